@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { loadLegworkConfig, LegworkConfig } from './config/legwork.config';
+import { DatabaseModule } from './database/database.module';
+import { InboxModule } from './inbox/inbox.module';
+import { OrdersModule } from './orders/orders.module';
+import { PostbackModule } from './postback/postback.module';
+
+/**
+ * Wiring only. Built from the environment (validated first) because some modules, such as the postback route,
+ * are shaped by configuration. Tests pass their own environment instead of mutating process.env.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
+    const config: LegworkConfig = loadLegworkConfig(env);
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
+        EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
+        DatabaseModule,
+        OrdersModule,
+        InboxModule,
+        PostbackModule.forRoot(config.postback.path),
+      ],
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off'].includes(text)) return false;
+  return value; // left as-is so @IsBoolean reports it by name
+};
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value).trim()) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Every environment variable legwork reads, validated once at start.
+ * A missing or malformed value stops start-up with a message that names the variable.
+ */
+export class EnvironmentDto {
+  /** paper (built-in simulator) or live (real Kite). Default: live when KITE_API_KEY and KITE_ACCESS_TOKEN are set. */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['paper', 'live'])
+  LEGWORK_MODE?: 'paper' | 'live';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  /** Interface to listen on. Loopback by default: expose it deliberately (tunnel, reverse proxy). */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  HOST?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\/[A-Za-z0-9/_.-]*$/, { message: 'POSTBACK_PATH must be a URL path starting with /' })
+  POSTBACK_PATH?: string;
+
+  /** Largest postback body accepted, in the `bytes` syntax express understands (e.g. 64kb). */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d+(b|kb|mb)?$/i, { message: 'POSTBACK_BODY_LIMIT must look like 64kb, 1mb or 2048' })
+  POSTBACK_BODY_LIMIT?: string;
+
+  /** Required in live mode; paper mode signs with a built-in secret unless one is given. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(8, { message: 'KITE_API_SECRET must be at least 8 characters' })
+  KITE_API_SECRET?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  KITE_API_KEY?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  KITE_ACCESS_TOKEN?: string;
+
+  /** Base URL of the Kite API; paper mode points it at the simulator. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'KITE_ROOT_URL must be an http(s) URL' })
+  KITE_ROOT_URL?: string;
+
+  /** Also accept sha256(order_id + user_id + api_secret), a variant printed by some guides. Off by default. */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  KITE_CHECKSUM_ALLOW_USER_ID_VARIANT?: boolean;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  DATABASE_PATH?: string;
+
+  /** SQLite fsync policy. FULL survives power loss; NORMAL (WAL) survives process crashes only. */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['FULL', 'NORMAL'])
+  DATABASE_SYNCHRONOUS?: 'FULL' | 'NORMAL';
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  STRATEGIES_DIR?: string;
+
+  /** Comma-separated strategy names to run, or "all" (default) or "none". */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Za-z0-9_,\- ]+$/, { message: 'STRATEGIES must be "all", "none" or a comma-separated list of names' })
+  STRATEGIES?: string;
+
+  /** How long one strategy handler may run before it is reported as hung and the bus moves on. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  STRATEGY_TIMEOUT_MS?: number;
+}

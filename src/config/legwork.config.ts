@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EnvironmentDto } from './environment.dto';
+
+/** Paper mode needs *a* secret so its simulator can sign postbacks; it guards nothing real. */
+export const PAPER_API_SECRET = 'legwork-paper-secret';
+export const KITE_DEFAULT_ROOT = 'https://api.kite.trade';
+
+/** The typed, validated configuration every service reads (through ConfigService<LegworkConfig, true>). */
+export interface LegworkConfig {
+  mode: 'paper' | 'live';
+  http: { port: number; host: string };
+  postback: { path: string; bodyLimit: string; allowUserIdChecksumVariant: boolean };
+  kite: { apiKey: string | undefined; apiSecret: string; accessToken: string | undefined; rootUrl: string | undefined };
+  database: { path: string; synchronous: 'FULL' | 'NORMAL' };
+  strategies: { dir: string; enabled: 'all' | 'none' | string[]; handlerTimeoutMs: number };
+}
+
+export class ConfigValidationError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Validate raw environment variables and build the typed config. Throws naming each bad variable. */
+export function loadLegworkConfig(raw: Record<string, string | undefined>): LegworkConfig {
+  const env = plainToInstance(EnvironmentDto, { ...raw }, { enableImplicitConversion: false });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  const problems = errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((text) =>
+      text.startsWith(error.property) ? `${text} (got ${JSON.stringify(raw[error.property])})` : `${error.property}: ${text}`,
+    ),
+  );
+
+  const mode = env.LEGWORK_MODE ?? (env.KITE_API_KEY && env.KITE_ACCESS_TOKEN ? 'live' : 'paper');
+  if (mode === 'live') {
+    for (const name of ['KITE_API_KEY', 'KITE_API_SECRET'] as const) {
+      if (!env[name]) problems.push(`${name} is required when LEGWORK_MODE is live`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  const strategies = (env.STRATEGIES ?? 'all').trim();
+  return {
+    mode,
+    http: { port: env.PORT ?? 3000, host: env.HOST ?? '127.0.0.1' },
+    postback: {
+      path: env.POSTBACK_PATH ?? '/kite/postback',
+      bodyLimit: env.POSTBACK_BODY_LIMIT ?? '64kb',
+      allowUserIdChecksumVariant: env.KITE_CHECKSUM_ALLOW_USER_ID_VARIANT ?? false,
+    },
+    kite: {
+      apiKey: env.KITE_API_KEY,
+      apiSecret: env.KITE_API_SECRET ?? PAPER_API_SECRET,
+      accessToken: env.KITE_ACCESS_TOKEN,
+      rootUrl: env.KITE_ROOT_URL ?? (mode === 'live' ? KITE_DEFAULT_ROOT : undefined),
+    },
+    database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL' },
+    strategies: {
+      dir: resolve(env.STRATEGIES_DIR ?? './strategies'),
+      enabled:
+        strategies === 'all' || strategies === 'none'
+          ? strategies
+          : strategies.split(',').map((name) => name.trim()).filter(Boolean),
+      handlerTimeoutMs: env.STRATEGY_TIMEOUT_MS ?? 10_000,
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './order-event-names';
+export * from './order-snapshot';
+export * from './order.events';

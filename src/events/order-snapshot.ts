@@ -1,0 +1,27 @@
+import type { InboxSource } from '../inbox/inbox-entry.entity';
+
+/** The order as it stands right after the transition an event describes. */
+export interface OrderSnapshot {
+  orderId: string;
+  status: string;
+  statusMessage: string | null;
+  exchange: string | null;
+  tradingsymbol: string | null;
+  transactionType: string | null;
+  orderType: string | null;
+  product: string | null;
+  variety: string | null;
+  tag: string | null;
+  quantity: number;
+  filledQuantity: number;
+  pendingQuantity: number;
+  cancelledQuantity: number;
+  price: number;
+  triggerPrice: number;
+  averagePrice: number;
+  orderTimestamp: string | null;
+  exchangeUpdateTimestamp: string | null;
+}
+
+/** Where the update that caused an event came from. */
+export type OrderEventSource = InboxSource;

@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type InboxSource = 'postback' | 'websocket' | 'reconcile' | 'replay';
+export type InboxOutcome = 'applied' | 'ignored' | 'failed';
+
+/**
+ * One accepted order update, stored before the sender gets its 200.
+ * The unique dedup key absorbs repeats in the schema itself, so duplicates are harmless even across instances.
+ */
+@Entity('inbox')
+@Index('IDX_inbox_pending', ['processedAt', 'id'])
+export class InboxEntry {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  /** Hash of the normalised order state (see dedup-key.ts): the same update by any route maps to one key. */
+  @Column({ type: 'varchar', length: 64, unique: true })
+  dedupKey: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  source: InboxSource;
+
+  @Index()
+  @Column({ type: 'varchar', length: 32 })
+  orderId: string;
+
+  /** The body exactly as received, so unknown fields are kept and a day can be replayed. */
+  @Column({ type: 'text' })
+  rawBody: string;
+
+  @CreateDateColumn()
+  receivedAt: Date;
+
+  @Column({ type: Date, nullable: true })
+  processedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  outcome: InboxOutcome | null;
+
+  /** Why an update was ignored (stale, duplicate state) or failed. */
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+}

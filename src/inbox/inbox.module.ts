@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OrdersModule } from '../orders/orders.module';
+import { InboxEntry } from './inbox-entry.entity';
+import { InboxProcessor } from './inbox.processor';
+import { InboxService } from './inbox.service';
+
+/** Durable inbox of accepted order updates and the processor that works it after the answer. */
+@Module({
+  imports: [TypeOrmModule.forFeature([InboxEntry]), OrdersModule],
+  providers: [InboxService, InboxProcessor],
+  exports: [InboxService, InboxProcessor],
+})
+export class InboxModule {}

@@ -1,0 +1,103 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
+import { errorText } from '../common/error-text';
+import { OrderEventPublisher } from '../orders/order-event.publisher';
+import { ConcurrentUpdateError, OrderStateService } from '../orders/order-state.service';
+import { InboxService } from './inbox.service';
+
+/** After this many failed attempts an entry is parked as failed (its raw body stays) instead of blocking the rest. */
+const MAX_ATTEMPTS = 5;
+const BATCH = 200;
+
+/**
+ * Works the inbox behind the HTTP answer: applies pending entries in arrival order, then publishes their events.
+ * Started at boot so entries acknowledged before a crash are processed; kicked after each accepted postback.
+ * The `running` flag only avoids two loops in one process; correctness comes from the database (see OrderStateService).
+ */
+@Injectable()
+export class InboxProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(InboxProcessor.name);
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly failures = new Map<number, number>();
+
+  constructor(
+    private readonly inbox: InboxService,
+    private readonly orderState: OrderStateService,
+    private readonly publisher: OrderEventPublisher,
+    private readonly readiness: EventEmitterReadinessWatcher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Listeners subscribe during bootstrap; publishing before they are ready would reach nobody.
+    await this.readiness.waitUntilReady();
+    const backlog = await this.inbox.countPending();
+    if (backlog > 0) this.logger.log(`resuming: ${backlog} acknowledged update(s) not yet processed`);
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  /** Ask for a pass over the inbox; returns when the inbox (as of now) has been worked. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Resolves once nothing is being processed (for tests and graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      await this.publisher.publishPending(); // events stored but not published before a crash
+      for (;;) {
+        if (this.stopped) return;
+        const entries = await this.inbox.pending(BATCH);
+        if (entries.length === 0) break;
+        let progressed = false;
+        for (const entry of entries) {
+          if (this.stopped) return;
+          if (await this.process(entry)) progressed = true;
+          await this.publisher.publishPending();
+        }
+        if (!progressed) break; // only retriable failures left; the next kick retries them
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private async process(entry: Parameters<OrderStateService['applyEntry']>[0]): Promise<boolean> {
+    try {
+      await this.orderState.applyEntry(entry);
+      this.failures.delete(entry.id);
+      return true;
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) {
+        this.logger.warn(`inbox entry ${entry.id} (order ${entry.orderId}): ${error.message}; will retry`);
+        return false;
+      }
+      const attempts = (this.failures.get(entry.id) ?? entry.attempts) + 1;
+      this.failures.set(entry.id, attempts);
+      this.logger.error(`inbox entry ${entry.id} (order ${entry.orderId}) failed, attempt ${attempts}: ${errorText(error)}`);
+      if (attempts >= MAX_ATTEMPTS) {
+        await this.inbox.park(entry.id, attempts, errorText(error));
+        this.failures.delete(entry.id);
+        return true;
+      }
+      return false;
+    }
+  }
+}

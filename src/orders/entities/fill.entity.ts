@@ -1,0 +1,43 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * One fill delta: filled_quantity rose from q0 to q1. Unique on (orderId, cumulativeQuantity),
+ * so the same rise can never be counted twice, whichever route or process reports it.
+ */
+@Entity('fills')
+@Index('UQ_fills_order_cumulative', ['orderId', 'cumulativeQuantity'], { unique: true })
+export class Fill {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Index()
+  @Column({ type: 'varchar', length: 32 })
+  orderId: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  tradingsymbol: string | null;
+
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  transactionType: string | null;
+
+  /** q1 − q0 */
+  @Column({ type: 'integer' })
+  quantity: number;
+
+  /** (p1·q1 − p0·q0) / (q1 − q0) */
+  @Column({ type: 'double precision' })
+  price: number;
+
+  /** q1: filled quantity after this fill. */
+  @Column({ type: 'integer' })
+  cumulativeQuantity: number;
+
+  @Column({ type: 'varchar', length: 19, nullable: true })
+  exchangeTimestamp: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  orderEventId: number | null;
+
+  @CreateDateColumn()
+  createdAt: Date;
+}

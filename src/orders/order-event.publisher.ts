@@ -1,0 +1,52 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { errorText } from '../common/error-text';
+import { hydrateOrderEvent, StoredOrderEventPayload } from '../events/order.events';
+import { OrderEventRecord } from './entities/order-event.entity';
+
+/**
+ * Publishes stored order events (the outbox) on the event bus, oldest first, and marks each dispatched after its
+ * handlers have run. A crash in between means the event is published again on restart: at-least-once delivery,
+ * which strategies turn into exactly-once effects with their unique leg-intent keys.
+ */
+@Injectable()
+export class OrderEventPublisher {
+  private readonly logger = new Logger(OrderEventPublisher.name);
+  /** Serialises publishing within this process so events of one order reach handlers in order. */
+  private chain: Promise<number> = Promise.resolve(0);
+
+  constructor(
+    @InjectRepository(OrderEventRecord) private readonly records: Repository<OrderEventRecord>,
+    private readonly bus: EventEmitter2,
+  ) {}
+
+  publishPending(): Promise<number> {
+    this.chain = this.chain.then(
+      () => this.drain(),
+      () => this.drain(),
+    );
+    return this.chain;
+  }
+
+  private async drain(): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const batch = await this.records.find({ where: { dispatchedAt: IsNull() }, order: { id: 'ASC' }, take: 100 });
+      if (batch.length === 0) return published;
+      for (const record of batch) {
+        const payload = JSON.parse(record.payload) as StoredOrderEventPayload;
+        const event = hydrateOrderEvent(record.id, record.type, record.source, payload);
+        try {
+          await this.bus.emitAsync(record.type, event);
+        } catch (error) {
+          // Listeners are expected to contain their own failures; one that escapes must not stall the outbox.
+          this.logger.error(`listener failed on ${record.type} for order ${record.orderId}: ${errorText(error)}`);
+        }
+        await this.records.update({ id: record.id }, { dispatchedAt: new Date() });
+        published++;
+      }
+    }
+  }
+}
