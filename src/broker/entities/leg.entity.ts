@@ -1,0 +1,70 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/**
+ * intent   — recorded, Kite not yet called (or the process died before the call)
+ * placing  — the call is in flight; after a crash its outcome is unknown until the OMS is asked (by tag)
+ * placed   — Kite returned (or the OMS showed) an order id
+ * failed   — Kite refused it for good (input, margin, order errors); see errorType/lastError
+ */
+export type LegStatus = 'intent' | 'placing' | 'placed' | 'failed';
+
+/**
+ * One order a strategy decided to place, recorded *before* Kite is called. The unique key
+ * (strategy, parent order, leg name) is what makes placement exactly-once across redelivery and restarts;
+ * the unique Kite tag is how an in-flight leg is found in the OMS after a crash.
+ */
+@Entity('legs')
+@Index('UQ_legs_key', ['strategy', 'parentOrderId', 'legName'], { unique: true })
+export class Leg {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Index()
+  @Column({ type: 'varchar', length: 64 })
+  strategy: string;
+
+  /** Groups the legs of one chain: the root (entry) order id unless the strategy chose another. */
+  @Index()
+  @Column({ type: 'varchar', length: 64 })
+  chainId: string;
+
+  /** The order whose event triggered this leg ('' when none, e.g. an entry placed by a strategy itself). */
+  @Column({ type: 'varchar', length: 32 })
+  parentOrderId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  legName: string;
+
+  /** Kite tag sent with the order (≤ 20 alphanumerics), unique per leg. */
+  @Column({ type: 'varchar', length: 20, unique: true })
+  tag: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: LegStatus;
+
+  @Index()
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  orderId: string | null;
+
+  /** The order parameters sent to Kite (JSON), so a retry sends exactly the same order. */
+  @Column({ type: 'text' })
+  request: string;
+
+  @Column({ type: 'integer', nullable: true })
+  triggerEventId: number | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  errorType: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  lastError: string | null;
+
+  @CreateDateColumn()
+  createdAt: Date;
+
+  @UpdateDateColumn()
+  updatedAt: Date;
+}
