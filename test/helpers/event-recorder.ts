@@ -1,11 +1,30 @@
-import type { INestApplication } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ALL_ORDER_EVENT_NAMES, AnyOrderEvent } from '../../src/events';
+import { Injectable, type INestApplication } from '@nestjs/common';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { ALL_ORDER_EVENT_NAMES, AnyOrderEvent, OrderEventName } from '../../src/events';
 
-/** Records every order domain event the app publishes, as a real listener on the bus. */
+/** Records every order domain event the app publishes, as a real listener on the bus (subscribed after boot). */
 export function recordOrderEvents(app: INestApplication): AnyOrderEvent[] {
   const events: AnyOrderEvent[] = [];
   const bus = app.get(EventEmitter2);
   for (const name of ALL_ORDER_EVENT_NAMES) bus.on(name, (event: AnyOrderEvent) => void events.push(event));
   return events;
+}
+
+/**
+ * The same, as a provider subscribed through @OnEvent like any listener of the app, so it also sees events
+ * published during boot (the inbox backlog). Add it with createTestApp(env, { providers: [BootEventRecorder] }).
+ */
+@Injectable()
+export class BootEventRecorder {
+  readonly events: AnyOrderEvent[] = [];
+
+  @OnEvent(OrderEventName.Opened)
+  @OnEvent(OrderEventName.Updated)
+  @OnEvent(OrderEventName.Filled)
+  @OnEvent(OrderEventName.Completed)
+  @OnEvent(OrderEventName.Rejected)
+  @OnEvent(OrderEventName.Cancelled)
+  record(event: AnyOrderEvent): void {
+    this.events.push(event);
+  }
 }
