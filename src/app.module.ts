@@ -3,7 +3,10 @@ import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { loadLegworkConfig, LegworkConfig } from './config/legwork.config';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { InboxModule } from './inbox/inbox.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { PostbackModule } from './postback/postback.module';
 
@@ -20,10 +23,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
+        LoggingModule,
+        MetricsModule,
         DatabaseModule,
         OrdersModule,
         InboxModule,
         PostbackModule.forRoot(config.postback.path),
+        HealthModule,
       ],
     };
   }

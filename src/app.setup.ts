@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import type { LegworkConfig } from './config/legwork.config';
+import { PostbackMetrics } from './postback/postback-metrics';
 import { postbackRawBody } from './postback/postback-raw-body';
 
 /**
@@ -10,7 +11,7 @@ import { postbackRawBody } from './postback/postback-raw-body';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<ConfigService<LegworkConfig, true>>(ConfigService);
   const postback = config.get('postback', { infer: true });
-  app.use(postback.path, postbackRawBody(postback.bodyLimit));
+  app.use(postback.path, app.get(PostbackMetrics).track, postbackRawBody(postback.bodyLimit));
   app.useBodyParser('json', { limit: '1mb' });
   app.enableShutdownHooks();
   return app;

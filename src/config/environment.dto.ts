@@ -71,4 +71,16 @@ export class EnvironmentDto {
   /** How long one strategy handler may run before it is reported as hung and the bus moves on. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   STRATEGY_TIMEOUT_MS?: number;
+
+  /** trace | debug | info | warn | error | fatal */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+  LOG_LEVEL?: string;
+
+  /** pretty (default in a terminal) or json (default otherwise). */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['pretty', 'json'])
+  LOG_FORMAT?: 'pretty' | 'json';
+
+  /** /health/ready reports not ready while more inbox entries than this wait to be processed. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  READY_MAX_INBOX_BACKLOG?: number;
 }

@@ -15,6 +15,8 @@ export interface LegworkConfig {
   kite: { apiKey: string | undefined; apiSecret: string; accessToken: string | undefined; rootUrl: string | undefined };
   database: { path: string; synchronous: 'FULL' | 'NORMAL' };
   strategies: { dir: string; enabled: 'all' | 'none' | string[]; handlerTimeoutMs: number };
+  logging: { level: string; format: 'pretty' | 'json' };
+  health: { maxInboxBacklog: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -66,5 +68,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
           : strategies.split(',').map((name) => name.trim()).filter(Boolean),
       handlerTimeoutMs: env.STRATEGY_TIMEOUT_MS ?? 10_000,
     },
+    logging: { level: env.LOG_LEVEL ?? 'info', format: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },
+    health: { maxInboxBacklog: env.READY_MAX_INBOX_BACKLOG ?? 1000 },
   };
 }

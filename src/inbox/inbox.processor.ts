@@ -1,6 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
 import { errorText } from '../common/error-text';
+import { Metric } from '../metrics/metrics';
 import { OrderEventPublisher } from '../orders/order-event.publisher';
 import { ConcurrentUpdateError, OrderStateService } from '../orders/order-state.service';
 import { InboxService } from './inbox.service';
@@ -8,6 +11,7 @@ import { InboxService } from './inbox.service';
 /** After this many failed attempts an entry is parked as failed (its raw body stays) instead of blocking the rest. */
 const MAX_ATTEMPTS = 5;
 const BATCH = 200;
+const SHUTDOWN_DRAIN_MS = 10_000;
 
 /**
  * Works the inbox behind the HTTP answer: applies pending entries in arrival order, then publishes their events.
@@ -15,7 +19,7 @@ const BATCH = 200;
  * The `running` flag only avoids two loops in one process; correctness comes from the database (see OrderStateService).
  */
 @Injectable()
-export class InboxProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class InboxProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(InboxProcessor.name);
   private running: Promise<void> | null = null;
   private again = false;
@@ -27,6 +31,8 @@ export class InboxProcessor implements OnApplicationBootstrap, OnApplicationShut
     private readonly orderState: OrderStateService,
     private readonly publisher: OrderEventPublisher,
     private readonly readiness: EventEmitterReadinessWatcher,
+    @InjectMetric(Metric.InboxProcessed) private readonly processed: Counter<string>,
+    @InjectMetric(Metric.InboxBacklog) private readonly backlog: Gauge<string>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,6 +43,19 @@ export class InboxProcessor implements OnApplicationBootstrap, OnApplicationShut
     this.kick();
   }
 
+  /**
+   * Graceful shutdown, first half: while the database is still open, finish what is in flight and work the inbox
+   * empty (bounded), so a SIGTERM between market events leaves nothing half-done.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const drained = this.kick().then(() => this.idle());
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS, 'timeout').unref());
+    if ((await Promise.race([drained, timeout])) === 'timeout') {
+      this.logger.warn(`shutdown: inbox not drained within ${SHUTDOWN_DRAIN_MS} ms; the rest is processed at next start`);
+    }
+  }
+
+  /** Second half: stop; anything acknowledged after this point is already durable and is processed at next start. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.running;
@@ -77,11 +96,13 @@ export class InboxProcessor implements OnApplicationBootstrap, OnApplicationShut
         if (!progressed) break; // only retriable failures left; the next kick retries them
       }
     } while (this.again && !this.stopped);
+    this.backlog.set(await this.inbox.countPending());
   }
 
   private async process(entry: Parameters<OrderStateService['applyEntry']>[0]): Promise<boolean> {
     try {
-      await this.orderState.applyEntry(entry);
+      const result = await this.orderState.applyEntry(entry);
+      this.processed.inc({ outcome: result.outcome });
       this.failures.delete(entry.id);
       return true;
     } catch (error) {
@@ -94,6 +115,7 @@ export class InboxProcessor implements OnApplicationBootstrap, OnApplicationShut
       this.logger.error(`inbox entry ${entry.id} (order ${entry.orderId}) failed, attempt ${attempts}: ${errorText(error)}`);
       if (attempts >= MAX_ATTEMPTS) {
         await this.inbox.park(entry.id, attempts, errorText(error));
+        this.processed.inc({ outcome: 'failed' });
         this.failures.delete(entry.id);
         return true;
       }

@@ -2,7 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { errorText } from '../common/error-text';
+import { Metric } from '../metrics/metrics';
 import { hydrateOrderEvent, StoredOrderEventPayload } from '../events/order.events';
 import { OrderEventRecord } from './entities/order-event.entity';
 
@@ -20,6 +23,7 @@ export class OrderEventPublisher {
   constructor(
     @InjectRepository(OrderEventRecord) private readonly records: Repository<OrderEventRecord>,
     private readonly bus: EventEmitter2,
+    @InjectMetric(Metric.EventsPublished) private readonly published: Counter<string>,
   ) {}
 
   publishPending(): Promise<number> {
@@ -45,6 +49,7 @@ export class OrderEventPublisher {
           this.logger.error(`listener failed on ${record.type} for order ${record.orderId}: ${errorText(error)}`);
         }
         await this.records.update({ id: record.id }, { dispatchedAt: new Date() });
+        this.published.inc({ type: record.type });
         published++;
       }
     }

@@ -1,7 +1,8 @@
-import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { InboxProcessor } from '../inbox/inbox.processor';
 import { InboxService } from '../inbox/inbox.service';
 import { PostbackChecksumGuard } from './checksum.guard';
+import type { PostbackOutcomeRequest } from './postback-metrics';
 import { Postback } from './postback.decorator';
 import type { ParsedPostback } from './postback.parser';
 
@@ -17,8 +18,9 @@ export class PostbackController {
   @Post()
   @HttpCode(200)
   @UseGuards(PostbackChecksumGuard)
-  async receive(@Postback() postback: ParsedPostback): Promise<{ status: 'ok' }> {
-    await this.inbox.accept(postback.rawBody, postback.payload, 'postback');
+  async receive(@Postback() postback: ParsedPostback, @Req() req: PostbackOutcomeRequest): Promise<{ status: 'ok' }> {
+    const { duplicate } = await this.inbox.accept(postback.rawBody, postback.payload, 'postback');
+    req.postbackOutcome = duplicate ? 'duplicate' : 'accepted';
     void this.processor.kick();
     return { status: 'ok' };
   }

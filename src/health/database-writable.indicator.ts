@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { errorText } from '../common/error-text';
+import { InboxEntry } from '../inbox/inbox-entry.entity';
+
+/**
+ * Readiness needs more than a ping: the inbox must accept writes, or acknowledged postbacks could not be stored.
+ * Writes nothing (the update matches no row) but still takes the write lock, so a read-only store fails it.
+ */
+@Injectable()
+export class DatabaseWritableIndicator {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  async check(key = 'database') {
+    const indicator = this.indicators.check(key);
+    try {
+      await this.dataSource.transaction((m) =>
+        m.createQueryBuilder().update(InboxEntry).set({ attempts: 0 }).where('1 = 0').execute(),
+      );
+      return indicator.up({ writable: true });
+    } catch (error) {
+      return indicator.down({ writable: false, error: errorText(error) });
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { DatabaseWritableIndicator } from './database-writable.indicator';
+import { InboxBacklogIndicator } from './inbox-backlog.indicator';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseWritableIndicator,
+    private readonly inbox: InboxBacklogIndicator,
+  ) {}
+
+  /** Liveness: the process answers HTTP. */
+  @Get()
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: the store takes writes and the inbox keeps up. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([() => this.database.check(), () => this.inbox.check()]);
+  }
+}

@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { LegworkConfig } from '../config/legwork.config';
+
+/**
+ * Paths pino removes from every log line. Secrets are redacted by configuration here, never by hand at call sites:
+ * credentials in headers and in any logged object (kiteconnect request params, session data, config).
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.api_secret',
+  '*.apiSecret',
+  '*.access_token',
+  '*.accessToken',
+  '*.request_token',
+  '*.refresh_token',
+  '*.enctoken',
+  '*.token',
+];
+
+/**
+ * Structured logs (pino): JSON lines for machines, pretty lines in a terminal. Context fields such as orderId,
+ * chainId and strategy are passed as objects by the services and become JSON keys.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<LegworkConfig, true>) => {
+        const { level, format } = config.get('logging', { infer: true });
+        return {
+          pinoHttp: {
+            level,
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            // Per-request access logs would cost more than the postback itself; ingress logs its own rejections.
+            autoLogging: false,
+            quietReqLogger: true,
+            transport:
+              format === 'pretty'
+                ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+                : undefined,
+          },
+        };
+      },
+    }),
+  ],
+})
+export class LoggingModule {}

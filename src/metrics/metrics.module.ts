@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { METRIC_PROVIDERS } from './metrics';
+
+/**
+ * Prometheus metrics at GET /metrics (prom-client through @willsoto/nestjs-prometheus). Global so every feature
+ * module can inject the metrics declared in metrics.ts.
+ */
+@Global()
+@Module({
+  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
+  providers: METRIC_PROVIDERS,
+  exports: METRIC_PROVIDERS,
+})
+export class MetricsModule {}

@@ -1,0 +1,30 @@
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+
+/** Metric names, declared once; inject with @InjectMetric(Metric.X). */
+export const Metric = {
+  Postbacks: 'legwork_postbacks_total',
+  PostbackAckSeconds: 'legwork_postback_ack_seconds',
+  InboxBacklog: 'legwork_inbox_backlog',
+  InboxProcessed: 'legwork_inbox_processed_total',
+  EventsPublished: 'legwork_events_published_total',
+} as const;
+
+export const METRIC_PROVIDERS = [
+  makeCounterProvider({
+    name: Metric.Postbacks,
+    help: 'Postbacks received, by outcome (accepted, duplicate, 400, 403, 413, 500)',
+    labelNames: ['outcome'],
+  }),
+  makeHistogramProvider({
+    name: Metric.PostbackAckSeconds,
+    help: 'Time from request to answer for accepted postbacks (includes the durable inbox write)',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  }),
+  makeGaugeProvider({ name: Metric.InboxBacklog, help: 'Inbox entries acknowledged but not yet processed' }),
+  makeCounterProvider({
+    name: Metric.InboxProcessed,
+    help: 'Inbox entries processed, by outcome (applied, ignored, failed)',
+    labelNames: ['outcome'],
+  }),
+  makeCounterProvider({ name: Metric.EventsPublished, help: 'Domain events published, by type', labelNames: ['type'] }),
+];
