@@ -107,12 +107,12 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
       return true;
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) {
-        this.logger.warn(`inbox entry ${entry.id} (order ${entry.orderId}): ${error.message}; will retry`);
+        this.logger.warn({ orderId: entry.orderId }, `inbox entry ${entry.id} (order ${entry.orderId}): ${error.message}; will retry`);
         return false;
       }
       const attempts = (this.failures.get(entry.id) ?? entry.attempts) + 1;
       this.failures.set(entry.id, attempts);
-      this.logger.error(`inbox entry ${entry.id} (order ${entry.orderId}) failed, attempt ${attempts}: ${errorText(error)}`);
+      this.logger.error({ orderId: entry.orderId }, `inbox entry ${entry.id} (order ${entry.orderId}) failed, attempt ${attempts}: ${errorText(error)}`);
       if (attempts >= MAX_ATTEMPTS) {
         await this.inbox.park(entry.id, attempts, errorText(error));
         this.processed.inc({ outcome: 'failed' });

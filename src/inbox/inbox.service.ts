@@ -31,6 +31,7 @@ export class InboxService {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       this.logger.log(
+        { orderId: update.orderId },
         `duplicate ${source} update for order ${update.orderId} (${update.status}, filled ${update.filledQuantity}) absorbed`,
       );
       return { entryId: null, duplicate: true, orderId: update.orderId };

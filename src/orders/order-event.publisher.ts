@@ -46,7 +46,7 @@ export class OrderEventPublisher {
           await this.bus.emitAsync(record.type, event);
         } catch (error) {
           // Listeners are expected to contain their own failures; one that escapes must not stall the outbox.
-          this.logger.error(`listener failed on ${record.type} for order ${record.orderId}: ${errorText(error)}`);
+          this.logger.error({ orderId: record.orderId, event: record.type }, `listener failed on ${record.type} for order ${record.orderId}: ${errorText(error)}`);
         }
         await this.records.update({ id: record.id }, { dispatchedAt: new Date() });
         this.published.inc({ type: record.type });

@@ -64,7 +64,7 @@ export class OrderStateService {
 
     if (transition.kind === 'ignored') {
       await this.markProcessed(manager, entry, 'ignored', transition.reason);
-      this.logger.log(`order ${update.orderId}: ${entry.source} update ignored (${transition.reason})`);
+      this.logger.log({ orderId: update.orderId }, `order ${update.orderId}: ${entry.source} update ignored (${transition.reason})`);
       return { outcome: 'ignored', orderId: update.orderId, events: 0, note: transition.reason };
     }
 
@@ -108,10 +108,11 @@ export class OrderStateService {
         orderEventId: fillEventId,
       });
     }
-    if (transition.note) this.logger.warn(`order ${next.orderId}: ${transition.note}`);
+    if (transition.note) this.logger.warn({ orderId: next.orderId }, `order ${next.orderId}: ${transition.note}`);
     await this.markProcessed(manager, entry, 'applied', transition.note ?? null);
     const names = transition.events.map((e) => e.name).join(', ');
     this.logger.log(
+      { orderId: next.orderId, tag: next.tag },
       `order ${next.orderId} ${next.tradingsymbol ?? ''} ${next.status} filled ${next.filledQuantity}/${next.quantity} via ${entry.source}: ${names}`,
     );
     return { outcome: 'applied', orderId: next.orderId, events: transition.events.length };

@@ -41,7 +41,7 @@ export class PostbackChecksumGuard implements CanActivate {
   }
 
   private reject(req: PostbackRequest, orderId: string, reason: string): never {
-    this.logger.warn(`rejected postback (403): ${reason} [order ${orderId}] from ${req.ip}`);
+    this.logger.warn({ orderId, reason }, `rejected postback (403): ${reason} [order ${orderId}] from ${req.ip}`);
     throw new ForbiddenException(`postback rejected: ${reason}`);
   }
 }

@@ -15,7 +15,7 @@ export class PostbackParseMiddleware implements NestMiddleware {
       next();
     } catch (error) {
       if (!(error instanceof InvalidPostbackError)) throw error;
-      this.logger.warn(`rejected postback (400): ${error.reason}${error.orderId ? ` [order ${error.orderId}]` : ''} from ${req.ip}`);
+      this.logger.warn({ orderId: error.orderId, reason: error.reason }, `rejected postback (400): ${error.reason}${error.orderId ? ` [order ${error.orderId}]` : ''} from ${req.ip}`);
       throw new BadRequestException(`invalid postback: ${error.reason}`);
     }
   }

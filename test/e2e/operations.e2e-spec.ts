@@ -106,6 +106,8 @@ describe('graceful shutdown', () => {
     await engine.stop(); // SIGTERM
     await Promise.all(senders);
     expect(engine.child.exitCode === 0 || engine.child.signalCode === 'SIGTERM').toBe(true);
+    expect(engine.output()).toMatch(/legwork is up in PAPER mode/);
+    expect(engine.output()).not.toContain(env.KITE_API_SECRET); // the secret never reaches a log line
 
     const store = await new DataSource(sqliteDataSourceOptions({ path: env.DATABASE_PATH, synchronous: 'FULL' })).initialize();
     try {

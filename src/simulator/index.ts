@@ -1,0 +1,15 @@
+export { KiteSimulator } from './kite-simulator';
+export type { RecordedRequest } from './kite-simulator';
+export { DEFAULT_SIMULATOR_OPTIONS, resolveSimulatorOptions, simulatorOptionsFromEnv } from './simulator.options';
+export type { SimulatorOptions, PlacementFault } from './simulator.options';
+export { NO_POSTBACK_FAULTS } from './postback-sender';
+export type { PostbackFaults, PostbackStats } from './postback-sender';
+export { OrderBook } from './order-book';
+export type { OrderBookOptions, OrderEvent } from './order-book';
+export { PriceWalk, roundToTick } from './price-walk';
+export type { PriceWalkOptions } from './price-walk';
+export { TERMINAL_STATUSES, toPostback } from './kite-rows';
+export type { OrderRow, TradeRow, PostbackPayload, PostbackStatus, OrderStatus } from './kite-rows';
+export { KiteApiError } from './kite-errors';
+export type { KiteErrorType } from './kite-errors';
+export { formatIst, parseIst } from './ist-time';

@@ -1,0 +1,505 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hexDigestsEqual, sessionChecksum } from '../common/kite-checksum';
+import { matchRoute, parseBody, readBody, route, Route, RouteParams, sendJson } from './http-helpers';
+import { formatIst } from './ist-time';
+import { inputError, KiteApiError, KiteErrorType, orderNotFound, tokenError } from './kite-errors';
+import { OrderRow, toPostback, TradeRow } from './kite-rows';
+import { OrderBook, OrderEvent } from './order-book';
+import { FormFields, parseModifyParams, parsePlaceParams } from './order-params';
+import { PostbackFaults, PostbackSender, PostbackStats } from './postback-sender';
+import { PriceWalk } from './price-walk';
+import { hashString } from './seeded-random';
+import { PlacementFault, resolveSimulatorOptions, SimulatorOptions } from './simulator.options';
+
+/** One request as the simulator received it, for tests that assert exactly what arrived. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: FormFields;
+  body: FormFields;
+  headers: IncomingHttpHeaders;
+  receivedAt: Date;
+}
+
+interface RequestContext {
+  params: RouteParams;
+  query: FormFields;
+  body: FormFields;
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+type Handler = (ctx: RequestContext) => unknown;
+
+interface SimRoute extends Route<Handler> {
+  /** Kite API routes need X-Kite-Version and the Authorization header; login and control routes do not. */
+  authenticated: boolean;
+}
+
+/** A handler returns this when it has answered (or deliberately withheld) the response itself. */
+const RESPONDED = Symbol('responded');
+
+const PLACEMENT_FAILURES: Record<NonNullable<PlacementFault['status']>, [KiteErrorType, string]> = {
+  500: ['GeneralException', 'Something went wrong while processing the order. Please try again.'],
+  502: ['NetworkException', 'Unable to reach the OMS. Please try again.'],
+  503: ['NetworkException', 'Service unavailable. Please try again later.'],
+  504: ['NetworkException', 'Gateway timed out.'],
+};
+const placementFailure = (status: keyof typeof PLACEMENT_FAILURES): KiteApiError => new KiteApiError(status, ...PLACEMENT_FAILURES[status]);
+
+const token = (): string => randomBytes(16).toString('hex');
+
+/**
+ * A Kite Connect v3 look-alike for paper trading and tests: the official kiteconnect client works against it with
+ * `root: sim.url`. Orders match against a seeded random walk; state changes are posted back with Kite's checksum,
+ * through switchable delivery faults.
+ */
+export class KiteSimulator {
+  readonly options: SimulatorOptions;
+  /** Every API request received (control routes excluded), oldest first. */
+  readonly requests: RecordedRequest[] = [];
+
+  private readonly walk: PriceWalk;
+  private readonly book: OrderBook;
+  private readonly postbacks: PostbackSender;
+  private readonly routes: SimRoute[];
+  private readonly accessTokens = new Set<string>();
+  private readonly requestTokens = new Set<string>();
+  private readonly heldRequests = new Set<NodeJS.Timeout>();
+  private placementFault: Required<PlacementFault> | undefined;
+  private recentPlacements: number[] = [];
+  private server: Server | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: Partial<SimulatorOptions> = {}) {
+    const o = (this.options = resolveSimulatorOptions(options));
+    this.walk = new PriceWalk({ seed: o.seed, tickSize: o.tickSize, volatility: o.volatility, startPrices: o.startPrices });
+    this.book = new OrderBook({
+      ...o,
+      lastPrice: (symbol) => this.walk.price(symbol),
+      instrumentToken: (exchange, symbol) => o.instrumentTokens[symbol] ?? 1_000_000 + (hashString(`${exchange}:${symbol}`) % 9_000_000),
+    });
+    for (const symbol of o.rejectSymbols) this.book.rejectedSymbols.set(symbol, undefined);
+    this.postbacks = new PostbackSender({
+      url: o.postbackUrl,
+      seed: o.seed,
+      faults: o.postbackFaults,
+      retries: o.postbackRetries,
+      retryDelayMs: o.postbackRetryDelayMs,
+      timeoutMs: o.postbackTimeoutMs,
+      log: o.log,
+    });
+    this.accessTokens.add(o.accessToken);
+    if (o.placementFault) this.setPlacementFault(o.placementFault);
+    this.routes = this.buildRoutes();
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------------------------
+
+  async start(): Promise<this> {
+    if (this.server) throw new Error('simulator already started');
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    this.server = server;
+    if (this.options.autoTickMs > 0) {
+      this.tickTimer = setInterval(() => this.tick(), this.options.autoTickMs);
+      this.tickTimer.unref();
+    }
+    this.options.log(`Kite simulator listening on ${this.url}`);
+    return this;
+  }
+
+  /** Stops timers, discards held/delayed postbacks, cuts open connections (held requests included) and closes. */
+  async stop(): Promise<void> {
+    clearInterval(this.tickTimer);
+    this.tickTimer = undefined;
+    for (const timer of this.heldRequests) clearTimeout(timer);
+    this.heldRequests.clear();
+    await this.postbacks.close();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Base URL for `new KiteConnect({ root: sim.url })`. */
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('simulator is not started');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  // ---- market ----------------------------------------------------------------------------------------------------
+
+  getPrice(tradingsymbol: string): number {
+    return this.walk.price(tradingsymbol);
+  }
+
+  /** Set the last price (rounded to the tick) and match that symbol's resting orders against it. */
+  setPrice(tradingsymbol: string, price: number): number {
+    const rounded = this.walk.set(tradingsymbol, price);
+    this.publish(this.book.match(tradingsymbol));
+    return rounded;
+  }
+
+  /** Advance the random walk n steps, matching after each. */
+  tick(steps = 1): void {
+    for (let i = 0; i < steps; i++) {
+      this.walk.step();
+      this.publish(this.book.match());
+    }
+  }
+
+  // ---- orders (inspection and control) ---------------------------------------------------------------------------
+
+  getOrder(orderId: string): OrderRow | undefined {
+    return this.book.get(orderId);
+  }
+
+  getOrderHistory(orderId: string): OrderRow[] | undefined {
+    return this.book.history(orderId);
+  }
+
+  getOrders(): OrderRow[] {
+    return this.book.list();
+  }
+
+  getTrades(orderId?: string): TradeRow[] {
+    return this.book.trades(orderId);
+  }
+
+  /** Force a (partial) fill; price defaults to the order's limit price, else the last price. */
+  fillOrder(orderId: string, quantity: number, price?: number): OrderRow {
+    this.publish(this.book.fill(orderId, quantity, price));
+    return this.book.get(orderId)!;
+  }
+
+  /** The exchange/RMS rejects a live order with this status_message. */
+  rejectOrder(orderId: string, message: string): OrderRow {
+    this.publish(this.book.reject(orderId, message));
+    return this.book.get(orderId)!;
+  }
+
+  /** RMS rejects future orders in this symbol (optionally with a custom status_message); `false` lifts it. */
+  setSymbolRejection(tradingsymbol: string, rejection: boolean | string = true): void {
+    if (rejection === false) this.book.rejectedSymbols.delete(tradingsymbol);
+    else this.book.rejectedSymbols.set(tradingsymbol, typeof rejection === 'string' ? rejection : undefined);
+  }
+
+  setMaxQuantity(quantity: number): void {
+    this.book.maxQuantity = quantity;
+  }
+
+  // ---- session -----------------------------------------------------------------------------------------------------
+
+  /** A fresh single-use request_token, as the login redirect would carry. */
+  issueRequestToken(): string {
+    const requestToken = token();
+    this.requestTokens.add(requestToken);
+    return requestToken;
+  }
+
+  /** The simulator's login URL (kiteconnect's getLoginURL() always points at kite.zerodha.com). */
+  loginUrl(redirectUrl?: string): string {
+    const query = new URLSearchParams({ api_key: this.options.apiKey, v: '3' });
+    if (redirectUrl) query.set('redirect_url', redirectUrl);
+    return `${this.url}/connect/login?${query}`;
+  }
+
+  /** Invalidate one access token, or all of them (the 6 AM expiry): later calls get 403 TokenException. */
+  revokeAccessTokens(accessToken?: string): void {
+    if (accessToken === undefined) this.accessTokens.clear();
+    else this.accessTokens.delete(accessToken);
+  }
+
+  // ---- postbacks and faults ----------------------------------------------------------------------------------------
+
+  setPostbackUrl(url: string | undefined): void {
+    this.postbacks.setUrl(url);
+  }
+
+  setPostbackFaults(faults: Partial<PostbackFaults>): void {
+    this.postbacks.setFaults(faults);
+  }
+
+  getPostbackFaults(): PostbackFaults {
+    return this.postbacks.getFaults();
+  }
+
+  get postbackStats(): Readonly<PostbackStats> {
+    return { ...this.postbacks.stats };
+  }
+
+  /** Resolves once every queued, delayed or held postback has been delivered (or has failed). */
+  flushPostbacks(): Promise<void> {
+    return this.postbacks.flush();
+  }
+
+  /** Make the next `count` placements fail; replaces any fault still pending. count 0 clears it. */
+  setPlacementFault(fault: PlacementFault | undefined): void {
+    this.placementFault =
+      fault && fault.count > 0
+        ? { kind: fault.kind, count: fault.count, status: fault.status ?? 503, createOrder: fault.createOrder ?? false, holdMs: fault.holdMs ?? 10_000 }
+        : undefined;
+  }
+
+  failNextPlacements(count: number, options: { status?: PlacementFault['status']; createOrder?: boolean } = {}): void {
+    this.setPlacementFault({ kind: 'error', count, ...options });
+  }
+
+  timeoutNextPlacements(count: number, options: { holdMs?: number; createOrder?: boolean } = {}): void {
+    this.setPlacementFault({ kind: 'timeout', count, ...options });
+  }
+
+  /** Everything back to normal: no postback faults, no placement fault. */
+  clearFaults(): void {
+    this.postbacks.setFaults({ duplicate: false, delayMs: 0, reorderWindow: 0, dropAll: false, dropNext: 0, dropProbability: 0 });
+    this.placementFault = undefined;
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://simulator');
+      const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+      const query = Object.fromEntries(url.searchParams);
+      const method = req.method ?? 'GET';
+      const body = parseBody(await readBody(req), req.headers['content-type']);
+      if (!path.startsWith('/_sim/')) {
+        this.requests.push({ method, path, query, body, headers: req.headers, receivedAt: new Date() });
+      }
+
+      const found = matchRoute(this.routes, method, path);
+      if (found === undefined) throw new KiteApiError(404, 'GeneralException', 'Route not found');
+      if (found === 'method') throw new KiteApiError(405, 'GeneralException', 'Method not allowed');
+      if ((found.route as SimRoute).authenticated) this.authenticate(req);
+
+      const data = await found.route.handler({ params: found.params, query, body, req, res });
+      if (data !== RESPONDED) sendJson(res, 200, { status: 'success', data });
+    } catch (error) {
+      if (error instanceof KiteApiError) return sendJson(res, error.httpStatus, error.toEnvelope());
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log(`request failed: ${message}`);
+      sendJson(res, 500, new KiteApiError(500, 'GeneralException', message).toEnvelope());
+    }
+  }
+
+  private authenticate(req: IncomingMessage): void {
+    if (req.headers['x-kite-version'] !== '3') throw inputError('Invalid or missing `X-Kite-Version` header. Set it to 3.');
+    const match = /^token ([^:\s]+):(\S+)$/.exec(req.headers.authorization ?? '');
+    if (!match || match[1] !== this.options.apiKey || !this.accessTokens.has(match[2])) throw tokenError();
+  }
+
+  private buildRoutes(): SimRoute[] {
+    const api = (method: string, path: string, handler: Handler): SimRoute => ({ ...route(method, path, handler), authenticated: true });
+    const open = (method: string, path: string, handler: Handler): SimRoute => ({ ...route(method, path, handler), authenticated: false });
+    const routes: SimRoute[] = [
+      open('GET', '/connect/login', (ctx) => this.login(ctx)),
+      open('POST', '/session/token', (ctx) => this.createSession(ctx.body)),
+      open('DELETE', '/session/token', (ctx) => this.deleteSession(ctx.query)),
+      api('GET', '/user/profile', () => this.profile()),
+      api('GET', '/orders', () => this.book.list()),
+      api('POST', '/orders/:variety', (ctx) => this.placeOrder(ctx)),
+      api('GET', '/orders/:order_id', ({ params }) => this.book.history(params.order_id) ?? throwNotFound()),
+      api('GET', '/orders/:order_id/trades', ({ params }) => (this.book.has(params.order_id) ? this.book.trades(params.order_id) : throwNotFound())),
+      api('PUT', '/orders/:variety/:order_id', ({ params, body }) => {
+        this.publish(this.book.modify(params.order_id, parseModifyParams(body)));
+        return { order_id: params.order_id };
+      }),
+      api('DELETE', '/orders/:variety/:order_id', ({ params }) => {
+        this.publish(this.book.cancel(params.order_id));
+        return { order_id: params.order_id };
+      }),
+      api('GET', '/trades', () => this.book.trades()),
+    ];
+    if (this.options.controlApi) routes.push(...this.controlRoutes(open));
+    return routes;
+  }
+
+  /** /_sim/*: drive a standalone simulator with curl. Plain errors from control methods become 400s. */
+  private controlRoutes(open: (method: string, path: string, handler: Handler) => SimRoute): SimRoute[] {
+    const control = (method: string, path: string, handler: Handler): SimRoute =>
+      open(method, path, (ctx) => {
+        try {
+          return handler(ctx);
+        } catch (error) {
+          if (error instanceof KiteApiError) throw error;
+          throw inputError(error instanceof Error ? error.message : String(error));
+        }
+      });
+    return [
+      control('GET', '/_sim/state', () => ({
+        prices: Object.fromEntries(this.walk.symbols().map((symbol) => [symbol, this.walk.price(symbol)])),
+        postback_url: this.postbacks.getUrl() ?? null,
+        postback_stats: this.postbackStats,
+        postback_faults: this.getPostbackFaults(),
+        placement_fault: this.placementFault ?? null,
+      })),
+      control('POST', '/_sim/price', ({ body }) => ({ price: this.setPrice(body.tradingsymbol, Number(body.price)) })),
+      control('POST', '/_sim/tick', ({ body }) => {
+        this.tick(body.n ? Number(body.n) : 1);
+        return true;
+      }),
+      control('POST', '/_sim/orders/:order_id/fill', ({ params, body }) =>
+        this.fillOrder(params.order_id, Number(body.quantity), body.price ? Number(body.price) : undefined),
+      ),
+      control('POST', '/_sim/orders/:order_id/reject', ({ params, body }) => this.rejectOrder(params.order_id, body.message ?? 'Rejected by simulator')),
+      control('POST', '/_sim/request_token', () => ({ request_token: this.issueRequestToken() })),
+      control('POST', '/_sim/postback_url', ({ body }) => {
+        this.setPostbackUrl(body.url || undefined);
+        return true;
+      }),
+      control('POST', '/_sim/postback_faults', ({ body }) => {
+        this.setPostbackFaults(coerceFields(body) as Partial<PostbackFaults>);
+        return this.getPostbackFaults();
+      }),
+      control('POST', '/_sim/placement_fault', ({ body }) => {
+        this.setPlacementFault(coerceFields(body) as unknown as PlacementFault);
+        return this.placementFault ?? null;
+      }),
+      control('POST', '/_sim/flush', async () => {
+        await this.flushPostbacks();
+        return this.postbackStats;
+      }),
+    ];
+  }
+
+  private placeOrder(ctx: RequestContext): unknown {
+    this.checkRateLimit();
+    const fault = this.takePlacementFault();
+    if (fault && !fault.createOrder) return this.failPlacement(fault, ctx.res);
+    const { orderId, events } = this.book.place(parsePlaceParams(ctx.params.variety, ctx.body, this.options));
+    this.publish(events);
+    return fault ? this.failPlacement(fault, ctx.res) : { order_id: orderId };
+  }
+
+  private takePlacementFault(): Required<PlacementFault> | undefined {
+    const fault = this.placementFault;
+    if (!fault) return undefined;
+    if (--fault.count <= 0) this.placementFault = undefined;
+    return fault;
+  }
+
+  private failPlacement(fault: Required<PlacementFault>, res: ServerResponse): typeof RESPONDED {
+    if (fault.kind === 'error') throw placementFailure(fault.status);
+    // Hold the request without answering; by the time we give up with a 504 the client has long timed out.
+    const timer = setTimeout(() => {
+      this.heldRequests.delete(timer);
+      sendJson(res, 504, placementFailure(504).toEnvelope());
+    }, fault.holdMs);
+    timer.unref();
+    this.heldRequests.add(timer);
+    return RESPONDED;
+  }
+
+  private checkRateLimit(): void {
+    const limit = this.options.orderRateLimitPerSecond;
+    if (!(limit > 0)) return;
+    const now = Date.now();
+    this.recentPlacements = this.recentPlacements.filter((at) => now - at < 1000);
+    if (this.recentPlacements.length >= limit) throw new KiteApiError(429, 'NetworkException', 'Too many requests');
+    this.recentPlacements.push(now);
+  }
+
+  /** Turn book events into postbacks; OPEN / TRIGGER PENDING only when postbackOnOpen is set. */
+  private publish(events: OrderEvent[]): void {
+    const { userId, appId, apiSecret, postbackOnOpen } = this.options;
+    for (const event of events) {
+      this.options.log(`order ${event.order.order_id} ${event.kind}${event.order.status_message ? `: ${event.order.status_message}` : ''}`);
+      if (!postbackOnOpen && (event.kind === 'OPEN' || event.kind === 'TRIGGER PENDING')) continue;
+      this.postbacks.send(toPostback(event.order, event.kind, { userId, appId, apiSecret }));
+    }
+  }
+
+  // ---- login and session -------------------------------------------------------------------------------------------
+
+  /** Stand-in for kite.zerodha.com/connect/login: the "user" logs in at once and is sent to the redirect URL. */
+  private login({ query, res }: RequestContext): typeof RESPONDED {
+    if (query.api_key !== this.options.apiKey) throw inputError('Invalid `api_key`.');
+    const target = query.redirect_url || this.options.redirectUrl;
+    if (!target) throw inputError('No redirect URL: pass redirect_url or configure redirectUrl.');
+    const redirect = new URL(target);
+    // redirect_params (URL-encoded) are echoed back to the app, as Kite does.
+    for (const [key, value] of new URLSearchParams(query.redirect_params ?? '')) redirect.searchParams.set(key, value);
+    redirect.searchParams.set('request_token', this.issueRequestToken());
+    redirect.searchParams.set('action', 'login');
+    redirect.searchParams.set('type', 'login');
+    redirect.searchParams.set('status', 'success');
+    res.writeHead(302, { Location: redirect.toString(), 'Content-Length': 0 });
+    res.end();
+    return RESPONDED;
+  }
+
+  private createSession(body: FormFields): unknown {
+    for (const key of ['api_key', 'request_token', 'checksum']) if (!body[key]) throw inputError(`Missing \`${key}\`.`);
+    const { apiKey, apiSecret } = this.options;
+    if (body.api_key !== apiKey) throw tokenError('Invalid `api_key`.');
+    if (!hexDigestsEqual(sessionChecksum(apiKey, body.request_token, apiSecret), body.checksum.toLowerCase())) {
+      throw tokenError('Invalid `checksum`.');
+    }
+    if (!this.requestTokens.delete(body.request_token)) throw tokenError('Token is invalid or has expired.');
+    const accessToken = token();
+    this.accessTokens.add(accessToken);
+    return {
+      ...this.profile(),
+      avatar_url: null,
+      api_key: apiKey,
+      access_token: accessToken,
+      public_token: token(),
+      enctoken: token(),
+      refresh_token: '',
+      silo: '',
+      login_time: formatIst(this.options.now()),
+    };
+  }
+
+  private deleteSession(query: FormFields): boolean {
+    if (query.api_key !== this.options.apiKey) throw inputError('Invalid `api_key`.');
+    if (query.access_token) this.accessTokens.delete(query.access_token);
+    return true;
+  }
+
+  private profile(): Record<string, unknown> {
+    const { userId, userName, email } = this.options;
+    return {
+      user_id: userId,
+      user_type: 'individual',
+      email,
+      user_name: userName,
+      user_shortname: userName.split(' ')[0],
+      broker: 'ZERODHA',
+      exchanges: ['NSE', 'BSE', 'NFO', 'BFO', 'CDS', 'BCD', 'MCX', 'MF'],
+      products: ['CNC', 'NRML', 'MIS', 'BO', 'CO'],
+      order_types: ['MARKET', 'LIMIT', 'SL', 'SL-M'],
+      avatar_url: null,
+      meta: { demat_consent: 'physical' },
+    };
+  }
+}
+
+function throwNotFound(): never {
+  throw orderNotFound();
+}
+
+/** Control bodies arrive as strings: turn "true"/"false" and numerals back into their types. */
+function coerceFields(body: FormFields): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(body).map(([key, value]) => {
+      if (value === 'true' || value === 'false') return [key, value === 'true'];
+      if (value.trim() !== '' && Number.isFinite(Number(value))) return [key, Number(value)];
+      return [key, value];
+    }),
+  );
+}
