@@ -1,10 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { LegworkConfig } from '../config/legwork.config';
 import { sqliteDataSourceOptions } from './data-source.options';
+import { WriteTransactions } from './write-transactions';
 
-/** The trade log: one SQLite file (WAL), migrated at start. */
+/** The trade log: one SQLite file (WAL), migrated at start, and the single path for writes into it. */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -13,5 +15,7 @@ import { sqliteDataSourceOptions } from './data-source.options';
         sqliteDataSourceOptions(config.get('database', { infer: true })),
     }),
   ],
+  providers: [WriteTransactions],
+  exports: [WriteTransactions],
 })
 export class DatabaseModule {}

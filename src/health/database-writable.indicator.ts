@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { errorText } from '../common/error-text';
+import { WriteTransactions } from '../database/write-transactions';
 import { InboxEntry } from '../inbox/inbox-entry.entity';
 
 /**
@@ -12,14 +11,14 @@ import { InboxEntry } from '../inbox/inbox-entry.entity';
 @Injectable()
 export class DatabaseWritableIndicator {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly writes: WriteTransactions,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
   async check(key = 'database') {
     const indicator = this.indicators.check(key);
     try {
-      await this.dataSource.transaction((m) =>
+      await this.writes.run((m) =>
         m.createQueryBuilder().update(InboxEntry).set({ attempts: 0 }).where('1 = 0').execute(),
       );
       return indicator.up({ writable: true });

@@ -1,41 +1,87 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { isUniqueViolation } from '../database/unique-violation';
+import { EntityManager, In, Repository } from 'typeorm';
+import { WriteTransactions } from '../database/write-transactions';
 import { toOrderUpdate } from '../orders/order-update';
 import { dedupKeyOf } from './dedup-key';
 import { InboxEntry, InboxSource } from './inbox-entry.entity';
 
 export interface AcceptedUpdate {
-  entryId: number | null;
   duplicate: boolean;
   orderId: string;
 }
 
-/** Durable intake: an update is committed to the inbox table before anyone is told it was received. */
+interface Pending {
+  row: Pick<InboxEntry, 'dedupKey' | 'source' | 'orderId' | 'rawBody'>;
+  resolve(result: AcceptedUpdate): void;
+  reject(error: unknown): void;
+}
+
+/** Most entries written in one commit; bounds the latency a single flush adds. */
+const MAX_BATCH = 500;
+
+/**
+ * Durable intake: an update is committed to the inbox table before anyone is told it was received.
+ * Group commit: updates arriving together are written in one transaction (one fsync), and each caller is answered
+ * only after that commit. Repeats are recognised by the unique dedup key, within a batch and against the table.
+ */
 @Injectable()
 export class InboxService {
   private readonly logger = new Logger(InboxService.name);
+  private queue: Pending[] = [];
+  private flushScheduled = false;
 
-  constructor(@InjectRepository(InboxEntry) private readonly entries: Repository<InboxEntry>) {}
+  constructor(
+    @InjectRepository(InboxEntry) private readonly entries: Repository<InboxEntry>,
+    private readonly writes: WriteTransactions,
+  ) {}
 
-  /**
-   * Store one update (raw text kept verbatim). Returns duplicate=true when the same order state was already stored;
-   * the unique dedup key makes that decision in the database, so it holds across restarts and instances.
-   */
-  async accept(rawBody: string, payload: Record<string, unknown>, source: InboxSource): Promise<AcceptedUpdate> {
+  /** Store one update (raw text kept verbatim); resolves once it is on disk, with duplicate=true for a repeat. */
+  accept(rawBody: string, payload: Record<string, unknown>, source: InboxSource): Promise<AcceptedUpdate> {
     const update = toOrderUpdate(payload);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row: { dedupKey: dedupKeyOf(update), source, orderId: update.orderId, rawBody }, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, MAX_BATCH);
+    this.flushScheduled = this.queue.length > 0;
+    if (this.flushScheduled) setImmediate(() => void this.flush());
+    if (batch.length === 0) return;
     try {
-      const result = await this.entries.insert({ dedupKey: dedupKeyOf(update), source, orderId: update.orderId, rawBody });
-      return { entryId: result.identifiers[0].id as number, duplicate: false, orderId: update.orderId };
+      const duplicates = await this.writes.run((manager) => this.insertBatch(manager, batch));
+      batch.forEach((item, i) => {
+        if (duplicates[i]) {
+          this.logger.log({ orderId: item.row.orderId }, `duplicate ${item.row.source} update for order ${item.row.orderId} absorbed`);
+        }
+        item.resolve({ duplicate: duplicates[i], orderId: item.row.orderId });
+      });
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      this.logger.log(
-        { orderId: update.orderId },
-        `duplicate ${source} update for order ${update.orderId} (${update.status}, filled ${update.filledQuantity}) absorbed`,
-      );
-      return { entryId: null, duplicate: true, orderId: update.orderId };
+      // Nothing of this batch was committed, so nobody is acknowledged: every caller gets the error.
+      batch.forEach((item) => item.reject(error));
     }
+  }
+
+  /** Insert the rows not already stored; returns, per row, whether it was a duplicate. */
+  private async insertBatch(manager: EntityManager, batch: Pending[]): Promise<boolean[]> {
+    const keys = [...new Set(batch.map((item) => item.row.dedupKey))];
+    const stored = new Set(
+      (await manager.find(InboxEntry, { select: { dedupKey: true }, where: { dedupKey: In(keys) } })).map((e) => e.dedupKey),
+    );
+    const duplicates = batch.map((item) => {
+      if (stored.has(item.row.dedupKey)) return true;
+      stored.add(item.row.dedupKey);
+      return false;
+    });
+    const fresh = batch.filter((_, i) => !duplicates[i]).map((item) => item.row);
+    // Chunked to stay far below any database's bound-parameter limit.
+    for (let i = 0; i < fresh.length; i += 100) await manager.insert(InboxEntry, fresh.slice(i, i + 100));
+    return duplicates;
   }
 
   /** Oldest unprocessed entries first: per order, updates are applied in arrival order. */
@@ -43,12 +89,12 @@ export class InboxService {
     return this.entries.createQueryBuilder('e').where('e.processedAt IS NULL').orderBy('e.id', 'ASC').limit(limit).getMany();
   }
 
-  async countPending(): Promise<number> {
+  countPending(): Promise<number> {
     return this.entries.createQueryBuilder('e').where('e.processedAt IS NULL').getCount();
   }
 
   /** Give up on an entry that keeps failing: it is marked failed with the reason, and its raw body stays. */
   async park(id: number, attempts: number, reason: string): Promise<void> {
-    await this.entries.update({ id }, { processedAt: new Date(), outcome: 'failed', attempts, note: reason });
+    await this.writes.run((m) => m.update(InboxEntry, { id }, { processedAt: new Date(), outcome: 'failed', attempts, note: reason }));
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
+import { WriteTransactions } from '../database/write-transactions';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { errorText } from '../common/error-text';
@@ -23,6 +24,7 @@ export class OrderEventPublisher {
   constructor(
     @InjectRepository(OrderEventRecord) private readonly records: Repository<OrderEventRecord>,
     private readonly bus: EventEmitter2,
+    private readonly writes: WriteTransactions,
     @InjectMetric(Metric.EventsPublished) private readonly published: Counter<string>,
   ) {}
 
@@ -39,18 +41,26 @@ export class OrderEventPublisher {
     for (;;) {
       const batch = await this.records.find({ where: { dispatchedAt: IsNull() }, order: { id: 'ASC' }, take: 100 });
       if (batch.length === 0) return published;
-      for (const record of batch) {
-        const payload = JSON.parse(record.payload) as StoredOrderEventPayload;
-        const event = hydrateOrderEvent(record.id, record.type, record.source, payload);
-        try {
-          await this.bus.emitAsync(record.type, event);
-        } catch (error) {
-          // Listeners are expected to contain their own failures; one that escapes must not stall the outbox.
-          this.logger.error({ orderId: record.orderId, event: record.type }, `listener failed on ${record.type} for order ${record.orderId}: ${errorText(error)}`);
+      const done: number[] = [];
+      try {
+        for (const record of batch) {
+          const payload = JSON.parse(record.payload) as StoredOrderEventPayload;
+          const event = hydrateOrderEvent(record.id, record.type, record.source, payload);
+          try {
+            await this.bus.emitAsync(record.type, event);
+          } catch (error) {
+            // Listeners are expected to contain their own failures; one that escapes must not stall the outbox.
+            this.logger.error({ orderId: record.orderId, event: record.type }, `listener failed on ${record.type}: ${errorText(error)}`);
+          }
+          done.push(record.id);
+          this.published.inc({ type: record.type });
         }
-        await this.records.update({ id: record.id }, { dispatchedAt: new Date() });
-        this.published.inc({ type: record.type });
-        published++;
+      } finally {
+        // One write for the batch. A crash before it means these events are published again (at-least-once).
+        if (done.length > 0) {
+          await this.writes.run((m) => m.update(OrderEventRecord, { id: In(done) }, { dispatchedAt: new Date() }));
+          published += done.length;
+        }
       }
     }
   }

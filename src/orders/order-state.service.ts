@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { WriteTransactions } from '../database/write-transactions';
 import type { StoredOrderEventPayload } from '../events/order.events';
 import type { OrderSnapshot } from '../events/order-snapshot';
 import { InboxEntry, InboxOutcome } from '../inbox/inbox-entry.entity';
@@ -40,10 +40,22 @@ export function snapshotOf(order: Order): OrderSnapshot {
 export class OrderStateService {
   private readonly logger = new Logger(OrderStateService.name);
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly writes: WriteTransactions) {}
 
   applyEntry(entry: InboxEntry): Promise<ApplyResult> {
-    return this.dataSource.transaction((manager) => this.applyInTransaction(manager, entry));
+    return this.writes.run((manager) => this.applyInTransaction(manager, entry));
+  }
+
+  /**
+   * Apply several entries in one transaction (one commit, one fsync), in order. All or nothing: if any entry
+   * fails, none is applied and the caller retries them one by one.
+   */
+  applyEntries(entries: InboxEntry[]): Promise<ApplyResult[]> {
+    return this.writes.run(async (manager) => {
+      const results: ApplyResult[] = [];
+      for (const entry of entries) results.push(await this.applyInTransaction(manager, entry));
+      return results;
+    });
   }
 
   private async applyInTransaction(manager: EntityManager, entry: InboxEntry): Promise<ApplyResult> {

@@ -71,6 +71,7 @@ export class KiteSimulator {
   private placementFault: Required<PlacementFault> | undefined;
   private recentPlacements: number[] = [];
   private server: Server | undefined;
+  private boundPort: number | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
 
   constructor(options: Partial<SimulatorOptions> = {}) {
@@ -100,12 +101,15 @@ export class KiteSimulator {
 
   async start(): Promise<this> {
     if (this.server) throw new Error('simulator already started');
+    this.postbacks.open(); // a stopped simulator can start again, keeping its book (an API outage, say)
     const server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
+      // A restart reuses the port picked the first time, so clients keep their root URL.
+      server.listen(this.boundPort ?? this.options.port, this.options.host, () => resolve());
     });
     this.server = server;
+    this.boundPort = (server.address() as AddressInfo).port;
     if (this.options.autoTickMs > 0) {
       this.tickTimer = setInterval(() => this.tick(), this.options.autoTickMs);
       this.tickTimer.unref();
@@ -114,7 +118,10 @@ export class KiteSimulator {
     return this;
   }
 
-  /** Stops timers, discards held/delayed postbacks, cuts open connections (held requests included) and closes. */
+  /**
+   * Stops timers, discards held/delayed postbacks, cuts open connections (held requests included) and closes.
+   * Orders, prices and tokens survive: start() again (on the same port) to model an API outage.
+   */
   async stop(): Promise<void> {
     clearInterval(this.tickTimer);
     this.tickTimer = undefined;
@@ -347,7 +354,10 @@ export class KiteSimulator {
         postback_faults: this.getPostbackFaults(),
         placement_fault: this.placementFault ?? null,
       })),
-      control('POST', '/_sim/price', ({ body }) => ({ price: this.setPrice(body.tradingsymbol, Number(body.price)) })),
+      control('POST', '/_sim/price', ({ body }) => {
+        if (!body.tradingsymbol) throw inputError('Missing `tradingsymbol`.');
+        return { price: this.setPrice(body.tradingsymbol, Number(body.price)) };
+      }),
       control('POST', '/_sim/tick', ({ body }) => {
         this.tick(body.n ? Number(body.n) : 1);
         return true;
@@ -430,7 +440,12 @@ export class KiteSimulator {
     if (query.api_key !== this.options.apiKey) throw inputError('Invalid `api_key`.');
     const target = query.redirect_url || this.options.redirectUrl;
     if (!target) throw inputError('No redirect URL: pass redirect_url or configure redirectUrl.');
-    const redirect = new URL(target);
+    let redirect: URL;
+    try {
+      redirect = new URL(target);
+    } catch {
+      throw inputError('Invalid `redirect_url`.');
+    }
     // redirect_params (URL-encoded) are echoed back to the app, as Kite does.
     for (const [key, value] of new URLSearchParams(query.redirect_params ?? '')) redirect.searchParams.set(key, value);
     redirect.searchParams.set('request_token', this.issueRequestToken());

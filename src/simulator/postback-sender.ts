@@ -124,6 +124,11 @@ export class PostbackSender {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Accept postbacks again after close(). */
+  open(): void {
+    this.closed = false;
+  }
+
   /** Stop: discard what is delayed or held (counted as dropped), then let in-flight requests finish. */
   async close(): Promise<void> {
     this.closed = true;
