@@ -1,20 +1,18 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { ConfigValidationError, LegworkConfig } from './config/legwork.config';
+import { ConfigValidationError, loadLegworkConfig, LegworkConfig } from './config/legwork.config';
+import { PaperBroker, startPaperBroker } from './paper/paper-simulator';
 
-async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
-  if (existsSync('.env')) process.loadEnvFile('.env');
+const logger = new Logger('Bootstrap');
 
-  let module;
+function validatedConfig(env: NodeJS.ProcessEnv): LegworkConfig {
   try {
-    module = AppModule.forRoot(process.env);
+    return loadLegworkConfig(env);
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       logger.error(error.message);
@@ -22,19 +20,39 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+}
 
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, bufferLogs: true });
+async function bootstrap(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = validatedConfig(process.env);
+
+  // Paper mode: the simulator must be up before the engine builds its kiteconnect client against it.
+  const paper: PaperBroker | null = config.paperSimulator ? await startPaperBroker(config, process.env) : null;
+  const env = { ...process.env, ...paper?.env };
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   configureApp(app);
-  const config = app.get<ConfigService<LegworkConfig, true>>(ConfigService);
-  const { port, host } = config.get('http', { infer: true });
+  if (paper) process.once('beforeExit', () => void paper.stop());
+  const { port, host } = config.http;
   await app.listen(port, host);
 
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const mode = config.get('mode', { infer: true });
-  logger.log(`legwork is up in ${mode.toUpperCase()} mode`);
-  logger.log(`postbacks: POST ${url}${config.get('postback.path', { infer: true })}`);
-  logger.log(`trade log: ${config.get('database.path', { infer: true })}`);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const local = `http://127.0.0.1:${address.port}`;
+  paper?.connect(`${local}${config.postback.path}`);
+
+  if (config.mode === 'live') {
+    logger.warn('*** LIVE MODE: orders go to Zerodha Kite with real money. ***');
+    logger.warn(`Kite API: ${config.kite.rootUrl}`);
+  } else {
+    logger.log(`PAPER MODE: orders go to ${paper ? `the built-in Kite simulator at ${paper.simulator.url}` : config.kite.rootUrl ?? '(no Kite API configured)'}; nothing is real`);
+  }
+  logger.log(`legwork is up in ${config.mode.toUpperCase()} mode`);
+  logger.log(`postbacks:  POST ${url}${config.postback.path}`);
+  logger.log(`health:     ${url}/health/ready   metrics: ${url}/metrics`);
+  logger.log(`trade log:  ${url}/trades   file: ${config.database.path}`);
+  if (paper) logger.log('try it:     npm run demo   (places an entry order and shows the chain in this terminal)');
 }
 
 void bootstrap();

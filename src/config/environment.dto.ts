@@ -83,4 +83,8 @@ export class EnvironmentDto {
   /** /health/ready reports not ready while more inbox entries than this wait to be processed. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   READY_MAX_INBOX_BACKLOG?: number;
+
+  /** Paper mode starts the built-in Kite simulator unless this is off (e.g. to point KITE_ROOT_URL at your own). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  PAPER_SIMULATOR?: boolean;
 }

@@ -10,6 +10,8 @@ export const KITE_DEFAULT_ROOT = 'https://api.kite.trade';
 /** The typed, validated configuration every service reads (through ConfigService<LegworkConfig, true>). */
 export interface LegworkConfig {
   mode: 'paper' | 'live';
+  /** Paper mode: run the built-in Kite simulator in-process (default true). */
+  paperSimulator: boolean;
   http: { port: number; host: string };
   postback: { path: string; bodyLimit: string; allowUserIdChecksumVariant: boolean };
   kite: { apiKey: string | undefined; apiSecret: string; accessToken: string | undefined; rootUrl: string | undefined };
@@ -47,6 +49,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
   const strategies = (env.STRATEGIES ?? 'all').trim();
   return {
     mode,
+    paperSimulator: mode === 'paper' && (env.PAPER_SIMULATOR ?? true),
     http: { port: env.PORT ?? 3000, host: env.HOST ?? '127.0.0.1' },
     postback: {
       path: env.POSTBACK_PATH ?? '/kite/postback',
