@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { InboxModule } from './inbox/inbox.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OrderStreamModule } from './order-stream/order-stream.module';
 import { OrdersModule } from './orders/orders.module';
 import { PostbackModule } from './postback/postback.module';
 
@@ -29,6 +30,7 @@ export class AppModule {
         OrdersModule,
         InboxModule,
         PostbackModule.forRoot(config.postback.path),
+        OrderStreamModule,
         HealthModule,
       ],
     };

@@ -87,4 +87,12 @@ export class EnvironmentDto {
   /** Paper mode starts the built-in Kite simulator unless this is off (e.g. to point KITE_ROOT_URL at your own). */
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   PAPER_SIMULATOR?: boolean;
+
+  /** Also take order updates from Kite's WebSocket (KiteTicker order_update). Default: on in paper mode, off in live. */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  KITE_WS_ORDER_UPDATES?: boolean;
+
+  /** KiteTicker root URL (default wss://ws.kite.trade/; paper mode: the simulator's). */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^wss?:\/\/[^\s]+$/, { message: 'KITE_WS_URL must be a ws(s) URL' })
+  KITE_WS_URL?: string;
 }

@@ -15,6 +15,7 @@ export interface LegworkConfig {
   http: { port: number; host: string };
   postback: { path: string; bodyLimit: string; allowUserIdChecksumVariant: boolean };
   kite: { apiKey: string | undefined; apiSecret: string; accessToken: string | undefined; rootUrl: string | undefined };
+  orderStream: { enabled: boolean; url: string };
   database: { path: string; synchronous: 'FULL' | 'NORMAL' };
   strategies: { dir: string; enabled: 'all' | 'none' | string[]; handlerTimeoutMs: number };
   logging: { level: string; format: 'pretty' | 'json' };
@@ -62,6 +63,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       accessToken: env.KITE_ACCESS_TOKEN,
       rootUrl: env.KITE_ROOT_URL ?? (mode === 'live' ? KITE_DEFAULT_ROOT : undefined),
     },
+    orderStream: { enabled: env.KITE_WS_ORDER_UPDATES ?? mode === 'paper', url: env.KITE_WS_URL ?? 'wss://ws.kite.trade/' },
     database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL' },
     strategies: {
       dir: resolve(env.STRATEGIES_DIR ?? './strategies'),

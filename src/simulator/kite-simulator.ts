@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { OrderUpdateStream } from './order-update-stream';
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hexDigestsEqual, sessionChecksum } from '../common/kite-checksum';
@@ -71,6 +72,10 @@ export class KiteSimulator {
   private placementFault: Required<PlacementFault> | undefined;
   private recentPlacements: number[] = [];
   private server: Server | undefined;
+  /** WebSocket order updates (KiteTicker's `order_update`), on the same port. */
+  readonly orderStream = new OrderUpdateStream(
+    (apiKey, accessToken) => apiKey === this.options.apiKey && accessToken !== null && this.accessTokens.has(accessToken),
+  );
   private boundPort: number | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
 
@@ -110,6 +115,7 @@ export class KiteSimulator {
     });
     this.server = server;
     this.boundPort = (server.address() as AddressInfo).port;
+    this.orderStream.attach(server);
     if (this.options.autoTickMs > 0) {
       this.tickTimer = setInterval(() => this.tick(), this.options.autoTickMs);
       this.tickTimer.unref();
@@ -128,11 +134,17 @@ export class KiteSimulator {
     for (const timer of this.heldRequests) clearTimeout(timer);
     this.heldRequests.clear();
     await this.postbacks.close();
+    await this.orderStream.close();
     const server = this.server;
     this.server = undefined;
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Root for `new KiteTicker({ api_key, access_token, root: sim.wsUrl })`: order updates over WebSocket. */
+  get wsUrl(): string {
+    return `${this.url.replace(/^http/, 'ws')}/`;
   }
 
   /** Base URL for `new KiteConnect({ root: sim.url })`. */
@@ -429,7 +441,10 @@ export class KiteSimulator {
     for (const event of events) {
       this.options.log(`order ${event.order.order_id} ${event.kind}${event.order.status_message ? `: ${event.order.status_message}` : ''}`);
       if (!postbackOnOpen && (event.kind === 'OPEN' || event.kind === 'TRIGGER PENDING')) continue;
-      this.postbacks.send(toPostback(event.order, event.kind, { userId, appId, apiSecret }));
+      const postback = toPostback(event.order, event.kind, { userId, appId, apiSecret });
+      this.postbacks.send(postback);
+      // The WebSocket carries the same updates, independently of postback faults (drop postbacks, keep the stream).
+      this.orderStream.broadcast(postback as unknown as Record<string, unknown>);
     }
   }
 

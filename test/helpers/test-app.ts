@@ -30,6 +30,7 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): Record
     KITE_API_SECRET: SAMPLE_API_SECRET,
     DATABASE_PATH: join(dir, 'legwork.sqlite'),
     STRATEGIES: 'none',
+    KITE_WS_ORDER_UPDATES: 'false',
     ...extra,
   };
 }

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { InboxModule } from '../inbox/inbox.module';
+import { KiteOrderStream } from './kite-order-stream.service';
+
+/** WebSocket order updates from Kite (optional second ingress, KITE_WS_ORDER_UPDATES). */
+@Module({
+  imports: [InboxModule],
+  providers: [KiteOrderStream],
+  exports: [KiteOrderStream],
+})
+export class OrderStreamModule {}

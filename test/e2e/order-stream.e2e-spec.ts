@@ -1,0 +1,90 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InboxEntry } from '../../src/inbox/inbox-entry.entity';
+import { Fill } from '../../src/orders/entities/fill.entity';
+import { Order } from '../../src/orders/entities/order.entity';
+import { KiteOrderStream, ORDER_STREAM_RECONNECTED } from '../../src/order-stream/kite-order-stream.service';
+import { KiteSimulator } from '../../src/simulator';
+import { recordOrderEvents } from '../helpers/event-recorder';
+import { SAMPLE_API_SECRET } from '../helpers/postbacks';
+import { createTestApp, tempDir, testEnv, TestApp } from '../helpers/test-app';
+import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
+
+/** Poll until `check` passes (the stream is asynchronous by nature); fails with the last error after `ms`. */
+async function eventually(check: () => Promise<void> | void, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+// One engine per file: KiteTicker keeps its handlers in module-global state.
+describe('WebSocket order updates (KiteTicker against the simulator)', () => {
+  const tmp = tempDir();
+  let sim: KiteSimulator;
+  let t: TestApp;
+  let events: ReturnType<typeof recordOrderEvents>;
+
+  beforeAll(async () => {
+    sim = await new KiteSimulator({ apiSecret: SAMPLE_API_SECRET, startPrices: { SBIN: 470 }, log: () => undefined }).start();
+    t = await createTestApp(
+      testEnv(tmp.dir, {
+        KITE_ROOT_URL: sim.url,
+        KITE_API_KEY: sim.options.apiKey,
+        KITE_ACCESS_TOKEN: sim.options.accessToken,
+        KITE_WS_URL: sim.wsUrl,
+        KITE_WS_ORDER_UPDATES: 'true',
+      }),
+      { listen: true },
+    );
+    events = recordOrderEvents(t.app);
+    sim.setPostbackUrl(`${(await t.app.getUrl()).replace('[::1]', '127.0.0.1')}/kite/postback`);
+    await eventually(() => expect(t.app.get(KiteOrderStream).connected).toBe(true));
+  });
+  afterAll(async () => {
+    await t.close();
+    await sim.stop();
+    tmp.cleanup();
+  });
+
+  it('keeps the engine right from the stream alone when every postback is lost', async () => {
+    sim.setPostbackFaults({ dropAll: true });
+    const kite = kiteFor(sim);
+    const { order_id } = await place(kite, sbinBuy({ order_type: 'MARKET', price: 0, quantity: 3 }));
+    await eventually(async () => {
+      await t.settle();
+      const order = await t.dataSource.getRepository(Order).findOneByOrFail({ orderId: order_id });
+      expect(order).toMatchObject({ status: 'COMPLETE', filledQuantity: 3 });
+    });
+    expect(sim.postbackStats.sent).toBe(0);
+    const entries = await t.dataSource.getRepository(InboxEntry).findBy({ orderId: order_id });
+    expect(entries.every((e) => e.source === 'websocket')).toBe(true);
+    sim.setPostbackFaults({ dropAll: false });
+  });
+
+  it('processes an update that arrives by both postback and WebSocket once', async () => {
+    const kite = kiteFor(sim);
+    const { order_id } = await place(kite, sbinBuy({ order_type: 'MARKET', price: 0, quantity: 2 }));
+    await sim.flushPostbacks();
+    await eventually(async () => {
+      await t.settle();
+      expect(events.filter((e) => e.orderId === order_id).map((e) => e.name)).toEqual(['order.filled', 'order.completed']);
+    });
+    // Both routes delivered it; the inbox kept one entry per distinct state.
+    expect(sim.postbackStats.sent).toBeGreaterThan(0);
+    const entries = await t.dataSource.getRepository(InboxEntry).findBy({ orderId: order_id });
+    expect(entries).toHaveLength(1);
+    expect(await t.dataSource.getRepository(Fill).countBy({ orderId: order_id })).toBe(1);
+  });
+
+  it('reconnects after a drop and announces it (so reconcile can run)', async () => {
+    const reconnected = new Promise<void>((resolve) => t.app.get(EventEmitter2).once(ORDER_STREAM_RECONNECTED, () => resolve()));
+    sim.orderStream.disconnectAll();
+    await reconnected;
+    expect(t.app.get(KiteOrderStream).connected).toBe(true);
+  }, 20_000);
+});
