@@ -5,6 +5,7 @@ import { loadLegworkConfig, LegworkConfig } from './config/legwork.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InboxModule } from './inbox/inbox.module';
+import { KiteSessionModule } from './kite-session/kite-session.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrderStreamModule } from './order-stream/order-stream.module';
@@ -27,6 +28,7 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         DatabaseModule,
+        KiteSessionModule,
         OrdersModule,
         InboxModule,
         PostbackModule.forRoot(config.postback.path),

@@ -95,4 +95,8 @@ export class EnvironmentDto {
   /** KiteTicker root URL (default wss://ws.kite.trade/; paper mode: the simulator's). */
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^wss?:\/\/[^\s]+$/, { message: 'KITE_WS_URL must be a ws(s) URL' })
   KITE_WS_URL?: string;
+
+  /** Where GET /kite/login sends the browser (default Kite's; paper mode: the simulator's stand-in). */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'KITE_LOGIN_URL must be an http(s) URL' })
+  KITE_LOGIN_URL?: string;
 }

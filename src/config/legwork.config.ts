@@ -14,7 +14,13 @@ export interface LegworkConfig {
   paperSimulator: boolean;
   http: { port: number; host: string };
   postback: { path: string; bodyLimit: string; allowUserIdChecksumVariant: boolean };
-  kite: { apiKey: string | undefined; apiSecret: string; accessToken: string | undefined; rootUrl: string | undefined };
+  kite: {
+    apiKey: string | undefined;
+    apiSecret: string;
+    accessToken: string | undefined;
+    rootUrl: string | undefined;
+    loginUrl: string;
+  };
   orderStream: { enabled: boolean; url: string };
   database: { path: string; synchronous: 'FULL' | 'NORMAL' };
   strategies: { dir: string; enabled: 'all' | 'none' | string[]; handlerTimeoutMs: number };
@@ -62,6 +68,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       apiSecret: env.KITE_API_SECRET ?? PAPER_API_SECRET,
       accessToken: env.KITE_ACCESS_TOKEN,
       rootUrl: env.KITE_ROOT_URL ?? (mode === 'live' ? KITE_DEFAULT_ROOT : undefined),
+      loginUrl: env.KITE_LOGIN_URL ?? 'https://kite.zerodha.com/connect/login',
     },
     orderStream: { enabled: env.KITE_WS_ORDER_UPDATES ?? mode === 'paper', url: env.KITE_WS_URL ?? 'wss://ws.kite.trade/' },
     database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL' },

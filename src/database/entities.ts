@@ -1,8 +1,9 @@
 import { Leg } from '../broker/entities/leg.entity';
+import { KiteSession } from '../kite-session/kite-session.entity';
 import { InboxEntry } from '../inbox/inbox-entry.entity';
 import { Fill } from '../orders/entities/fill.entity';
 import { OrderEventRecord } from '../orders/entities/order-event.entity';
 import { Order } from '../orders/entities/order.entity';
 
 /** Every entity in the trade log. Listed explicitly so the app and the TypeORM CLI (ormconfig.ts) agree. */
-export const ENTITIES = [InboxEntry, Order, OrderEventRecord, Fill, Leg];
+export const ENTITIES = [InboxEntry, Order, OrderEventRecord, Fill, Leg, KiteSession];
