@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -32,4 +32,14 @@ export function sqliteDataSourceOptions(settings: SqliteSettings): DataSourceOpt
       db.pragma('foreign_keys = ON');
     },
   };
+}
+
+/**
+ * Statements around a transaction whose commit need not wait for stable storage (see WriteOptions.durable).
+ * SQLite at synchronous=FULL: NORMAL for that commit (WAL keeps it crash-safe), then FULL again.
+ */
+export async function relaxedCommitStatements(dataSource: DataSource): Promise<{ before: string[]; after: string[] }> {
+  if (dataSource.options.type !== 'better-sqlite3') return { before: [], after: [] };
+  const [{ synchronous }] = (await dataSource.query('PRAGMA synchronous')) as Array<{ synchronous: number }>;
+  return synchronous >= 2 ? { before: ['PRAGMA synchronous = NORMAL'], after: [`PRAGMA synchronous = ${synchronous}`] } : { before: [], after: [] };
 }

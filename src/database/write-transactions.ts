@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { relaxedCommitStatements } from './data-source.options';
+
+export interface WriteOptions {
+  /**
+   * true (default): the commit is on stable storage before run() resolves (what an acknowledged postback needs).
+   * false: the commit survives a process crash but may be lost on power loss; for writes derived from durable
+   * data (order state is rebuilt from the inbox), which then cost no fsync of their own.
+   */
+  durable?: boolean;
+}
 
 /**
  * Runs write transactions one at a time. Why: TypeORM's better-sqlite3 driver has ONE connection shared by every
@@ -11,13 +21,25 @@ import { DataSource, EntityManager } from 'typeorm';
 @Injectable()
 export class WriteTransactions {
   private tail: Promise<unknown> = Promise.resolve();
+  private relaxed: Promise<{ before: string[]; after: string[] }> | undefined;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => this.dataSource.transaction(work));
+  run<T>(work: (manager: EntityManager) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    const result = this.tail.then(() => this.execute(work, options.durable ?? true));
     // The queue moves on whether this transaction committed or failed; the caller gets the failure.
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  private async execute<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
+    if (durable) return this.dataSource.transaction(work);
+    const { before, after } = await (this.relaxed ??= relaxedCommitStatements(this.dataSource));
+    for (const statement of before) await this.dataSource.query(statement);
+    try {
+      return await this.dataSource.transaction(work);
+    } finally {
+      for (const statement of after) await this.dataSource.query(statement);
+    }
   }
 }

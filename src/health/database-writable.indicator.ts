@@ -20,7 +20,7 @@ export class DatabaseWritableIndicator {
     try {
       await this.writes.run((m) =>
         m.createQueryBuilder().update(InboxEntry).set({ attempts: 0 }).where('1 = 0').execute(),
-      );
+      { durable: false });
       return indicator.up({ writable: true });
     } catch (error) {
       return indicator.down({ writable: false, error: errorText(error) });

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { LegworkConfig } from '../config/legwork.config';
@@ -31,6 +31,8 @@ export const REDACTED_PATHS = [
       useFactory: (config: ConfigService<LegworkConfig, true>) => {
         const { level, format } = config.get('logging', { infer: true });
         return {
+          // The postback route is the hot path; it logs its own rejections and needs no per-request logger.
+          exclude: [{ method: RequestMethod.POST, path: config.get('postback.path', { infer: true }).replace(/^\//, '') }],
           pinoHttp: {
             level,
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },

@@ -58,7 +58,7 @@ export class OrderEventPublisher {
       } finally {
         // One write for the batch. A crash before it means these events are published again (at-least-once).
         if (done.length > 0) {
-          await this.writes.run((m) => m.update(OrderEventRecord, { id: In(done) }, { dispatchedAt: new Date() }));
+          await this.writes.run((m) => m.update(OrderEventRecord, { id: In(done) }, { dispatchedAt: new Date() }), { durable: false });
           published += done.length;
         }
       }

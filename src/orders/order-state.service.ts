@@ -43,8 +43,11 @@ export class OrderStateService {
   constructor(private readonly writes: WriteTransactions) {}
 
   applyEntry(entry: InboxEntry): Promise<ApplyResult> {
-    return this.writes.run((manager) => this.applyInTransaction(manager, entry));
+    return this.writes.run((manager) => this.applyInTransaction(manager, entry), { durable: false });
   }
+
+  // Order state is derived from the (durable) inbox: should a commit here be lost to a power cut, the entry is
+  // simply unprocessed again at the next start. So these commits skip their own fsync.
 
   /**
    * Apply several entries in one transaction (one commit, one fsync), in order. All or nothing: if any entry
@@ -55,7 +58,7 @@ export class OrderStateService {
       const results: ApplyResult[] = [];
       for (const entry of entries) results.push(await this.applyInTransaction(manager, entry));
       return results;
-    });
+    }, { durable: false });
   }
 
   private async applyInTransaction(manager: EntityManager, entry: InboxEntry): Promise<ApplyResult> {
