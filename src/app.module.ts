@@ -10,6 +10,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrderStreamModule } from './order-stream/order-stream.module';
 import { OrdersModule } from './orders/orders.module';
+import { ReconcileModule } from './reconcile/reconcile.module';
 import { PostbackModule } from './postback/postback.module';
 
 /**
@@ -33,6 +34,7 @@ export class AppModule {
         InboxModule,
         PostbackModule.forRoot(config.postback.path),
         OrderStreamModule,
+        ReconcileModule,
         HealthModule,
       ],
     };

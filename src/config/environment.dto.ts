@@ -99,4 +99,12 @@ export class EnvironmentDto {
   /** Where GET /kite/login sends the browser (default Kite's; paper mode: the simulator's stand-in). */
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'KITE_LOGIN_URL must be an http(s) URL' })
   KITE_LOGIN_URL?: string;
+
+  /** Reconcile against Kite's order book at start (default true). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  RECONCILE_ON_BOOT?: boolean;
+
+  /** Also reconcile every N seconds during market hours (09:00–15:45 IST, Mon–Fri); 0 = off (default). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  RECONCILE_INTERVAL_SECONDS?: number;
 }

@@ -22,6 +22,7 @@ export interface LegworkConfig {
     loginUrl: string;
   };
   orderStream: { enabled: boolean; url: string };
+  reconcile: { onBoot: boolean; intervalSeconds: number };
   database: { path: string; synchronous: 'FULL' | 'NORMAL' };
   strategies: { dir: string; enabled: 'all' | 'none' | string[]; handlerTimeoutMs: number };
   logging: { level: string; format: 'pretty' | 'json' };
@@ -70,6 +71,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       rootUrl: env.KITE_ROOT_URL ?? (mode === 'live' ? KITE_DEFAULT_ROOT : undefined),
       loginUrl: env.KITE_LOGIN_URL ?? 'https://kite.zerodha.com/connect/login',
     },
+    reconcile: { onBoot: env.RECONCILE_ON_BOOT ?? true, intervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 0 },
     orderStream: { enabled: env.KITE_WS_ORDER_UPDATES ?? mode === 'paper', url: env.KITE_WS_URL ?? 'wss://ws.kite.trade/' },
     database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL' },
     strategies: {

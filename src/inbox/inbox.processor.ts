@@ -28,6 +28,7 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   private again = false;
   private stopped = false;
   private readonly failures = new Map<number, number>();
+  private readonly holds: Promise<unknown>[] = [];
 
   constructor(
     private readonly inbox: InboxService,
@@ -38,9 +39,18 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     @InjectMetric(Metric.InboxBacklog) private readonly backlog: Gauge<string>,
   ) {}
 
+  /**
+   * Hold the first pass until `work` settles (e.g. boot reconciliation), so strategies see recovered history before
+   * new events. Must be called before bootstrap (from onModuleInit).
+   */
+  holdFirstPassUntil(work: Promise<unknown>): void {
+    this.holds.push(work.catch(() => undefined));
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     // Listeners subscribe during bootstrap; publishing before they are ready would reach nobody.
     await this.readiness.waitUntilReady();
+    await Promise.all(this.holds);
     const backlog = await this.inbox.countPending();
     if (backlog > 0) this.logger.log(`resuming: ${backlog} acknowledged update(s) not yet processed`);
     this.kick();

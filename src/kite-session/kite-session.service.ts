@@ -38,7 +38,18 @@ export class KiteSessionService implements OnModuleInit {
     private readonly bus: EventEmitter2,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  private loaded: Promise<void> | undefined;
+
+  onModuleInit(): Promise<void> {
+    return this.load();
+  }
+
+  /** Read the current token (today's login, else KITE_ACCESS_TOKEN). Idempotent; the Kite client awaits it. */
+  load(): Promise<void> {
+    return (this.loaded ??= this.loadOnce());
+  }
+
+  private async loadOnce(): Promise<void> {
     const stored = await this.sessions.findOne({ where: { expiresAt: MoreThan(new Date()) }, order: { id: 'DESC' } });
     const fromEnv = this.config.get('kite.accessToken', { infer: true });
     this.token = stored?.accessToken ?? fromEnv;

@@ -7,6 +7,8 @@ export const Metric = {
   InboxBacklog: 'legwork_inbox_backlog',
   InboxProcessed: 'legwork_inbox_processed_total',
   EventsPublished: 'legwork_events_published_total',
+  ReconcileRuns: 'legwork_reconcile_runs_total',
+  ReconcileDifferences: 'legwork_reconcile_differences_total',
 } as const;
 
 export const METRIC_PROVIDERS = [
@@ -27,4 +29,6 @@ export const METRIC_PROVIDERS = [
     labelNames: ['outcome'],
   }),
   makeCounterProvider({ name: Metric.EventsPublished, help: 'Domain events published, by type', labelNames: ['type'] }),
+  makeCounterProvider({ name: Metric.ReconcileRuns, help: 'Reconciliations with the OMS, by trigger and result', labelNames: ['trigger', 'result'] }),
+  makeCounterProvider({ name: Metric.ReconcileDifferences, help: 'Updates reconciliation found missing from the store' }),
 ];

@@ -1,0 +1,19 @@
+import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
+import { errorText } from '../common/error-text';
+import { ReconcileService, ReconcileSummary } from './reconcile.service';
+
+/** POST /reconcile: reconcile with Kite now (e.g. after a network outage); answers with what was found. */
+@Controller('reconcile')
+export class ReconcileController {
+  constructor(private readonly reconcile: ReconcileService) {}
+
+  @Post()
+  @HttpCode(200)
+  async run(): Promise<ReconcileSummary> {
+    try {
+      return await this.reconcile.reconcile('demand');
+    } catch (error) {
+      throw new ServiceUnavailableException(`could not read Kite's order book: ${errorText(error)}`);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { OnEvent } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { In, Repository } from 'typeorm';
+import { errorText } from '../common/error-text';
+import type { LegworkConfig } from '../config/legwork.config';
+import { InboxProcessor } from '../inbox/inbox.processor';
+import { InboxService } from '../inbox/inbox.service';
+import { KITE_CLIENT, KiteClient, PAPER_WITHOUT_BROKER } from '../kite-session/kite-client.provider';
+import { KiteSessionService } from '../kite-session/kite-session.service';
+import { Metric } from '../metrics/metrics';
+import { Order } from '../orders/entities/order.entity';
+import { snapshotOf } from '../orders/order-state.service';
+import { ORDER_STREAM_RECONNECTED } from '../order-stream/kite-order-stream.service';
+import { withKiteTimestamps } from './kite-rows';
+import { KiteRow, planReconcile } from './reconcile.planner';
+
+export type ReconcileTrigger = 'boot' | 'demand' | 'timer' | 'stream-reconnect';
+
+export interface ReconcileSummary {
+  trigger: ReconcileTrigger;
+  omsOrders: number;
+  updatesQueued: number;
+  durationMs: number;
+}
+
+const IST_OFFSET_MS = 330 * 60_000;
+
+/** Mon–Fri 09:00–15:45 IST: when a periodic reconcile is worth its API calls. */
+export function isMarketHours(now: Date): boolean {
+  const ist = new Date(now.getTime() + IST_OFFSET_MS);
+  const minutes = ist.getUTCHours() * 60 + ist.getUTCMinutes();
+  const day = ist.getUTCDay();
+  return day >= 1 && day <= 5 && minutes >= 9 * 60 && minutes <= 15 * 60 + 45;
+}
+
+/**
+ * Brings the store level with Kite's order book (getOrders + getTrades): whatever postbacks and the stream missed
+ * while legwork was down or unreachable goes into the inbox as `reconcile` updates, and from there becomes the
+ * same domain events a postback would have produced. Runs at boot (before the first inbox pass), on demand, on a
+ * timer during market hours, and after the order stream reconnects.
+ */
+@Injectable()
+export class ReconcileService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ReconcileService.name);
+  private running: Promise<ReconcileSummary> | null = null;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(KITE_CLIENT) private readonly kite: KiteClient,
+    private readonly session: KiteSessionService,
+    private readonly inbox: InboxService,
+    private readonly processor: InboxProcessor,
+    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    private readonly config: ConfigService<LegworkConfig, true>,
+    @InjectMetric(Metric.ReconcileRuns) private readonly runs: Counter<string>,
+    @InjectMetric(Metric.ReconcileDifferences) private readonly differences: Counter<string>,
+  ) {}
+
+  onModuleInit(): void {
+    const { onBoot, intervalSeconds } = this.config.get('reconcile', { infer: true });
+    if (!this.canReachKite()) {
+      this.logger.log('reconcile: no Kite API configured (paper mode without simulator); skipped');
+      return;
+    }
+    if (onBoot) this.processor.holdFirstPassUntil(this.reconcileSafely('boot'));
+    if (intervalSeconds > 0) {
+      this.timer = setInterval(() => {
+        if (isMarketHours(new Date())) void this.reconcileSafely('timer');
+      }, intervalSeconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  @OnEvent(ORDER_STREAM_RECONNECTED)
+  onStreamReconnected(): Promise<unknown> {
+    return this.reconcileSafely('stream-reconnect');
+  }
+
+  /** One reconciliation at a time; a request while one runs joins it. Throws if Kite cannot be read. */
+  reconcile(trigger: ReconcileTrigger): Promise<ReconcileSummary> {
+    this.running ??= this.run(trigger).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async reconcileSafely(trigger: ReconcileTrigger): Promise<ReconcileSummary | null> {
+    try {
+      return await this.reconcile(trigger);
+    } catch (error) {
+      this.runs.inc({ trigger, result: 'failed' });
+      this.logger.error(`reconcile (${trigger}) failed: ${errorText(error)}; postbacks are still accepted, retry with POST /reconcile`);
+      return null;
+    }
+  }
+
+  private canReachKite(): boolean {
+    const { apiKey, rootUrl } = this.config.get('kite', { infer: true });
+    return Boolean(apiKey && this.session.accessToken && rootUrl && rootUrl !== PAPER_WITHOUT_BROKER);
+  }
+
+  private async run(trigger: ReconcileTrigger): Promise<ReconcileSummary> {
+    const started = Date.now();
+    const [orders, trades] = await Promise.all([this.kite.getOrders(), this.kite.getTrades()]);
+    const rows = (orders as unknown as KiteRow[]).map(withKiteTimestamps);
+    const tradeRows = (trades as unknown as KiteRow[]).map(withKiteTimestamps);
+
+    const stored = new Map<string, ReturnType<typeof snapshotOf>>();
+    const ids = rows.map((r) => String(r.order_id));
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const order of await this.orders.findBy({ orderId: In(ids.slice(i, i + 500)) })) stored.set(order.orderId, snapshotOf(order));
+    }
+    const plan = planReconcile(stored, rows, tradeRows);
+    // Group commit takes these together; arrival order (placement order) is kept in the inbox.
+    const accepted = await Promise.all(plan.map((row) => this.inbox.accept(JSON.stringify(row), row, 'reconcile')));
+    const queued = accepted.filter((a) => !a.duplicate).length;
+    void this.processor.kick();
+
+    const summary = { trigger, omsOrders: rows.length, updatesQueued: queued, durationMs: Date.now() - started };
+    this.runs.inc({ trigger, result: 'ok' });
+    this.differences.inc(queued);
+    this.logger.log(
+      `reconcile (${trigger}): ${rows.length} order(s) in Kite's book, ${queued} update(s) the store lacked, in ${summary.durationMs} ms`,
+    );
+    return summary;
+  }
+}
