@@ -100,6 +100,33 @@ export class EnvironmentDto {
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'KITE_LOGIN_URL must be an http(s) URL' })
   KITE_LOGIN_URL?: string;
 
+  /** How many times a leg's placement is tried when Kite's answer is unclear (each retry only after the OMS shows no order with its tag). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  LEG_PLACE_MAX_ATTEMPTS?: number;
+
+  /** Wait before asking the OMS about an unclear placement (multiplied by the attempt number). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  LEG_RETRY_DELAY_MS?: number;
+
+  /** Settle legs left pending (unclear answer, OMS unreachable) every N seconds; 0 = only at start. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  LEG_RECOVERY_INTERVAL_SECONDS?: number;
+
+  /** Alerts (rejections, failed legs) are POSTed as JSON to this URL. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'NOTIFY_WEBHOOK_URL must be an http(s) URL' })
+  NOTIFY_WEBHOOK_URL?: string;
+
+  /** Alerts also go to Telegram when both are set (Bot API sendMessage). The token is never logged. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  NOTIFY_TELEGRAM_BOT_TOKEN?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  NOTIFY_TELEGRAM_CHAT_ID?: string;
+
+  /** Telegram Bot API base URL (default https://api.telegram.org); tests point it at a local server. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'NOTIFY_TELEGRAM_API_URL must be an http(s) URL' })
+  NOTIFY_TELEGRAM_API_URL?: string;
+
   /** Reconcile against Kite's order book at start (default true). */
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   RECONCILE_ON_BOOT?: boolean;
@@ -107,4 +134,11 @@ export class EnvironmentDto {
   /** Also reconcile every N seconds during market hours (09:00–15:45 IST, Mon–Fri); 0 = off (default). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   RECONCILE_INTERVAL_SECONDS?: number;
+
+  /**
+   * Token for the trade-log page and API (/trades, /api/trade-log): `Authorization: Bearer <token>`, basic auth with
+   * the token as password, or ?token= on the page. Required to see them when HOST is beyond loopback.
+   */
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'TRADE_LOG_TOKEN must be at least 16 characters' })
+  TRADE_LOG_TOKEN?: string;
 }

@@ -24,9 +24,19 @@ export interface LegworkConfig {
   orderStream: { enabled: boolean; url: string };
   reconcile: { onBoot: boolean; intervalSeconds: number };
   database: { path: string; synchronous: 'FULL' | 'NORMAL' };
-  strategies: { dir: string; enabled: 'all' | 'none' | string[]; handlerTimeoutMs: number };
+  strategies: {
+    dir: string;
+    enabled: 'all' | 'none' | string[];
+    handlerTimeoutMs: number;
+    /** Settings strategies read by name (e.g. TWO_LEG_TARGET_POINTS): the raw environment, validated by each strategy. */
+    settings: Record<string, string | undefined>;
+  };
+  broker: { placeMaxAttempts: number; retryDelayMs: number; recoveryIntervalSeconds: number };
+  notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string } | undefined };
   logging: { level: string; format: 'pretty' | 'json' };
   health: { maxInboxBacklog: number };
+  /** The read-only trade-log page and API; see src/trade-log/trade-log-auth.guard.ts. */
+  tradeLog: { token: string | undefined };
 }
 
 export class ConfigValidationError extends Error {
@@ -81,8 +91,22 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
           ? strategies
           : strategies.split(',').map((name) => name.trim()).filter(Boolean),
       handlerTimeoutMs: env.STRATEGY_TIMEOUT_MS ?? 10_000,
+      settings: { ...raw },
+    },
+    broker: {
+      placeMaxAttempts: env.LEG_PLACE_MAX_ATTEMPTS ?? 3,
+      retryDelayMs: env.LEG_RETRY_DELAY_MS ?? 300,
+      recoveryIntervalSeconds: env.LEG_RECOVERY_INTERVAL_SECONDS ?? 30,
+    },
+    notify: {
+      webhookUrl: env.NOTIFY_WEBHOOK_URL,
+      telegram:
+        env.NOTIFY_TELEGRAM_BOT_TOKEN && env.NOTIFY_TELEGRAM_CHAT_ID
+          ? { botToken: env.NOTIFY_TELEGRAM_BOT_TOKEN, chatId: env.NOTIFY_TELEGRAM_CHAT_ID, apiUrl: env.NOTIFY_TELEGRAM_API_URL ?? 'https://api.telegram.org' }
+          : undefined,
     },
     logging: { level: env.LOG_LEVEL ?? 'info', format: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },
     health: { maxInboxBacklog: env.READY_MAX_INBOX_BACKLOG ?? 1000 },
+    tradeLog: { token: env.TRADE_LOG_TOKEN },
   };
 }
