@@ -12,6 +12,8 @@ import { OrderStreamModule } from './order-stream/order-stream.module';
 import { OrdersModule } from './orders/orders.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { PostbackModule } from './postback/postback.module';
+import { NotifierModule } from './notifier/notifier.module';
+import { StrategyHostModule } from './strategy-host/strategy-host.module';
 
 /**
  * Wiring only. Built from the environment (validated first) because some modules, such as the postback route,
@@ -35,6 +37,8 @@ export class AppModule {
         PostbackModule.forRoot(config.postback.path),
         OrderStreamModule,
         ReconcileModule,
+        NotifierModule,
+        StrategyHostModule.forRoot(config.strategies),
         HealthModule,
       ],
     };

@@ -91,7 +91,8 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
           ? strategies
           : strategies.split(',').map((name) => name.trim()).filter(Boolean),
       handlerTimeoutMs: env.STRATEGY_TIMEOUT_MS ?? 10_000,
-      settings: { ...raw },
+      // Everything but credentials: a strategy has no business reading secrets, and this object could end up in a log.
+      settings: Object.fromEntries(Object.entries(raw).filter(([name]) => !/SECRET|TOKEN|PASSWORD|API_KEY/i.test(name))),
     },
     broker: {
       placeMaxAttempts: env.LEG_PLACE_MAX_ATTEMPTS ?? 3,

@@ -1,3 +1,4 @@
 export * from './order-event-names';
 export * from './order-snapshot';
 export * from './order.events';
+export * from './leg.events';

@@ -9,6 +9,10 @@ export const Metric = {
   EventsPublished: 'legwork_events_published_total',
   ReconcileRuns: 'legwork_reconcile_runs_total',
   ReconcileDifferences: 'legwork_reconcile_differences_total',
+  Orders: 'legwork_orders_total',
+  StrategyHandlerSeconds: 'legwork_strategy_handler_seconds',
+  StrategyFailures: 'legwork_strategy_failures_total',
+  Alerts: 'legwork_alerts_total',
 } as const;
 
 export const METRIC_PROVIDERS = [
@@ -31,4 +35,17 @@ export const METRIC_PROVIDERS = [
   makeCounterProvider({ name: Metric.EventsPublished, help: 'Domain events published, by type', labelNames: ['type'] }),
   makeCounterProvider({ name: Metric.ReconcileRuns, help: 'Reconciliations with the OMS, by trigger and result', labelNames: ['trigger', 'result'] }),
   makeCounterProvider({ name: Metric.ReconcileDifferences, help: 'Updates reconciliation found missing from the store' }),
+  makeCounterProvider({
+    name: Metric.Orders,
+    help: 'Order actions sent to Kite, by action (place, modify, cancel) and outcome (placed, recovered, refused, unclear, failed, rate_limited, ok)',
+    labelNames: ['action', 'outcome'],
+  }),
+  makeHistogramProvider({
+    name: Metric.StrategyHandlerSeconds,
+    help: 'Time a strategy handler took, by strategy and event',
+    labelNames: ['strategy', 'event'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+  }),
+  makeCounterProvider({ name: Metric.StrategyFailures, help: 'Strategy handlers that threw or hung, by strategy and kind', labelNames: ['strategy', 'kind'] }),
+  makeCounterProvider({ name: Metric.Alerts, help: 'Alerts sent, by channel and result', labelNames: ['channel', 'result'] }),
 ];

@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+
+/** Kite allows tags of at most 20 alphanumerics. */
+export const KITE_TAG_MAX_LENGTH = 20;
+/** Every tag legwork puts on a leg starts with this, so its orders are recognisable in Kite's order book. */
+export const LEG_TAG_PREFIX = 'lw';
+
+/**
+ * The Kite tag of a leg: derived from the leg's unique key, so the same leg always gets the same tag — in any process,
+ * after any restart — and can be looked up in the OMS to learn whether an interrupted placement went through.
+ * 'lw' + 18 hex digits of sha256 (72 bits): collisions within a trading account are not a practical concern.
+ */
+export function legTag(strategy: string, parentOrderId: string, legName: string): string {
+  const digest = createHash('sha256').update(`${strategy}\u0000${parentOrderId}\u0000${legName}`).digest('hex');
+  return `${LEG_TAG_PREFIX}${digest.slice(0, KITE_TAG_MAX_LENGTH - LEG_TAG_PREFIX.length)}`;
+}
+
+export function isLegTag(tag: string | null | undefined): tag is string {
+  return typeof tag === 'string' && tag.length === KITE_TAG_MAX_LENGTH && tag.startsWith(LEG_TAG_PREFIX) && /^[a-z0-9]+$/.test(tag);
+}
+
+/** Tags a user may put on entry orders for strategies to filter on: Kite's rule, alphanumeric, 1–20 characters. */
+export function isValidKiteTag(tag: string): boolean {
+  return /^[A-Za-z0-9]{1,20}$/.test(tag);
+}

@@ -1,0 +1,15 @@
+/**
+ * Everything a strategy plugin needs, from one import:
+ *   import { Strategy, OnOrderEvent, OrderEventName, OrderCompletedEvent, StrategyContext } from '../../src/sdk';
+ * Keep strategies on this surface; the rest of src/ may change between versions.
+ */
+export { Strategy, OnOrderEvent } from '../strategy-host/strategy.decorators';
+export type { StrategyOptions } from '../strategy-host/strategy.decorators';
+export type { StrategyContext, OrderEventFilter, LegInfo, PlaceLegOptions } from '../strategy-host/strategy.interfaces';
+export { StrategyEnvironment } from '../strategy-host/strategy-environment';
+export { StrategySettings } from '../strategy-host/strategy-settings';
+export { OrderGateway, KiteCallError } from '../broker/order-gateway.service';
+export type { LegOrder, LegOutcome, PlaceLegRequest, Variety } from '../broker/order-gateway.service';
+export { Notifier } from '../notifier/notifier.service';
+export type { Alert } from '../notifier/alert';
+export * from '../events';

@@ -1,0 +1,29 @@
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BrokerModule } from '../broker/broker.module';
+import { Leg } from '../broker/entities/leg.entity';
+import type { LegworkConfig } from '../config/legwork.config';
+import { StrategyEnvironment } from './strategy-environment';
+import { StrategyHost } from './strategy-host.service';
+import { loadStrategies } from './strategy-loader';
+
+/**
+ * Strategy plugins: the files in STRATEGIES_DIR are loaded when the application module is built, their @Strategy
+ * classes become providers here (so Nest injects their dependencies), and StrategyHost binds their handlers.
+ */
+@Module({})
+export class StrategyHostModule {
+  static forRoot(strategies: LegworkConfig['strategies']): DynamicModule {
+    const loaded = loadStrategies(strategies.dir, strategies.enabled);
+    if (loaded.files.length > 0) {
+      new Logger('Strategies').log(`loaded ${loaded.files.length} strategy file(s) from ${strategies.dir}`);
+    }
+    return {
+      module: StrategyHostModule,
+      imports: [DiscoveryModule, BrokerModule, TypeOrmModule.forFeature([Leg]), ...loaded.modules.map((m) => m.type)],
+      providers: [StrategyHost, StrategyEnvironment, ...loaded.strategies.map((s) => s.type)],
+      exports: [StrategyHost, StrategyEnvironment, BrokerModule],
+    };
+  }
+}

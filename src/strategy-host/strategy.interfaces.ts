@@ -1,0 +1,61 @@
+import type { LoggerService } from '@nestjs/common';
+import type { LegOrder, LegOutcome, OrderGateway } from '../broker/order-gateway.service';
+import type { AnyOrderEvent } from '../events/order.events';
+import type { OrderEventSource } from '../events/order-snapshot';
+import type { Notifier } from '../notifier/notifier.service';
+import type { StrategySettings } from './strategy-settings';
+
+type Match = string | RegExp | Array<string | RegExp>;
+
+/** Which orders a handler wants. All given conditions must hold. */
+export interface OrderEventFilter {
+  /** The order's Kite tag, as a user set it on an entry order (e.g. 'twoleg'). */
+  tag?: Match;
+  /** Only orders that are legs this strategy placed. */
+  own?: boolean;
+  /** Only legs with this leg name (implies own). */
+  legName?: Match;
+  tradingsymbol?: Match;
+  exchange?: Match;
+  transactionType?: 'BUY' | 'SELL';
+  /** Only events from these sources (postback, websocket, reconcile, replay). Default: all. */
+  sources?: OrderEventSource[];
+  /** Also receive orders that carry no tag of yours and are no leg of yours (manual or other tools' orders). */
+  external?: boolean;
+}
+
+/** The leg row behind an order, when the order was placed by a strategy through the gateway. */
+export interface LegInfo {
+  strategy: string;
+  chainId: string;
+  parentOrderId: string;
+  legName: string;
+  tag: string;
+}
+
+export interface PlaceLegOptions {
+  /** Default: the event's order id. */
+  parentOrderId?: string;
+  /** Default: the parent's chain (or the parent order id). */
+  chainId?: string;
+}
+
+/** What a strategy handler gets besides the event. */
+export interface StrategyContext {
+  readonly strategy: string;
+  /** When the event's order is a leg (of any strategy): which one. */
+  readonly leg: LegInfo | null;
+  /**
+   * Place a leg exactly once: the leg is keyed by (this strategy, parent order, legName), so calling this again for the
+   * same event — after a redelivery or a restart — sends nothing new. Resolves with the outcome; never throws for
+   * Kite's refusals (they come back as status 'failed' and a leg.failed event).
+   */
+  placeLeg(legName: string, order: LegOrder, options?: PlaceLegOptions): Promise<LegOutcome>;
+  /** Modify, cancel and read orders (modify/cancel throw KiteCallError on failure). */
+  readonly orders: Pick<OrderGateway, 'modifyOrder' | 'cancelOrder' | 'getOrders' | 'getOrderHistory' | 'getTrades' | 'getOrderTrades'>;
+  readonly notifier: Pick<Notifier, 'notify'>;
+  readonly settings: StrategySettings;
+  readonly logger: LoggerService;
+}
+
+export type OrderEventHandler<E extends AnyOrderEvent = AnyOrderEvent> = (event: E, context: StrategyContext) => unknown;
