@@ -80,7 +80,10 @@ export class InboxService {
     });
     const fresh = batch.filter((_, i) => !duplicates[i]).map((item) => item.row);
     // Chunked to stay far below any database's bound-parameter limit.
-    for (let i = 0; i < fresh.length; i += 100) await manager.insert(InboxEntry, fresh.slice(i, i + 100));
+    // updateEntity(false): nothing generated is needed back, so no re-select of the inserted rows.
+    for (let i = 0; i < fresh.length; i += 100) {
+      await manager.createQueryBuilder().insert().into(InboxEntry).values(fresh.slice(i, i + 100)).updateEntity(false).execute();
+    }
     return duplicates;
   }
 
