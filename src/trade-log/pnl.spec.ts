@@ -90,7 +90,7 @@ describe('chainPnl (FIFO)', () => {
   });
 
   it('keeps money free of floating-point noise', () => {
-    // 0.1 + 0.2 style noise: (100.3 − 100.1) × 3 = 0.6000000000000227 in binary floating point.
+    // 0.1 + 0.2 style noise: (100.3 − 100.1) × 3 = 0.6000000000000085 in binary floating point.
     expect(chainPnl([fill('09:00:00', 'BUY', 3, 100.1), fill('09:01:00', 'SELL', 3, 100.3)]).realised).toBe(0.6);
     expect(roundMoney(-0.0000001)).toBe(0);
     expect(Object.is(roundMoney(-0.0000001), -0)).toBe(false);

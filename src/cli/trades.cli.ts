@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * Review the trade log (read-only): orders, fills, chains and realised P&L, as tables, CSV or JSON.
+ *
+ *   npm run trades -- chains --date 2026-11-25
+ *   npm run trades -- chain 251125000000001
+ *   npm run trades -- orders --strategy breakout --status rejected
+ *   npm run trades -- fills --symbol INFY --format csv --out infy-fills.csv
+ *   npm run trades -- pnl --date 2026-11-25 [--by strategy] [--format json]
+ *
+ * The file comes from --db, else DATABASE_PATH, else ./data/legwork.sqlite; it is opened read-only.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { openTradeLogReadOnly, TradeLogOpenError } from '../trade-log/read-only-data-source';
+import {
+  CHAIN_COLUMNS, chainCsvRow, chainDetail, chainsTable, FILL_COLUMNS, fillsTable, ORDER_COLUMNS, ordersTable, PNL_CHAIN_COLUMNS,
+  PNL_STRATEGY_COLUMNS, pnlTables, toCsv, toJson,
+} from '../trade-log/trade-log.render';
+import { TradeLogFilterError, TradeLogService } from '../trade-log/trade-log.service';
+import type { TradeLogFilter } from '../trade-log/trade-log.types';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+type Format = 'table' | 'csv' | 'json';
+
+interface CommonOptions {
+  db?: string;
+  date?: string;
+  symbol?: string;
+  strategy?: string;
+  chain?: string;
+  status?: string;
+  format: Format;
+  out?: string;
+}
+
+const DEFAULT_DB = './data/legwork.sqlite';
+
+function withCommonOptions(command: Command, filters = true): Command {
+  command.option('--db <path>', `trade log file (default: DATABASE_PATH or ${DEFAULT_DB})`);
+  if (filters) {
+    command
+      .option('--date <yyyy-mm-dd>', 'trading day (IST, by order time)')
+      .option('--symbol <tradingsymbol>', 'only this instrument')
+      .option('--strategy <name>', 'only chains of this strategy')
+      .option('--chain <chainId>', 'only this chain')
+      .option('--status <status>', 'order status (COMPLETE, REJECTED, OPEN, …) or leg status (intent, placing, placed, failed)');
+  }
+  return command
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--out <file>', 'write to this file instead of stdout');
+}
+
+const filterOf = (o: CommonOptions): TradeLogFilter => ({
+  date: o.date,
+  tradingsymbol: o.symbol,
+  strategy: o.strategy,
+  chain: o.chain,
+  status: o.status,
+});
+
+/** Runs the CLI on argv (without the node and script entries). Resolves to the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const program = new Command('trades')
+    .description('Review the legwork trade log (read-only): orders, fills, chains and realised P&L')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError();
+
+  /** Opens the file, runs the query, renders and writes; everything else is the commands' business. */
+  const run = (render: (service: TradeLogService, options: CommonOptions) => Promise<{ text: string; count?: number }>) =>
+    async (options: CommonOptions) => {
+      const path = resolve(options.db ?? io.env.DATABASE_PATH ?? DEFAULT_DB);
+      const dataSource = await openTradeLogReadOnly(path);
+      try {
+        const { text, count } = await render(new TradeLogService(dataSource), options);
+        if (options.out) {
+          writeFileSync(options.out, text);
+          io.err(`wrote ${count === undefined ? '' : `${count} row(s) `}to ${options.out}\n`);
+        } else {
+          io.out(text);
+        }
+      } finally {
+        await dataSource.destroy();
+      }
+    };
+
+  withCommonOptions(program.command('orders').description('orders with their chain, strategy, leg and state')).action(
+    run(async (service, o) => {
+      const rows = await service.orders(filterOf(o));
+      const text = o.format === 'json' ? toJson(rows) : o.format === 'csv' ? toCsv(rows as never, ORDER_COLUMNS) : ordersTable(rows);
+      return { text, count: rows.length };
+    }),
+  );
+
+  withCommonOptions(program.command('fills').description('fills (one row per rise of filled quantity)')).action(
+    run(async (service, o) => {
+      const rows = await service.fills(filterOf(o));
+      const text = o.format === 'json' ? toJson(rows) : o.format === 'csv' ? toCsv(rows as never, FILL_COLUMNS) : fillsTable(rows);
+      return { text, count: rows.length };
+    }),
+  );
+
+  withCommonOptions(program.command('chains').description('chains (entry order and legs) with their steps and realised P&L')).action(
+    run(async (service, o) => {
+      const chains = await service.chains(filterOf(o));
+      const text = o.format === 'json' ? toJson(chains) : o.format === 'csv' ? toCsv(chains.map(chainCsvRow), CHAIN_COLUMNS) : chainsTable(chains);
+      return { text, count: chains.length };
+    }),
+  );
+
+  withCommonOptions(program.command('chain').argument('<chainId>').description('one chain as a timeline, with P&L per instrument'), false).action(
+    async (chainId: string, options: CommonOptions) =>
+      run(async (service, o) => {
+        const [chain] = await service.chains({ chain: chainId });
+        if (!chain) throw new TradeLogFilterError(`no chain ${chainId} in the trade log`);
+        const text = o.format === 'json' ? toJson(chain) : o.format === 'csv' ? toCsv([chainCsvRow(chain)], CHAIN_COLUMNS) : chainDetail(chain);
+        return { text, count: 1 };
+      })(options),
+  );
+
+  withCommonOptions(program.command('pnl').description('realised P&L per chain and per strategy (FIFO within each chain)'))
+    .addOption(new Option('--by <what>', 'chain, strategy or both (csv: chain unless strategy)').choices(['chain', 'strategy', 'both']).default('both'))
+    .action(
+      async (options: CommonOptions & { by: 'chain' | 'strategy' | 'both' }) =>
+        run(async (service, o) => {
+          const report = await service.pnl(filterOf(o));
+          if (o.format === 'json') {
+            const value = options.by === 'chain' ? report.chains : options.by === 'strategy' ? report.strategies : report;
+            return { text: toJson(value) };
+          }
+          if (o.format === 'csv') {
+            return options.by === 'strategy'
+              ? { text: toCsv(report.strategies as never, PNL_STRATEGY_COLUMNS), count: report.strategies.length }
+              : { text: toCsv(report.chains.map((c) => ({ ...c, tradingsymbols: c.tradingsymbols.join(' ') })), PNL_CHAIN_COLUMNS), count: report.chains.length };
+          }
+          return { text: pnlTables(report, options.by) };
+        })(options),
+    );
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode; // commander has printed the message (or help)
+    if (error instanceof TradeLogOpenError || error instanceof TradeLogFilterError) {
+      io.err(`trades: ${error.message}\n`);
+      return error instanceof TradeLogOpenError ? 2 : 1;
+    }
+    io.err(`trades: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  void main(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

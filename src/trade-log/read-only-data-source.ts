@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { ENTITIES } from '../database/entities';
+
+/** The trade-log file is missing, unreadable, or not a legwork trade log. */
+export class TradeLogOpenError extends Error {}
+
+const REQUIRED_TABLES = ['orders', 'order_events', 'fills', 'legs'];
+
+/**
+ * Opens a trade-log file READ-ONLY (for the CLI): no migrations, no WAL switch, no writes possible, and a missing
+ * file is an error rather than a new empty database. Safe while the engine is running (WAL: readers never block it).
+ */
+export async function openTradeLogReadOnly(path: string): Promise<DataSource> {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new TradeLogOpenError(`trade log not found: ${file}\n(set DATABASE_PATH or pass --db <path>; the engine creates the file at its first start)`);
+  }
+  const dataSource = new DataSource({
+    type: 'better-sqlite3',
+    database: file,
+    readonly: true,
+    fileMustExist: true,
+    entities: ENTITIES,
+    migrationsRun: false,
+    synchronize: false,
+    enableWAL: false,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('busy_timeout = 5000');
+    },
+  });
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw new TradeLogOpenError(`cannot open trade log ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    const missing: string[] = [];
+    const runner = dataSource.createQueryRunner();
+    try {
+      for (const table of REQUIRED_TABLES) if (!(await runner.hasTable(table))) missing.push(table);
+    } finally {
+      await runner.release();
+    }
+    if (missing.length > 0) {
+      throw new TradeLogOpenError(`${file} is not a legwork trade log, or predates this version (missing tables: ${missing.join(', ')}); start the engine once on it to migrate it`);
+    }
+  } catch (error) {
+    await dataSource.destroy();
+    if (error instanceof TradeLogOpenError) throw error;
+    throw new TradeLogOpenError(`cannot read trade log ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return dataSource;
+}
