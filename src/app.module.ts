@@ -12,6 +12,7 @@ import { OrderStreamModule } from './order-stream/order-stream.module';
 import { OrdersModule } from './orders/orders.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { PostbackModule } from './postback/postback.module';
+import { TradeLogModule } from './trade-log/trade-log.module';
 import { NotifierModule } from './notifier/notifier.module';
 import { StrategyHostModule } from './strategy-host/strategy-host.module';
 
@@ -40,6 +41,7 @@ export class AppModule {
         NotifierModule,
         StrategyHostModule.forRoot(config.strategies),
         HealthModule,
+        TradeLogModule,
       ],
     };
   }

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TradeLogAuthGuard } from './trade-log-auth.guard';
+import { TradeLogApiController, TradeLogPageController } from './trade-log.controller';
+import { TradeLogService } from './trade-log.service';
+
+/** Read-only review of the trade log: the /trades page and its JSON API (/api/trade-log/*), behind TradeLogAuthGuard. */
+@Module({
+  controllers: [TradeLogPageController, TradeLogApiController],
+  providers: [TradeLogService, TradeLogAuthGuard],
+  exports: [TradeLogService],
+})
+export class TradeLogModule {}
