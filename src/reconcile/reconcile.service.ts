@@ -6,9 +6,9 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { In, Repository } from 'typeorm';
 import { errorText } from '../common/error-text';
+import type { OrderSnapshot } from '../events/order-snapshot';
 import type { LegworkConfig } from '../config/legwork.config';
 import { InboxProcessor } from '../inbox/inbox.processor';
-import { InboxService } from '../inbox/inbox.service';
 import { KITE_CLIENT, KiteClient, PAPER_WITHOUT_BROKER } from '../kite-session/kite-client.provider';
 import { KiteSessionService } from '../kite-session/kite-session.service';
 import { Metric } from '../metrics/metrics';
@@ -16,6 +16,7 @@ import { Order } from '../orders/entities/order.entity';
 import { snapshotOf } from '../orders/order-state.service';
 import { ORDER_STREAM_RECONNECTED } from '../order-stream/kite-order-stream.service';
 import { withKiteTimestamps } from './kite-rows';
+import { ReconcileInboxWriter } from './reconcile-inbox.writer';
 import { KiteRow, planReconcile } from './reconcile.planner';
 
 export type ReconcileTrigger = 'boot' | 'demand' | 'timer' | 'stream-reconnect';
@@ -28,6 +29,13 @@ export interface ReconcileSummary {
 }
 
 const IST_OFFSET_MS = 330 * 60_000;
+
+/** Only what the diff compares: loading whole rows (lastPayload) for a 10,000-order book costs more than the diff. */
+const SNAPSHOT_COLUMNS: Record<keyof OrderSnapshot, true> = {
+  orderId: true, status: true, statusMessage: true, exchange: true, tradingsymbol: true, transactionType: true, orderType: true,
+  product: true, variety: true, tag: true, quantity: true, filledQuantity: true, pendingQuantity: true, cancelledQuantity: true,
+  price: true, triggerPrice: true, averagePrice: true, orderTimestamp: true, exchangeUpdateTimestamp: true,
+};
 
 /** Mon–Fri 09:00–15:45 IST: when a periodic reconcile is worth its API calls. */
 export function isMarketHours(now: Date): boolean {
@@ -52,7 +60,7 @@ export class ReconcileService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(KITE_CLIENT) private readonly kite: KiteClient,
     private readonly session: KiteSessionService,
-    private readonly inbox: InboxService,
+    private readonly inboxWriter: ReconcileInboxWriter,
     private readonly processor: InboxProcessor,
     @InjectRepository(Order) private readonly orders: Repository<Order>,
     private readonly config: ConfigService<LegworkConfig, true>,
@@ -114,12 +122,12 @@ export class ReconcileService implements OnModuleInit, OnModuleDestroy {
     const stored = new Map<string, ReturnType<typeof snapshotOf>>();
     const ids = rows.map((r) => String(r.order_id));
     for (let i = 0; i < ids.length; i += 500) {
-      for (const order of await this.orders.findBy({ orderId: In(ids.slice(i, i + 500)) })) stored.set(order.orderId, snapshotOf(order));
+      const chunk = await this.orders.find({ select: SNAPSHOT_COLUMNS, where: { orderId: In(ids.slice(i, i + 500)) } });
+      for (const order of chunk) stored.set(order.orderId, snapshotOf(order));
     }
     const plan = planReconcile(stored, rows, tradeRows);
-    // Group commit takes these together; arrival order (placement order) is kept in the inbox.
-    const accepted = await Promise.all(plan.map((row) => this.inbox.accept(JSON.stringify(row), row, 'reconcile')));
-    const queued = accepted.filter((a) => !a.duplicate).length;
+    // A few large transactions, in plan (placement) order; rows the inbox already holds are skipped.
+    const queued = await this.inboxWriter.write(plan);
     void this.processor.kick();
 
     const summary = { trigger, omsOrders: rows.length, updatesQueued: queued, durationMs: Date.now() - started };

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { sqliteDataSourceOptions } from '../database/data-source.options';
+import { WriteTransactions } from '../database/write-transactions';
+import { dedupKeyOf } from '../inbox/dedup-key';
+import { InboxEntry } from '../inbox/inbox-entry.entity';
+import { toOrderUpdate } from '../orders/order-update';
+import { ReconcileInboxWriter } from './reconcile-inbox.writer';
+
+const row = (id: string, status: string, filled: number) => ({
+  order_id: id,
+  status,
+  quantity: 10,
+  filled_quantity: filled,
+  pending_quantity: 10 - filled,
+  average_price: filled ? 100 : 0,
+  order_timestamp: '2026-11-25 09:15:00',
+  exchange_update_timestamp: `2026-11-25 09:15:${String(filled).padStart(2, '0')}`,
+});
+
+describe('ReconcileInboxWriter (real SQLite)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'legwork-reconcile-writer-'));
+  let dataSource: DataSource;
+  beforeAll(async () => {
+    dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'w.sqlite'), synchronous: 'FULL' })).initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores the plan in order as reconcile entries, skipping what the inbox holds and repeats within the plan', async () => {
+    const known = row('1', 'UPDATE', 3);
+    await dataSource.getRepository(InboxEntry).insert({ dedupKey: dedupKeyOf(toOrderUpdate(known)), source: 'postback', orderId: '1', rawBody: JSON.stringify(known) });
+    const plan = [known, row('1', 'COMPLETE', 10), row('2', 'OPEN', 0), row('2', 'OPEN', 0), row('3', 'REJECTED', 0)];
+
+    const written = await new ReconcileInboxWriter(new WriteTransactions(dataSource)).write(plan);
+
+    expect(written).toBe(3);
+    const entries = await dataSource.getRepository(InboxEntry).find({ order: { id: 'ASC' } });
+    expect(entries.map((e) => [e.source, e.orderId, JSON.parse(e.rawBody).status])).toEqual([
+      ['postback', '1', 'UPDATE'],
+      ['reconcile', '1', 'COMPLETE'],
+      ['reconcile', '2', 'OPEN'],
+      ['reconcile', '3', 'REJECTED'],
+    ]);
+    expect(entries.every((e) => e.processedAt === null)).toBe(true);
+  });
+
+  it('writes a plan larger than one transaction completely, in order', async () => {
+    const plan = Array.from({ length: 12_345 }, (_, i) => row(String(100_000 + i), 'OPEN', 0));
+    expect(await new ReconcileInboxWriter(new WriteTransactions(dataSource)).write(plan)).toBe(plan.length);
+    const ids = (await dataSource.query(`SELECT "orderId" FROM inbox WHERE source = 'reconcile' AND length("orderId") = 6 ORDER BY id`)) as Array<{ orderId: string }>;
+    expect(ids.map((r) => r.orderId)).toEqual(plan.map((r) => r.order_id));
+  });
+});
