@@ -1,0 +1,65 @@
+import { AccessRequest, decideTradeLogAccess, isLoopbackHost } from './trade-log-auth.guard';
+
+const TOKEN = 'review-token-0123456789';
+const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+const request = (overrides: Partial<AccessRequest>): AccessRequest => ({
+  token: undefined,
+  host: '127.0.0.1',
+  authorization: undefined,
+  queryToken: undefined,
+  proxied: false,
+  ...overrides,
+});
+
+describe('isLoopbackHost', () => {
+  it.each(['127.0.0.1', '127.8.9.10', 'localhost', 'LOCALHOST', 'app.localhost', '::1', '[::1]', '::ffff:127.0.0.1'])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+  it.each(['0.0.0.0', '::', '192.168.1.20', '10.0.0.1', 'example.com', '::ffff:10.0.0.1', '128.0.0.1'])('%s is not', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('decideTradeLogAccess', () => {
+  it('is open on loopback without a token', () => {
+    expect(decideTradeLogAccess(request({}))).toEqual({ allowed: true });
+  });
+
+  it('is closed (403, naming TRADE_LOG_TOKEN) beyond loopback without a token', () => {
+    const decision = decideTradeLogAccess(request({ host: '0.0.0.0', authorization: `Bearer ${TOKEN}` }));
+    expect(decision).toMatchObject({ allowed: false, status: 403 });
+    expect(decision.allowed || decision.message).toContain('TRADE_LOG_TOKEN');
+    expect(decision.allowed || decision.message).toContain('0.0.0.0');
+  });
+
+  it('is closed to proxied requests on loopback without a token', () => {
+    expect(decideTradeLogAccess(request({ proxied: true }))).toMatchObject({ allowed: false, status: 403 });
+  });
+
+  describe('with a token, on any host', () => {
+    it.each(['127.0.0.1', '0.0.0.0'])('accepts Bearer, basic-auth password and ?token= (host %s)', (host) => {
+      expect(decideTradeLogAccess(request({ host, token: TOKEN, authorization: `Bearer ${TOKEN}` }))).toEqual({ allowed: true });
+      expect(decideTradeLogAccess(request({ host, token: TOKEN, authorization: `bearer   ${TOKEN}` }))).toEqual({ allowed: true });
+      expect(decideTradeLogAccess(request({ host, token: TOKEN, authorization: basic('anyone', TOKEN) }))).toEqual({ allowed: true });
+      expect(decideTradeLogAccess(request({ host, token: TOKEN, queryToken: TOKEN }))).toEqual({ allowed: true });
+      expect(decideTradeLogAccess(request({ host, token: TOKEN, queryToken: TOKEN, proxied: true }))).toEqual({ allowed: true });
+    });
+
+    it('answers 401 without a token, saying how to send one', () => {
+      const decision = decideTradeLogAccess(request({ token: TOKEN }));
+      expect(decision).toMatchObject({ allowed: false, status: 401 });
+      expect(decision.allowed || decision.message).toContain('Authorization: Bearer');
+    });
+
+    it('answers 401 to a wrong token, whatever the scheme', () => {
+      for (const authorization of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, basic(TOKEN, 'nope'), 'Token abc', `Basic ${TOKEN}`]) {
+        expect(decideTradeLogAccess(request({ token: TOKEN, authorization }))).toMatchObject({ allowed: false, status: 401 });
+      }
+      expect(decideTradeLogAccess(request({ token: TOKEN, queryToken: 'wrong' }))).toMatchObject({ allowed: false, status: 401 });
+    });
+
+    it('does not fall back to an open loopback when a token is configured', () => {
+      expect(decideTradeLogAccess(request({ token: TOKEN, host: 'localhost' }))).toMatchObject({ allowed: false, status: 401 });
+    });
+  });
+});
