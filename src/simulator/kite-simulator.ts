@@ -233,6 +233,11 @@ export class KiteSimulator {
   }
 
   /** Invalidate one access token, or all of them (the 6 AM expiry): later calls get 403 TokenException. */
+  /** Make a token valid (again), e.g. after revokeAccessTokens in a test. */
+  grantAccessToken(accessToken: string): void {
+    this.accessTokens.add(accessToken);
+  }
+
   revokeAccessTokens(accessToken?: string): void {
     if (accessToken === undefined) this.accessTokens.clear();
     else this.accessTokens.delete(accessToken);

@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { KiteSessionService } from '../../src/kite-session/kite-session.service';
+import { signedPostback } from '../helpers/postbacks';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { Leg } from '../../src/broker/entities/leg.entity';
+import { legTag } from '../../src/broker/leg-tag';
+import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
+import { LegEventName, LegFailedEvent } from '../../src/events';
+import type { KiteSimulator } from '../../src/simulator';
+import { startEngineProcess } from '../helpers/engine-process';
+import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
+import { eventually } from '../helpers/eventually';
+import { tempDir, TestApp } from '../helpers/test-app';
+
+let nextEntry = 260000000000100;
+
+/**
+ * The COMPLETE postback of a tagged entry, sent straight to the engine (the entry is the user's, placed elsewhere), so
+ * that the next placement the simulator sees — the one a fault switch hits — is the exit leg two-leg places for it.
+ */
+async function enterTwoLeg(engineUrl: string, quantity = 5): Promise<{ entry: string; tag: string }> {
+  const entry = String(nextEntry++);
+  const body = signedPostback({
+    order_id: entry, status: 'COMPLETE', tag: 'twoleg', exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'BUY',
+    product: 'MIS', order_type: 'MARKET', quantity, filled_quantity: quantity, pending_quantity: 0, average_price: 470, price: 0,
+  });
+  const res = await fetch(`${engineUrl}/kite/postback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`postback answered ${res.status}`);
+  return { entry, tag: legTag('two-leg', entry, 'exit') };
+}
+
+describe('exactly-once legs when Kite answers unclearly, refuses, or the engine dies mid-placement', () => {
+  const tmp = tempDir();
+  let sim: KiteSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator();
+  });
+  afterAll(async () => {
+    await sim?.stop();
+    tmp.cleanup();
+  });
+
+  describe('in one process', () => {
+    let t: TestApp;
+    let url: string;
+    beforeAll(async () => {
+      t = await startEngine(sim, engineEnv(sim, tmp.dir, { STRATEGIES: 'two-leg', DATABASE_PATH: join(tmp.dir, 'inproc.sqlite') }));
+      url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    });
+    afterAll(() => t?.close());
+    const legOf = (tag: string) => eventually(async () => {
+      const leg = await t.dataSource.getRepository(Leg).findOneBy({ tag });
+      return leg && leg.status !== 'placing' ? leg : null;
+    }, `leg ${tag} settled`);
+
+    it('a 503 after Kite created the order: found by tag, not placed again', async () => {
+      sim.failNextPlacements(1, { status: 503, createOrder: true });
+      const { tag } = await enterTwoLeg(url);
+      const leg = await legOf(tag);
+      expect(leg.status).toBe('placed');
+      expect(legPlacements(sim, tag)).toHaveLength(1);
+      expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
+      expect(leg.orderId).toBe(omsOrdersTagged(sim, tag)[0].order_id);
+    });
+
+    it('a 502 before Kite created it: the OMS has no such tag, so it is placed again, once', async () => {
+      sim.failNextPlacements(1, { status: 502, createOrder: false });
+      const { tag } = await enterTwoLeg(url);
+      const leg = await legOf(tag);
+      expect([leg.status, leg.attempts]).toEqual(['placed', 2]);
+      expect(legPlacements(sim, tag)).toHaveLength(2);
+      expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
+    });
+
+    it('a refusal (expired token) is not retried: the leg is failed with the reason and leg.failed is emitted', async () => {
+      const failed: LegFailedEvent[] = [];
+      t.app.get(EventEmitter2).on(LegEventName.Failed, (e: LegFailedEvent) => void failed.push(e));
+      sim.revokeAccessTokens(sim.options.accessToken);
+      try {
+        // The entry's COMPLETE postback arrives; the engine's token expired overnight.
+        const { entry, tag } = await enterTwoLeg(url);
+        const leg = await legOf(tag);
+        expect(leg).toMatchObject({ status: 'failed', errorType: 'TokenException', attempts: 1 });
+        expect(legPlacements(sim, tag)).toHaveLength(1);
+        expect(failed.map((e) => [e.leg.parentOrderId, e.errorType])).toEqual([[entry, 'TokenException']]);
+        expect(t.app.get(KiteSessionService).status().state).toBe('expired');
+      } finally {
+        sim.grantAccessToken(sim.options.accessToken);
+      }
+    });
+  });
+
+  describe('engine killed (kill -9) while the exit leg is in flight, then restarted', () => {
+    const crashEnv = (file: string) =>
+      engineEnv(sim, tmp.dir, { STRATEGIES: 'two-leg', PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: join(tmp.dir, file) });
+
+    async function legsIn(file: string): Promise<Leg[]> {
+      const ds = await new DataSource({ ...sqliteDataSourceOptions({ path: join(tmp.dir, file), synchronous: 'NORMAL' }), migrationsRun: false } as DataSourceOptions).initialize();
+      try {
+        return await ds.getRepository(Leg).find();
+      } finally {
+        await ds.destroy();
+      }
+    }
+
+    it.each([
+      ['Kite had already created the order', true],
+      ['Kite never received it', false],
+    ])('%s → exactly one exit order in the OMS after the restart', async (_, createOrder) => {
+      const file = `crash-${createOrder}.sqlite`;
+      let engine = await startEngineProcess(crashEnv(file));
+      sim.setPostbackUrl(`${engine.url}/kite/postback`);
+      sim.timeoutNextPlacements(1, { holdMs: 60_000, createOrder });
+      const { tag } = await enterTwoLeg(engine.url, 7);
+      await eventually(() => legPlacements(sim, tag).length === 1, 'the exit placement reaching Kite', 20_000);
+      await engine.kill9(); // mid-call: the engine never learns the outcome
+      sim.clearFaults();
+
+      engine = await startEngineProcess(crashEnv(file));
+      try {
+        sim.setPostbackUrl(`${engine.url}/kite/postback`);
+        await eventually(() => omsOrdersTagged(sim, tag).length === 1 && /leg recovery: /.test(engine.output()), 'recovery at start', 20_000);
+        await eventually(async () => (await legsIn(file)).find((l) => l.tag === tag)?.status === 'placed', 'the leg marked placed', 10_000);
+      } finally {
+        await engine.stop();
+      }
+      expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
+      expect(legPlacements(sim, tag)).toHaveLength(createOrder ? 1 : 2);
+      const [leg] = (await legsIn(file)).filter((l) => l.tag === tag);
+      expect(leg).toMatchObject({ status: 'placed', orderId: omsOrdersTagged(sim, tag)[0].order_id });
+      expect(engine.output()).toContain(createOrder ? '1 found in the OMS, 0 placed now' : '0 found in the OMS, 1 placed now');
+    }, 90_000);
+  });
+});
