@@ -13,7 +13,7 @@
  *   - nothing parked as failed, nothing left unprocessed or unpublished.
  *
  *   npm run bench:crash                    # 5 kills
- *   npm run bench:crash -- --smoke         # 2 kills, short load windows (CI); or BENCH_SMOKE=1
+ *   npm run bench:crash -- --smoke         # 1 kill, short load window (CI); or BENCH_SMOKE=1
  *   BENCH_KILLS=10 BENCH_SEED=7 npm run bench:crash
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ import { isSmoke, seededRandom, writeResults } from './lib/results';
 
 const SECRET = 'bench-crash-secret-0123';
 const smoke = isSmoke();
-const KILLS = Number(process.env.BENCH_KILLS ?? (smoke ? 2 : 5));
+const KILLS = Number(process.env.BENCH_KILLS ?? (smoke ? 1 : 5));
 const SEED = Number(process.env.BENCH_SEED ?? Date.now() % 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 /** Load runs this long (uniformly random, ms) before each kill. */
@@ -41,7 +41,8 @@ const STRATEGIES = process.env.BENCH_STRATEGIES ?? 'none';
 interface Cycle {
   cycle: number;
   loadMs: number;
-  sent: number;
+  /** Bodies handed to autocannon (including ones cut off by the kill). */
+  built: number;
   acknowledged: number;
   non2xx: number;
   errors: number;
@@ -134,14 +135,14 @@ async function main(): Promise<void> {
       cycles.push({
         cycle,
         loadMs,
-        sent,
+        built: sent,
         acknowledged: acknowledged - before,
         non2xx: result.non2xx,
         errors: result.errors,
         simOrdersPlaced: simPlaced.n,
         killed: true,
       });
-      console.log(`cycle ${cycle}: load ${loadMs} ms, ${acknowledged - before} acknowledged of ${sent} sent, ${simPlaced.n} simulator orders; kill -9`);
+      console.log(`cycle ${cycle}: load ${loadMs} ms, ${acknowledged - before} acknowledged of ${sent} bodies built, ${simPlaced.n} simulator orders; kill -9`);
     }
 
     // The simulator keeps trading while the engine is down (postbacks to a dead port are lost, as with Kite).

@@ -1,0 +1,140 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/test-app';
+
+/**
+ * Every bench script in its seconds-long smoke mode (BENCH_SMOKE=1): it must exit 0 and write its JSON with the
+ * expected shape and its correctness fields true. No timing is asserted anywhere: the numbers are for people, and
+ * this machine is shared. The scripts run side by side to keep the whole file short.
+ */
+const ROOT = join(__dirname, '..', '..');
+
+interface Run {
+  code: number | null;
+  output: string;
+  results: Record<string, any> | null;
+}
+
+const BENCHES: Record<string, { script: string; args: string[] }> = {
+  reconcile: { script: 'bench/reconcile.bench.ts', args: ['--smoke'] },
+  crash: { script: 'bench/crash.bench.ts', args: ['--smoke'] },
+  fuzz: { script: 'bench/fuzz.bench.ts', args: ['--smoke'] },
+  // ---- INGRESS BENCH (bench/ingress.bench.ts) --------------------------------------------------------------------
+  // Owned by the ingress engineer: add its smoke invocation here, e.g.
+  //   ingress: { script: 'bench/ingress.bench.ts', args: ['--smoke'] },
+  // and its assertions in the describe block marked INGRESS below. (It writes to bench/results/ today; honouring
+  // BENCH_RESULTS_DIR, as the other scripts do, keeps a test run out of the user's results.)
+  // ------------------------------------------------------------------------------------------------------------------
+};
+
+function runBench(name: string, resultsDir: string): Promise<Run> {
+  const { script, args } = BENCHES[name];
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(ROOT, script), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, BENCH_SMOKE: '1', BENCH_RESULTS_DIR: resultsDir, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+        maxBuffer: 16 << 20,
+        timeout: 170_000,
+      },
+      (error, stdout, stderr) => {
+        const file = join(resultsDir, `${name}-latest.json`);
+        resolve({
+          code: error ? ((error as { code?: number }).code ?? 1) : 0,
+          output: `${stdout}\n${stderr}`,
+          results: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null,
+        });
+      },
+    );
+  });
+}
+
+describe('bench scripts, smoke mode', () => {
+  const tmp = tempDir('legwork-bench-smoke-');
+  const runs: Record<string, Run> = {};
+  beforeAll(async () => {
+    const names = Object.keys(BENCHES);
+    const done = await Promise.all(names.map((name) => runBench(name, tmp.dir)));
+    names.forEach((name, i) => (runs[name] = done[i]));
+  }, 180_000);
+  afterAll(() => tmp.cleanup());
+
+  /** Exit 0 and a results file of this bench, in smoke mode; shows the script's output when not. */
+  const succeeded = (name: string): Record<string, any> => {
+    const run = runs[name];
+    if (run.code !== 0 || !run.results) throw new Error(`${name} bench exited ${run.code}:\n${run.output.slice(-6000)}`);
+    expect(run.results).toMatchObject({ bench: name, smoke: true, startedAt: expect.any(String), machine: { cpus: expect.any(Number) } });
+    return run.results;
+  };
+
+  it('reconcile: the store matches the OMS after the boot reconcile, for every scenario run', () => {
+    const r = succeeded('reconcile');
+    expect(r.orders).toBeGreaterThan(0);
+    expect(r.trades).toBeGreaterThan(0);
+    expect(Object.keys(r.kinds).sort()).toEqual(['cancelled', 'complete', 'open', 'partial', 'rejected']);
+    expect(r.baseline).toMatchObject({ coldMs: expect.any(Number), orders: r.orders, trades: r.trades });
+    expect(r.scenarios.length).toBeGreaterThan(0);
+    for (const s of r.scenarios) {
+      expect(s).toMatchObject({
+        scenario: expect.any(String),
+        omsOrders: r.orders,
+        reconcileMs: expect.any(Number),
+        bootToReconcileDoneMs: expect.any(Number),
+        bootToEventsDoneMs: expect.any(Number),
+        mismatches: 0,
+      });
+    }
+    // An empty store learns every order: at least one update per order, and events for them.
+    const empty = r.scenarios.find((s: { scenario: string }) => s.scenario === 'empty store');
+    expect(empty.updatesQueued).toBeGreaterThanOrEqual(r.orders);
+    expect(empty.eventsPublished).toBeGreaterThanOrEqual(r.orders);
+    expect(r.summary).toMatchObject({ storeMatchesOms: true, withinTarget: expect.any(Boolean), worstReconcileMs: expect.any(Number) });
+  });
+
+  it('crash: after kill -9 under load, nothing acknowledged is lost, fills add up, nothing is doubled', () => {
+    const r = succeeded('crash');
+    expect(r.kills).toBeGreaterThanOrEqual(1);
+    expect(r.cycles).toHaveLength(r.kills);
+    expect(r.acknowledged).toBeGreaterThan(0); // the check is not vacuous
+    expect(r.checks).toMatchObject({
+      ackedMissing: 0,
+      fillSumMismatches: 0,
+      filledBelowAcknowledged: 0,
+      duplicateFillRows: 0,
+      simOrderMismatches: 0,
+      tagsPlacedTwice: 0,
+      counts: { inboxPending: 0, inboxFailed: 0, undispatched: 0 },
+    });
+    expect(r.checks.ordersChecked).toBeGreaterThan(0);
+    expect(r.summary).toEqual({ lostAcknowledged: 0, correct: true });
+  });
+
+  it('fuzz: the engine stays up, and no malformed body reaches the store or the event bus', () => {
+    const r = succeeded('fuzz');
+    expect(r.runs).toBeGreaterThan(0);
+    expect(r.categories.length).toBeGreaterThanOrEqual(8);
+    expect(r.summary).toMatchObject({ crashes: 0, accepted: 0, storeUnchanged: true, eventsPublished: 0, invariantsHold: true });
+  });
+
+  it('fuzz: every category but one gets exactly the 4xx it calls for', () => {
+    const r = succeeded('fuzz');
+    const off = r.categories.filter((c: { category: string; unexpected: number }) => c.unexpected > 0 && c.category !== 'wrong types, validly signed');
+    expect(off).toEqual([]);
+  });
+
+  // Known ingress bug, recorded by the fuzz bench: a correctly signed postback whose quantity/price fields are not
+  // numbers passes parse and checksum, then toOrderUpdate throws inside InboxService.accept and the answer is 500.
+  // Nothing is stored and the engine stays up, but it should be 400. When the ingress fixes it this test starts
+  // failing: turn it into a plain `it`.
+  it.failing('fuzz: validly signed bodies with non-numeric quantity/price fields get 400 (today: 500)', () => {
+    const r = succeeded('fuzz');
+    const signed = r.categories.find((c: { category: string }) => c.category === 'wrong types, validly signed');
+    expect(signed.unexpected).toBe(0);
+  });
+
+  // ---- INGRESS: assertions for bench/ingress.bench.ts's smoke run go here (see BENCHES above). ----------------------
+  it.todo('ingress: smoke run of bench/ingress.bench.ts (to be added by its owner)');
+});
