@@ -1,12 +1,13 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { KiteTicker, type KiteTickerParams } from 'kiteconnect';
 import type { Ticker } from 'kiteconnect/types/ticker';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { InboxProcessor } from '../inbox/inbox.processor';
 import { InboxService } from '../inbox/inbox.service';
+import { KITE_SESSION_RENEWED, KiteSessionRenewedEvent, KiteSessionService } from '../kite-session/kite-session.service';
 
 /** Published after the stream reconnects: updates may have been missed meanwhile, so reconcile listens to it. */
 export const ORDER_STREAM_RECONNECTED = 'kite.order-stream.reconnected';
@@ -36,14 +37,21 @@ export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicatio
     private readonly inbox: InboxService,
     private readonly processor: InboxProcessor,
     private readonly bus: EventEmitter2,
+    private readonly session: KiteSessionService,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  /** Today's token (from the daily login, else KITE_ACCESS_TOKEN). */
+  private start(): void {
     const { enabled, url } = this.config.get('orderStream', { infer: true });
-    if (!enabled) return;
-    const { apiKey, accessToken } = this.config.get('kite', { infer: true });
+    if (!enabled || this.ticker) return;
+    const apiKey = this.config.get('kite', { infer: true }).apiKey;
+    const accessToken = this.session.accessToken;
     if (!apiKey || !accessToken) {
-      this.logger.warn('WebSocket order updates are on but KITE_API_KEY/KITE_ACCESS_TOKEN are missing; stream not started');
+      this.logger.warn('WebSocket order updates are on but there is no Kite api key or access token yet; the stream starts after login');
       return;
     }
     // `root` and `reconnect: false` are accepted at run time; kiteconnect's types omit root.
@@ -54,6 +62,19 @@ export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicatio
     this.ticker.on('order_update', (order: Record<string, unknown>) => void this.receive(order));
     this.logger.log(`connecting to Kite order updates at ${url}`);
     this.ticker.connect();
+  }
+
+  /** A new day's login: the stream must reconnect with the new token (the old one stops working at 06:00 IST). */
+  @OnEvent(KITE_SESSION_RENEWED)
+  onSessionRenewed(event: KiteSessionRenewedEvent): void {
+    if (this.stopping) return;
+    if (!this.ticker) return this.start();
+    // KiteTicker reads access_token when it connects; kiteconnect has no setter for it.
+    (this.ticker as unknown as { access_token: string }).access_token = event.accessToken;
+    this.failures = 0;
+    this.logger.log('new Kite session: reconnecting the order stream with the new token');
+    if (this.connected) this.ticker.disconnect(); // onDisconnect schedules the reconnect
+    else if (!this.retry) this.ticker.connect();
   }
 
   beforeApplicationShutdown(): void {

@@ -1,4 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import request from 'supertest';
+import { KiteSessionService } from '../../src/kite-session/kite-session.service';
 import { InboxEntry } from '../../src/inbox/inbox-entry.entity';
 import { Fill } from '../../src/orders/entities/fill.entity';
 import { Order } from '../../src/orders/entities/order.entity';
@@ -86,5 +88,27 @@ describe('WebSocket order updates (KiteTicker against the simulator)', () => {
     sim.orderStream.disconnectAll();
     await reconnected;
     expect(t.app.get(KiteOrderStream).connected).toBe(true);
+  }, 20_000);
+
+  it("reconnects with the new token after the day's login, and keeps delivering when the old token is revoked", async () => {
+    const reconnected = new Promise<void>((resolve) => t.app.get(EventEmitter2).once(ORDER_STREAM_RECONNECTED, () => resolve()));
+    // The daily login through the engine's own callback (request_token from the simulator's login page).
+    const done = await request(t.app.getHttpServer()).get(`/kite/login/callback?request_token=${sim.issueRequestToken()}&status=success`);
+    expect(done.status).toBe(200);
+    await reconnected;
+    sim.revokeAccessTokens(sim.options.accessToken); // yesterday's token stops working at 06:00
+    try {
+      sim.setPostbackFaults({ dropAll: true });
+      const fresh = t.app.get(KiteSessionService).accessToken!;
+      expect(fresh).not.toBe(sim.options.accessToken);
+      const { order_id } = await place(kiteFor(sim, { access_token: fresh }), sbinBuy({ order_type: 'MARKET', price: 0, quantity: 2 }));
+      await eventually(async () => {
+        await t.settle();
+        expect((await t.dataSource.getRepository(Order).findOneByOrFail({ orderId: order_id })).status).toBe('COMPLETE');
+      });
+    } finally {
+      sim.setPostbackFaults({ dropAll: false });
+      sim.grantAccessToken(sim.options.accessToken);
+    }
   }, 20_000);
 });

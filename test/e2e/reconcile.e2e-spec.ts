@@ -5,6 +5,8 @@ import { Order } from '../../src/orders/entities/order.entity';
 import { KiteSimulator } from '../../src/simulator';
 import { BootEventRecorder } from '../helpers/event-recorder';
 import { eventually } from '../helpers/eventually';
+import { legPlacements, omsOrdersTagged } from '../helpers/engine-with-simulator';
+import { legTag } from '../../src/broker/leg-tag';
 import { SAMPLE_API_SECRET } from '../helpers/postbacks';
 import { createTestApp, tempDir, testEnv, TestApp } from '../helpers/test-app';
 import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
@@ -20,8 +22,9 @@ describe('reconcile on bootstrap against the simulator', () => {
     tmp.cleanup();
   });
 
-  const env = () =>
+  const env = (extra: Record<string, string> = {}) =>
     testEnv(tmp.dir, {
+      ...extra,
       DATABASE_PATH: join(tmp.dir, 'reconcile.sqlite'),
       KITE_ROOT_URL: sim.url,
       KITE_API_KEY: sim.options.apiKey,
@@ -29,8 +32,8 @@ describe('reconcile on bootstrap against the simulator', () => {
     });
   let running: TestApp | undefined;
   afterEach(() => running?.close().catch(() => undefined)); // a failed expectation must not leave a server holding Jest open
-  const start = async (): Promise<TestApp> => {
-    const t = (running = await createTestApp(env(), { listen: true, providers: [BootEventRecorder] }));
+  const start = async (extra: Record<string, string> = {}): Promise<TestApp> => {
+    const t = (running = await createTestApp(env(extra), { listen: true, providers: [BootEventRecorder] }));
     sim.setPostbackUrl(`${(await t.app.getUrl()).replace('[::1]', '127.0.0.1')}/kite/postback`);
     return t;
   };
@@ -97,5 +100,31 @@ describe('reconcile on bootstrap against the simulator', () => {
       await sim.start();
       await t.close();
     }
+  }, 30_000);
+
+  it('places the next leg of a chain whose entry completed while the engine was down, exactly once across restarts', async () => {
+    const kite = kiteFor(sim);
+    const strategies = { STRATEGIES: 'two-leg', DATABASE_PATH: join(tmp.dir, 'missed-leg.sqlite') };
+    sim.setPostbackFaults({ dropAll: true }); // the engine is down: nothing reaches it
+    const { order_id: entry } = await place(kite, sbinBuy({ order_type: 'MARKET', price: 0, quantity: 6, product: 'MIS', tag: 'twoleg' }));
+    expect(sim.getOrder(entry)?.status).toBe('COMPLETE');
+    const tag = legTag('two-leg', entry, 'exit');
+    sim.setPostbackFaults({ dropAll: false });
+
+    let t = await start(strategies);
+    await eventually(() => omsOrdersTagged(sim, tag).length === 1, 'the missed exit leg placed after reconcile');
+    await t.settle();
+    const completed = t.app.get(BootEventRecorder).events.filter((e) => e.orderId === entry && e.name === 'order.completed');
+    expect(completed.map((e) => e.source)).toEqual(['reconcile']);
+    await t.close();
+
+    // Start again: reconcile finds nothing new, and nothing is placed twice.
+    t = await start(strategies);
+    await t.settle();
+    await sim.flushPostbacks();
+    expect(t.app.get(BootEventRecorder).events.filter((e) => e.orderId === entry)).toEqual([]);
+    expect(legPlacements(sim, tag)).toHaveLength(1);
+    expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
+    await t.close();
   }, 30_000);
 });
