@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { DatabaseWritableIndicator } from './database-writable.indicator';
 import { InboxBacklogIndicator } from './inbox-backlog.indicator';
+import { KiteReachableIndicator } from './kite-reachable.indicator';
 
 @Controller('health')
 export class HealthController {
@@ -9,6 +10,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: DatabaseWritableIndicator,
     private readonly inbox: InboxBacklogIndicator,
+    private readonly kite: KiteReachableIndicator,
   ) {}
 
   /** Liveness: the process answers HTTP. */
@@ -18,10 +20,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: the store takes writes and the inbox keeps up. */
+  /** Readiness: the store takes writes, the inbox keeps up, Kite (or the simulator) answers with a valid token. */
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.database.check(), () => this.inbox.check()]);
+    return this.health.check([() => this.database.check(), () => this.inbox.check(), () => this.kite.check()]);
   }
 }
