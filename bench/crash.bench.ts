@@ -8,8 +8,10 @@
  *   - per order, the fill rows sum to the stored filled quantity, which is the newest stored update's and at least
  *     the last acknowledged one; no two fill rows for the same cumulative quantity;
  *   - simulator orders: the store equals the OMS (status, filled quantity) once the boot reconcile has run;
- *   - no order in the OMS placed twice for one tag (strategy legs carry a unique tag): with strategies enabled
- *     (BENCH_STRATEGIES=all) this is the "no leg placed twice" check; with none it is vacuous and says so;
+ *   - no leg placed twice: the two-leg strategy runs, entries tagged `twoleg` go into the simulator, and each
+ *     completed entry makes the engine place an exit leg with a unique Kite tag; every leg tag must be on at most
+ *     one OMS order, every leg the store calls placed must be in the OMS, every completed entry must have its leg
+ *     (BENCH_STRATEGIES=none turns strategies off; then these checks are vacuous);
  *   - nothing parked as failed, nothing left unprocessed or unpublished.
  *
  *   npm run bench:crash                    # 5 kills
@@ -36,7 +38,9 @@ const SEED = Number(process.env.BENCH_SEED ?? Date.now() % 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 /** Load runs this long (uniformly random, ms) before each kill. */
 const LOAD_WINDOW_MS: [number, number] = smoke ? [300, 900] : [500, 4000];
-const STRATEGIES = process.env.BENCH_STRATEGIES ?? 'none';
+/** two-leg places an exit leg (unique Kite tag) when an entry tagged `twoleg` completes: the legs under test. */
+const STRATEGIES = process.env.BENCH_STRATEGIES ?? 'two-leg';
+const ENTRY_TAG = 'twoleg';
 
 interface Cycle {
   cycle: number;
@@ -45,6 +49,7 @@ interface Cycle {
   built: number;
   acknowledged: number;
   non2xx: number;
+  /** Request errors while the engine was up (the refused reconnects after the kill are not counted). */
   errors: number;
   simOrdersPlaced: number;
   killed: boolean;
@@ -98,6 +103,8 @@ async function main(): Promise<void> {
       const driving = driveSimulator(sim, kite, random, simPlaced);
       let finish: (result: autocannon.Result) => void = () => undefined;
       const finished = new Promise<autocannon.Result>((resolve) => (finish = resolve));
+      let killed = false;
+      let errorsBeforeKill = 0;
       const instance = autocannon({
         url: `${engineUrl}/kite/postback`,
         method: 'POST',
@@ -108,9 +115,10 @@ async function main(): Promise<void> {
           {
             // One request in flight per connection (no pipelining), so the context holds the body being answered.
             setupRequest: (req, context) => {
-              const body = stream.next();
+              // Past the kill, nothing gets through: do not use up the stream on refused connections.
+              const body = killed ? ((context as { body?: string }).body ?? stream.next()) : stream.next();
               (context as { body?: string }).body = body;
-              sent++;
+              if (!killed) sent++;
               return { ...req, body };
             },
             onResponse: (status, _body, context) => {
@@ -125,8 +133,11 @@ async function main(): Promise<void> {
           },
         ],
       }, (error, result) => finish(result));
+      // After the kill autocannon keeps reconnecting (ECONNREFUSED) until it stops: only errors before it count.
+      instance.on('reqError', () => void (killed || errorsBeforeKill++));
       await new Promise((r) => setTimeout(r, loadMs));
       engine.child.kill('SIGKILL'); // mid-load: requests in flight get no answer
+      killed = true;
       instance.stop();
       await engine.kill9();
       const result = await finished;
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
         built: sent,
         acknowledged: acknowledged - before,
         non2xx: result.non2xx,
-        errors: result.errors,
+        errors: errorsBeforeKill,
         simOrdersPlaced: simPlaced.n,
         killed: true,
       });
@@ -149,9 +160,7 @@ async function main(): Promise<void> {
     sim.tick(3);
     // Final start: boot reconcile + inbox backlog, then a clean stop.
     engine = await spawnEngine(env, port);
-    await drain(db);
-    await sim.flushPostbacks();
-    await drain(db);
+    await settle(db, sim);
     await engine.stop();
 
     const checks = checkStore(db, sim, ackedKeys, ackedFilled);
@@ -162,6 +171,9 @@ async function main(): Promise<void> {
       checks.duplicateFillRows === 0 &&
       checks.simOrderMismatches === 0 &&
       checks.tagsPlacedTwice === 0 &&
+      checks.legsPlacedButNotInOms === 0 &&
+      checks.unsettledLegs === 0 &&
+      checks.completedEntriesWithoutLeg === 0 &&
       checks.counts.inboxPending === 0 &&
       checks.counts.inboxFailed === 0 &&
       checks.counts.undispatched === 0;
@@ -176,7 +188,9 @@ async function main(): Promise<void> {
         'below acked fill': checks.filledBelowAcknowledged,
         'duplicate fills': checks.duplicateFillRows,
         'sim mismatches': checks.simOrderMismatches,
-        'tags placed twice': checks.tagsPlacedTwice,
+        legs: checks.legRows,
+        'leg tags placed twice': checks.tagsPlacedTwice,
+        'entries without leg': checks.completedEntriesWithoutLeg,
         'orders checked': checks.ordersChecked,
       },
     ]);
@@ -211,8 +225,10 @@ function driveSimulator(sim: KiteSimulator, kite: ReturnType<typeof kiteFor>, ra
   const done = (async () => {
     while (!stopped) {
       const symbol = random() < 0.5 ? 'SBIN' : 'INFY';
+      const entry = random() < 0.4;
       try {
         const { order_id } = await kite.placeOrder('regular', {
+          ...(entry ? { tag: ENTRY_TAG } : {}),
           exchange: 'NSE',
           tradingsymbol: symbol,
           transaction_type: 'BUY',
@@ -222,7 +238,7 @@ function driveSimulator(sim: KiteSimulator, kite: ReturnType<typeof kiteFor>, ra
           price: Math.round((sim.getPrice(symbol) + (random() < 0.8 ? 1 : -5)) * 20) / 20,
         });
         placed.n++;
-        if (random() < 0.1) await kite.cancelOrder('regular', order_id).catch(() => undefined);
+        if (!entry && random() < 0.1) await kite.cancelOrder('regular', order_id).catch(() => undefined);
       } catch {
         /* a placement the simulator refused is fine here */
       }
@@ -233,18 +249,23 @@ function driveSimulator(sim: KiteSimulator, kite: ReturnType<typeof kiteFor>, ra
   return { stop: () => (stopped = true), done };
 }
 
-/** Wait until the inbox has nothing pending and every stored event is published. */
-async function drain(db: string): Promise<void> {
+/**
+ * Wait until everything has run its course: the simulator's postbacks delivered, the inbox worked, every stored
+ * event published (its handlers, and so leg placements, done), no leg still being placed; twice in a row, since
+ * a placed leg makes new postbacks.
+ */
+async function settle(db: string, sim: KiteSimulator): Promise<void> {
   const deadline = Date.now() + 300_000;
-  // A moment for the boot reconcile and queued postbacks to land before the first look.
-  await new Promise((r) => setTimeout(r, 300));
-  for (;;) {
+  let quietPolls = 0;
+  while (quietPolls < 2) {
+    await new Promise((r) => setTimeout(r, 200));
+    await sim.flushPostbacks();
     const store = openStoreReadOnly(db);
     const counts = storeCounts(store);
+    const unsettled = Number((store.prepare(`SELECT COUNT(*) AS n FROM legs WHERE status IN ('intent', 'placing')`).get() as { n: number }).n);
     store.close();
-    if (counts.inboxPending === 0 && counts.undispatched === 0) return;
-    if (Date.now() > deadline) throw new Error(`store not drained: ${JSON.stringify(counts)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    quietPolls = counts.inboxPending === 0 && counts.undispatched === 0 && unsettled === 0 ? quietPolls + 1 : 0;
+    if (Date.now() > deadline) throw new Error(`engine did not settle: ${JSON.stringify({ ...counts, unsettledLegs: unsettled })}`);
   }
 }
 
@@ -290,7 +311,6 @@ function checkStore(db: string, sim: KiteSimulator, ackedKeys: Set<string>, acke
     }
     const byId = new Map(orders.map((o) => [o.orderId, o]));
     let simOrderMismatches = 0;
-    const perTag = new Map<string, number>();
     const simOrders = sim.getOrders();
     for (const oms of simOrders) {
       const mine = byId.get(oms.order_id);
@@ -298,10 +318,31 @@ function checkStore(db: string, sim: KiteSimulator, ackedKeys: Set<string>, acke
         simOrderMismatches++;
         note(`sim ${oms.order_id}: store ${mine ? `${mine.status} ${mine.filled}` : 'missing'} vs OMS ${oms.status} ${oms.filled_quantity}`);
       }
-      if (oms.tag) perTag.set(oms.tag, (perTag.get(oms.tag) ?? 0) + 1);
     }
-    const tagsPlacedTwice = [...perTag.values()].filter((n) => n > 1).length;
-    const legs = Number((store.prepare('SELECT COUNT(*) AS n FROM legs').get() as { n: number }).n);
+    // No leg placed twice: every leg's unique Kite tag is on at most one order in the OMS, and a leg the store calls
+    // placed is there. Every completed entry got its leg (at-least-once events + unique leg keys = exactly once).
+    const legs = store.prepare('SELECT tag, status, "orderId", "parentOrderId" FROM legs').all() as Array<{ tag: string; status: string; orderId: string | null; parentOrderId: string }>;
+    const perTag = new Map<string, number>();
+    for (const oms of simOrders) if (oms.tag) perTag.set(oms.tag, (perTag.get(oms.tag) ?? 0) + 1);
+    let tagsPlacedTwice = 0;
+    let legsPlacedButNotInOms = 0;
+    for (const leg of legs) {
+      const placed = perTag.get(leg.tag) ?? 0;
+      if (placed > 1) {
+        tagsPlacedTwice++;
+        note(`leg ${leg.tag}: ${placed} orders in the OMS`);
+      }
+      if (leg.status === 'placed' && placed === 0) {
+        legsPlacedButNotInOms++;
+        note(`leg ${leg.tag}: placed (order ${leg.orderId}) but no OMS order carries its tag`);
+      }
+    }
+    const unsettledLegs = legs.filter((leg) => leg.status === 'intent' || leg.status === 'placing').length;
+    const legParents = new Set(legs.map((leg) => leg.parentOrderId));
+    const completedEntries = simOrders.filter((o) => o.tag === ENTRY_TAG && o.status === 'COMPLETE');
+    const completedEntriesWithoutLeg = STRATEGIES.split(',').some((s) => s === 'two-leg' || s === 'all')
+      ? completedEntries.filter((o) => !legParents.has(o.order_id)).length
+      : 0;
     return {
       counts,
       ordersChecked: orders.length,
@@ -311,9 +352,13 @@ function checkStore(db: string, sim: KiteSimulator, ackedKeys: Set<string>, acke
       filledBelowAcknowledged,
       duplicateFillRows,
       simOrderMismatches,
-      taggedOrders: perTag.size,
-      legRows: legs,
+      legRows: legs.length,
+      legsByStatus: legs.reduce<Record<string, number>>((acc, leg) => ({ ...acc, [leg.status]: (acc[leg.status] ?? 0) + 1 }), {}),
+      completedEntries: completedEntries.length,
+      completedEntriesWithoutLeg,
       tagsPlacedTwice,
+      legsPlacedButNotInOms,
+      unsettledLegs,
       samples,
     };
   } finally {
