@@ -15,6 +15,7 @@ import { PostbackModule } from './postback/postback.module';
 import { TradeLogModule } from './trade-log/trade-log.module';
 import { NotifierModule } from './notifier/notifier.module';
 import { StrategyHostModule } from './strategy-host/strategy-host.module';
+import { PaperModule } from './paper/paper.module';
 
 /**
  * Wiring only. Built from the environment (validated first) because some modules, such as the postback route,
@@ -40,6 +41,8 @@ export class AppModule {
         ReconcileModule,
         NotifierModule,
         StrategyHostModule.forRoot(config.strategies),
+        // Never in live mode: these endpoints place orders for the demo.
+        ...(config.mode === 'paper' && config.kite.rootUrl ? [PaperModule] : []),
         HealthModule,
         TradeLogModule,
       ],

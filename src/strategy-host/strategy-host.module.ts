@@ -21,6 +21,8 @@ export class StrategyHostModule {
     }
     return {
       module: StrategyHostModule,
+      // Global: the paper endpoints and health read which strategies run.
+      global: true,
       imports: [DiscoveryModule, BrokerModule, TypeOrmModule.forFeature([Leg]), ...loaded.modules.map((m) => m.type)],
       providers: [StrategyHost, StrategyEnvironment, ...loaded.strategies.map((s) => s.type)],
       exports: [StrategyHost, StrategyEnvironment, BrokerModule],
