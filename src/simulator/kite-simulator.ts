@@ -22,6 +22,8 @@ export interface RecordedRequest {
   body: FormFields;
   headers: IncomingHttpHeaders;
   receivedAt: Date;
+  /** performance.now() when the request was read: for latency benches in the same process. */
+  receivedHr: number;
 }
 
 interface RequestContext {
@@ -302,7 +304,7 @@ export class KiteSimulator {
       const method = req.method ?? 'GET';
       const body = parseBody(await readBody(req), req.headers['content-type']);
       if (!path.startsWith('/_sim/')) {
-        this.requests.push({ method, path, query, body, headers: req.headers, receivedAt: new Date() });
+        this.requests.push({ method, path, query, body, headers: req.headers, receivedAt: new Date(), receivedHr: performance.now() });
       }
 
       const found = matchRoute(this.routes, method, path);
