@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AnyOrderEvent, OrderEventName } from '../src/events';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { KiteConnect } from 'kiteconnect';
 import { AppModule } from '../src/app.module';
@@ -68,19 +70,35 @@ async function send(url: string, body: string): Promise<void> {
   if (res.status !== 200) throw new Error(`postback answered ${res.status}`);
 }
 
+/** When the engine published order.completed for an entry (the bench listens on the engine's own bus). */
+const publishedAt = new Map<string, number>();
+
+interface Breakdown {
+  ack: number[];
+  toEvent: number[];
+  eventToPlacement: number[];
+}
+
 /** Time `chains` postback → placement round trips, one chain at a time. */
-async function measure(sim: KiteSimulator, postbackUrl: string, chains: number): Promise<number[]> {
+async function measure(sim: KiteSimulator, postbackUrl: string, chains: number, breakdown?: Breakdown): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < chains; i++) {
     const { orderId, body } = entryPostback();
     const seen = sim.requests.length;
     const t0 = performance.now();
     await send(postbackUrl, body);
+    const acked = performance.now();
     const deadline = Date.now() + 10_000;
     for (;;) {
       const hit = sim.requests.slice(seen).find((r) => r.method === 'POST' && r.path === '/orders/regular');
       if (hit) {
         samples.push(hit.receivedHr - t0);
+        const published = publishedAt.get(orderId);
+        if (breakdown && published !== undefined) {
+          breakdown.ack.push(acked - t0);
+          breakdown.toEvent.push(published - t0);
+          breakdown.eventToPlacement.push(hit.receivedHr - published);
+        }
         break;
       }
       if (Date.now() > deadline) throw new Error(`no leg placed for entry ${orderId} within 10 s`);
@@ -118,12 +136,14 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       LEGWORK_MODE: 'paper', PAPER_SIMULATOR: 'false', KITE_API_SECRET: SECRET, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken,
-      KITE_ROOT_URL: sim.url, KITE_WS_ORDER_UPDATES: 'false', STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
+      KITE_ROOT_URL: sim.url, KITE_WS_ORDER_UPDATES: 'false', STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
     }),
     { bodyParser: false, logger: ['error', 'warn'] },
   );
   configureApp(app);
   await app.listen(0, '127.0.0.1');
+  // Diagnostics: where the time goes (ack, then processing to the published event, then strategy + gateway + HTTP).
+  app.get(EventEmitter2).prependListener(OrderEventName.Completed, (event: AnyOrderEvent) => void publishedAt.set(event.orderId, performance.now()));
   const engineUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/kite/postback`;
   const baseline = await startBaseline(sim);
 
@@ -132,11 +152,12 @@ async function main(): Promise<void> {
     const rounds = smoke ? 1 : 3;
     const legwork: number[] = [];
     const bare: number[] = [];
+    const breakdown: Breakdown = { ack: [], toEvent: [], eventToPlacement: [] };
     await measure(sim, engineUrl, WARMUP);
     await measure(sim, baseline.url, WARMUP);
     for (let r = 0; r < rounds; r++) {
       bare.push(...(await measure(sim, baseline.url, Math.ceil(CHAINS / rounds))));
-      legwork.push(...(await measure(sim, engineUrl, Math.ceil(CHAINS / rounds))));
+      legwork.push(...(await measure(sim, engineUrl, Math.ceil(CHAINS / rounds), breakdown)));
     }
     const l = stats(legwork);
     const b = stats(bare);
@@ -146,10 +167,13 @@ async function main(): Promise<void> {
       legwork: l,
       baseline: b,
       ratios: { p50: ratio(l.p50, b.p50), p99: ratio(l.p99, b.p99) },
+      legworkBreakdown: { ack: stats(breakdown.ack), postbackToEvent: stats(breakdown.toEvent), eventToPlacement: stats(breakdown.eventToPlacement) },
       target: { legworkP99BelowMs: 10, met: l.p99 < 10 },
     };
     console.log(`postback → next leg placed, ${l.n} chains each (ms)`);
     console.table({ legwork: l, 'bare webhook script': b });
+    console.log('legwork, where the time goes (ms from the postback being sent):');
+    console.table(result.legworkBreakdown);
     console.log(`legwork/bare: p50 ×${result.ratios.p50}, p99 ×${result.ratios.p99}; target p99 < 10 ms: ${result.target.met ? 'met' : 'NOT met'}`);
     console.log(`results: ${writeResults('leg-latency', smoke, startedAt, result)}`);
   } finally {
