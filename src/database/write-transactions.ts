@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { relaxedCommitStatements } from './data-source.options';
+import { RelaxedCommit, relaxedCommit } from './data-source.options';
 
 export interface WriteOptions {
   /**
@@ -21,7 +21,7 @@ export interface WriteOptions {
 @Injectable()
 export class WriteTransactions {
   private tail: Promise<unknown> = Promise.resolve();
-  private relaxed: Promise<{ before: string[]; after: string[] }> | undefined;
+  private relaxed: Promise<RelaxedCommit> | undefined;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -34,12 +34,12 @@ export class WriteTransactions {
 
   private async execute<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
     if (durable) return this.dataSource.transaction(work);
-    const { before, after } = await (this.relaxed ??= relaxedCommitStatements(this.dataSource));
-    for (const statement of before) await this.dataSource.query(statement);
+    const relaxed = await (this.relaxed ??= relaxedCommit(this.dataSource));
+    relaxed.before();
     try {
       return await this.dataSource.transaction(work);
     } finally {
-      for (const statement of after) await this.dataSource.query(statement);
+      relaxed.after();
     }
   }
 }

@@ -26,6 +26,8 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger(InboxProcessor.name);
   private running: Promise<void> | null = null;
   private again = false;
+  /** False until the outbox has been published once by this process, and after a publish that failed. */
+  private outboxClean = false;
   private stopped = false;
   private readonly failures = new Map<number, number>();
   private readonly holds: Promise<unknown>[] = [];
@@ -93,23 +95,47 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async loop(): Promise<void> {
+    let drained = false;
     do {
       this.again = false;
-      await this.publisher.publishPending(); // events stored but not published before a crash
+      drained = false;
+      // Events stored but not published before a crash (or a failed publish); afterwards each chunk publishes its own.
+      if (!this.outboxClean) {
+        await this.publisher.publishPending();
+        this.outboxClean = true;
+      }
       for (;;) {
         if (this.stopped) return;
         const entries = await this.inbox.pending(BATCH);
-        if (entries.length === 0) break;
+        if (entries.length === 0) {
+          drained = true;
+          break;
+        }
         let progressed = false;
         for (let i = 0; i < entries.length; i += APPLY_CHUNK) {
+          await this.giveWayToAcks();
           if (this.stopped) return;
           if (await this.processChunk(entries.slice(i, i + APPLY_CHUNK))) progressed = true;
+          this.outboxClean = false;
           await this.publisher.publishPending();
+          this.outboxClean = true;
         }
         if (!progressed) break; // only retriable failures left; the next kick retries them
+        // A short read was the whole inbox as of then; anything accepted since has kicked, which set `again`.
+        if (entries.length < BATCH) break;
       }
     } while (this.again && !this.stopped);
-    this.backlog.set(await this.inbox.countPending());
+    this.backlog.set(drained ? 0 : await this.inbox.countPending());
+  }
+
+  /**
+   * Processing shares the thread and the database connection with ingress, and a chunk runs start to finish
+   * without letting I/O in. So before each chunk: let pending I/O (new postbacks) be read, then let their inbox
+   * commit and acknowledgement go first.
+   */
+  private async giveWayToAcks(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.inbox.whenFlushed();
   }
 
   /** Apply a chunk in one transaction; if that fails, fall back to one entry at a time to isolate the culprit. */

@@ -30,6 +30,8 @@ export class InboxService {
   private readonly logger = new Logger(InboxService.name);
   private queue: Pending[] = [];
   private flushScheduled = false;
+  private flushing = 0;
+  private flushWaiters: Array<() => void> = [];
 
   constructor(
     @InjectRepository(InboxEntry) private readonly entries: Repository<InboxEntry>,
@@ -48,11 +50,21 @@ export class InboxService {
     });
   }
 
+  /**
+   * Resolves once no accepted update is waiting for its commit. The processor awaits this before each chunk, so
+   * acknowledgements go first and background work fills the gaps between them.
+   */
+  whenFlushed(): Promise<void> {
+    if (!this.flushScheduled && this.flushing === 0) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
+  }
+
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, MAX_BATCH);
     this.flushScheduled = this.queue.length > 0;
     if (this.flushScheduled) setImmediate(() => void this.flush());
-    if (batch.length === 0) return;
+    if (batch.length === 0) return this.notifyFlushed();
+    this.flushing++;
     try {
       const duplicates = await this.writes.run((manager) => this.insertBatch(manager, batch));
       batch.forEach((item, i) => {
@@ -64,7 +76,17 @@ export class InboxService {
     } catch (error) {
       // Nothing of this batch was committed, so nobody is acknowledged: every caller gets the error.
       batch.forEach((item) => item.reject(error));
+    } finally {
+      this.flushing--;
+      this.notifyFlushed();
     }
+  }
+
+  private notifyFlushed(): void {
+    if (this.flushScheduled || this.flushing > 0 || this.flushWaiters.length === 0) return;
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Insert the rows not already stored; returns, per row, whether it was a duplicate. */

@@ -25,7 +25,11 @@ describe('postback ingress (real HTTP, real SQLite)', () => {
     await t.close();
     tmp.cleanup();
   });
-  beforeEach(() => events.splice(0));
+  // Processing runs behind the answer: let the previous test's finish before counting this test's events.
+  beforeEach(async () => {
+    await t.settle();
+    events.splice(0);
+  });
 
   const post = (body: string | object, contentType = KITE_CONTENT_TYPE) =>
     request(t.app.getHttpServer())
