@@ -10,6 +10,7 @@ import type { KiteRow } from './reconcile.planner';
 const ROWS_PER_TRANSACTION = 5_000;
 /** Rows per INSERT / keys per IN: far below any database's bound-parameter limit. */
 const ROWS_PER_STATEMENT = 100;
+const FIELDS = ['dedupKey', 'source', 'orderId', 'rawBody'] as const;
 const KEYS_PER_LOOKUP = 500;
 
 /**
@@ -45,8 +46,16 @@ export class ReconcileInboxWriter {
       for (const entry of stored) seen.add(entry.dedupKey);
     }
     const fresh = rows.filter((row) => !seen.has(row.dedupKey) && (seen.add(row.dedupKey), true));
+    // A plain multi-row INSERT with the driver's own quoting and placeholders (so it stays portable): building
+    // each statement through TypeORM's InsertQueryBuilder cost ~20% of the write time for ~20,000 rows.
+    const { driver } = manager.connection;
+    const metadata = manager.connection.getMetadata(InboxEntry);
+    const columns = FIELDS.map((f) => driver.escape(metadata.findColumnWithPropertyName(f)!.databaseName)).join(', ');
     for (let i = 0; i < fresh.length; i += ROWS_PER_STATEMENT) {
-      await manager.createQueryBuilder().insert().into(InboxEntry).values(fresh.slice(i, i + ROWS_PER_STATEMENT)).updateEntity(false).execute();
+      const chunk = fresh.slice(i, i + ROWS_PER_STATEMENT);
+      let n = 0;
+      const values = chunk.map(() => `(${FIELDS.map(() => driver.createParameter(`p${n}`, n++)).join(', ')})`).join(', ');
+      await manager.query(`INSERT INTO ${driver.escape(metadata.tableName)} (${columns}) VALUES ${values}`, chunk.flatMap((row) => FIELDS.map((f) => row[f])));
     }
     return fresh.length;
   }
