@@ -1,9 +1,14 @@
-import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, HttpCode, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { errorText } from '../common/error-text';
+import { TradeLogAuthGuard } from '../trade-log/trade-log-auth.guard';
 import { ReconcileService, ReconcileSummary } from './reconcile.service';
 
-/** POST /reconcile: reconcile with Kite now (e.g. after a network outage); answers with what was found. */
+/**
+ * POST /reconcile: reconcile with Kite now (e.g. after a network outage); answers with what was found.
+ * Same access rule as the trade log (TRADE_LOG_TOKEN; required beyond loopback): it spends Kite API calls.
+ */
 @Controller('reconcile')
+@UseGuards(TradeLogAuthGuard)
 export class ReconcileController {
   constructor(private readonly reconcile: ReconcileService) {}
 

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { reconcileNow } from '../../src/cli/reconcile.cli';
 import { Fill } from '../../src/orders/entities/fill.entity';
 import { Order } from '../../src/orders/entities/order.entity';
 import type { KiteSimulator } from '../../src/simulator';
@@ -91,6 +92,19 @@ describe('postback faults against the engine: the store ends level with the OMS'
     await sim.flushPostbacks();
     expect(sim.postbackStats.dropped).toBeGreaterThan(0);
     expect((await request(t.app.getHttpServer()).post('/reconcile')).status).toBe(200);
+    await expectLevelWithOms(ids);
+  });
+
+  it('npm run reconcile: asks the running engine to reconcile and waits until the recovered updates are processed', async () => {
+    sim.setPostbackFaults({ dropAll: true });
+    const ids = await someOrders();
+    await sim.flushPostbacks();
+    const lines: string[] = [];
+    const url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    const summary = await reconcileNow({ url, timeoutSeconds: 20, print: (l) => lines.push(l) });
+    expect(summary.updatesQueued).toBeGreaterThan(0);
+    expect(lines[0]).toMatch(new RegExp(`${summary.updatesQueued} update\\(s\\) the store lacked`));
+    expect(lines.at(-1)).toMatch(/^done: the store is level with Kite/);
     await expectLevelWithOms(ids);
   });
 });
