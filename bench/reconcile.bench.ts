@@ -169,9 +169,9 @@ async function runScenario(
     const [, omsOrders, queued, reconcileMs] = RECONCILE_LINE.exec(line.msg)!.map(Number);
     // Nest buffers log lines written during init (bufferLogs), so the line's own time is the flush time. The
     // reconcile starts with GET /orders: the simulator (this process, same clock) stamps when that arrived.
-    const fetch = sim.requests.find((r) => r.method === 'GET' && r.path === '/orders');
-    if (!fetch) throw new Error(`${scenario}: the engine never called GET /orders`);
-    const reconcileDoneAt = fetch.receivedAt.getTime() + reconcileMs;
+    const getOrders = sim.requests.find((r) => r.method === 'GET' && r.path === '/orders');
+    if (!getOrders) throw new Error(`${scenario}: the engine never called GET /orders`);
+    const reconcileDoneAt = getOrders.receivedAt.getTime() + reconcileMs;
     // Everything reconcile queued is in the inbox by now; wait until it is applied and every event published.
     let eventsDoneAt = reconcileDoneAt;
     const deadline = Date.now() + 600_000;
