@@ -20,6 +20,7 @@ const BENCHES: Record<string, { script: string; args: string[] }> = {
   reconcile: { script: 'bench/reconcile.bench.ts', args: ['--smoke'] },
   crash: { script: 'bench/crash.bench.ts', args: ['--smoke'] },
   fuzz: { script: 'bench/fuzz.bench.ts', args: ['--smoke'] },
+  'leg-latency': { script: 'bench/leg-latency.bench.ts', args: ['--smoke'] },
   // ---- INGRESS BENCH (bench/ingress.bench.ts) --------------------------------------------------------------------
   // Owned by the ingress engineer: add its smoke invocation here, e.g.
   //   ingress: { script: 'bench/ingress.bench.ts', args: ['--smoke'] },
@@ -133,6 +134,16 @@ describe('bench scripts, smoke mode', () => {
     const r = succeeded('fuzz');
     const signed = r.categories.find((c: { category: string }) => c.category === 'wrong types, validly signed');
     expect(signed.unexpected).toBe(0);
+  });
+
+  it('leg-latency: every chain got its leg, on both sides, with the breakdown of where the time goes', () => {
+    const r = succeeded('leg-latency');
+    const shape = { n: r.chains, p50: expect.any(Number), p90: expect.any(Number), p99: expect.any(Number), max: expect.any(Number), mean: expect.any(Number) };
+    expect(r.chains).toBeGreaterThan(0);
+    expect(r.legwork).toMatchObject(shape);
+    expect(r.baseline).toMatchObject(shape);
+    expect(r.legworkBreakdown).toMatchObject({ ack: { n: r.chains }, postbackToEvent: { n: r.chains }, eventToPlacement: { n: r.chains } });
+    expect(r.target).toMatchObject({ legworkP99BelowMs: 10, met: expect.any(Boolean) });
   });
 
   // ---- INGRESS: assertions for bench/ingress.bench.ts's smoke run go here (see BENCHES above). ----------------------
