@@ -1,11 +1,11 @@
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrokerModule } from '../broker/broker.module';
 import { Leg } from '../broker/entities/leg.entity';
 import type { LegworkConfig } from '../config/legwork.config';
 import { StrategyEnvironment } from './strategy-environment';
-import { StrategyHost } from './strategy-host.service';
+import { STRATEGY_FILES, StrategyHost } from './strategy-host.service';
 import { loadStrategies } from './strategy-loader';
 
 /**
@@ -16,15 +16,12 @@ import { loadStrategies } from './strategy-loader';
 export class StrategyHostModule {
   static forRoot(strategies: LegworkConfig['strategies']): DynamicModule {
     const loaded = loadStrategies(strategies.dir, strategies.enabled);
-    if (loaded.files.length > 0) {
-      new Logger('Strategies').log(`loaded ${loaded.files.length} strategy file(s) from ${strategies.dir}`);
-    }
     return {
       module: StrategyHostModule,
       // Global: the paper endpoints and health read which strategies run.
       global: true,
       imports: [DiscoveryModule, BrokerModule, TypeOrmModule.forFeature([Leg]), ...loaded.modules.map((m) => m.type)],
-      providers: [StrategyHost, StrategyEnvironment, ...loaded.strategies.map((s) => s.type)],
+      providers: [StrategyHost, StrategyEnvironment, { provide: STRATEGY_FILES, useValue: loaded.files }, ...loaded.strategies.map((s) => s.type)],
       exports: [StrategyHost, StrategyEnvironment, BrokerModule],
     };
   }

@@ -34,6 +34,9 @@ export interface RunningStrategy {
 
 const TIMED_OUT = Symbol('timed out');
 
+/** The strategy files loaded from STRATEGIES_DIR (for the start-up log). */
+export const STRATEGY_FILES = Symbol('STRATEGY_FILES');
+
 function matches(value: string | null | undefined, pattern: string | RegExp | Array<string | RegExp> | undefined): boolean {
   if (pattern === undefined) return true;
   if (value === null || value === undefined) return false;
@@ -62,6 +65,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     @InjectRepository(Leg) private readonly legs: Repository<Leg>,
     @InjectMetric(Metric.StrategyHandlerSeconds) private readonly durations: Histogram<string>,
     @InjectMetric(Metric.StrategyFailures) private readonly failures: Counter<string>,
+    @Inject(STRATEGY_FILES) private readonly files: string[],
   ) {}
 
   /** Subscribes before the inbox processor's first pass (which waits for application bootstrap). */
@@ -104,6 +108,8 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
       this.bus.on(name, listener);
       this.listeners.push([name, listener]);
     }
+    const dir = this.config.get('strategies', { infer: true }).dir;
+    if (this.files.length > 0) this.logger.log(`loaded ${this.files.length} strategy file(s) from ${dir}`);
     if (this.running.length === 0) this.logger.log('no strategies running');
     for (const s of this.running) this.logger.log(`strategy ${s.name} running: ${s.handlers.join(', ')}`);
   }
