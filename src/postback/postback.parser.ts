@@ -1,3 +1,5 @@
+import { InvalidOrderUpdateError, toOrderUpdate } from '../orders/order-update';
+
 /** A postback that parsed: the raw text (stored verbatim) and the JSON object (unknown fields kept). */
 export interface ParsedPostback {
   rawBody: string;
@@ -43,6 +45,13 @@ export function parsePostback(body: Buffer | string | undefined): ParsedPostback
   }
   if (typeof object.status !== 'string' || object.status === '') {
     throw new InvalidPostbackError('status is missing or not a string', orderId);
+  }
+  try {
+    // Quantities and prices must be numbers (or numeric strings): checked here, so a bad one is a 400, not a 500 later.
+    toOrderUpdate(object);
+  } catch (error) {
+    if (error instanceof InvalidOrderUpdateError) throw new InvalidPostbackError(error.message, orderId);
+    throw error;
   }
   return { rawBody, payload: object, orderId, orderTimestamp: object.order_timestamp };
 }

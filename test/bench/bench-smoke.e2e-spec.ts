@@ -126,11 +126,8 @@ describe('bench scripts, smoke mode', () => {
     expect(off).toEqual([]);
   });
 
-  // Known ingress bug, recorded by the fuzz bench: a correctly signed postback whose quantity/price fields are not
-  // numbers passes parse and checksum, then toOrderUpdate throws inside InboxService.accept and the answer is 500.
-  // Nothing is stored and the engine stays up, but it should be 400. When the ingress fixes it this test starts
-  // failing: turn it into a plain `it`.
-  it.failing('fuzz: validly signed bodies with non-numeric quantity/price fields get 400 (today: 500)', () => {
+  // Found by the fuzz bench (was 500): a signed postback whose quantity/price fields are not numbers is a 400.
+  it('fuzz: validly signed bodies with non-numeric quantity/price fields get 400', () => {
     const r = succeeded('fuzz');
     const signed = r.categories.find((c: { category: string }) => c.category === 'wrong types, validly signed');
     expect(signed.unexpected).toBe(0);
