@@ -117,7 +117,7 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
           if (this.stopped) return;
           if (await this.processChunk(entries.slice(i, i + APPLY_CHUNK))) progressed = true;
           this.outboxClean = false;
-          await this.publisher.publishPending();
+          await this.publisher.publishPending({ deferMarks: true }); // marked with the next chunk, or below
           this.outboxClean = true;
         }
         if (!progressed) break; // only retriable failures left; the next kick retries them
@@ -125,6 +125,7 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
         if (entries.length < BATCH) break;
       }
     } while (this.again && !this.stopped);
+    await this.publisher.flushMarks();
     this.backlog.set(drained ? 0 : await this.inbox.countPending());
   }
 
@@ -142,7 +143,9 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   private async processChunk(entries: InboxEntry[]): Promise<boolean> {
     if (entries.length > 1) {
       try {
-        const results = await this.orderState.applyEntries(entries);
+        const marks = this.publisher.unmarkedIds();
+        const results = await this.orderState.applyEntries(entries, (m) => this.publisher.markDispatched(m, marks));
+        this.publisher.confirmMarked(marks);
         for (const result of results) this.processed.inc({ outcome: result.outcome });
         for (const entry of entries) this.failures.delete(entry.id);
         return true;

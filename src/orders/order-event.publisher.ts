@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import { WriteTransactions } from '../database/write-transactions';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -31,18 +31,56 @@ export class OrderEventPublisher {
     @InjectMetric(Metric.EventsPublished) private readonly published: Counter<string>,
   ) {}
 
-  publishPending(): Promise<number> {
+  /** Ids emitted by this process whose dispatched mark is not committed yet (deferred marks, see publishPending). */
+  private readonly unmarked = new Set<number>();
+
+  /**
+   * Publish every stored, undispatched event, oldest first. Marks are written after the handlers ran, in one write
+   * per page; with `deferMarks` they are left for the caller to write inside its next transaction (markDispatched,
+   * then confirmMarked) or with flushMarks — one commit fewer per processed chunk. Until then only this process
+   * knows they went out; a crash before the mark means they are published again at the next start (at-least-once).
+   */
+  publishPending(options: { deferMarks?: boolean } = {}): Promise<number> {
     this.chain = this.chain.then(
-      () => this.drain(),
-      () => this.drain(),
+      () => this.drain(options.deferMarks ?? false),
+      () => this.drain(options.deferMarks ?? false),
     );
     return this.chain;
   }
 
-  private async drain(): Promise<number> {
+  /** Ids published but not yet marked, for markDispatched in the caller's transaction. */
+  unmarkedIds(): number[] {
+    return [...this.unmarked];
+  }
+
+  /** Marks events dispatched within the caller's transaction. */
+  async markDispatched(manager: EntityManager, ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += PAGE) {
+      // A parameterised IN (m.update with ids inlines them into the SQL text, a new statement every time).
+      await manager.createQueryBuilder().update(OrderEventRecord).set({ dispatchedAt: new Date() }).where({ id: In(ids.slice(i, i + PAGE)) }).execute();
+    }
+  }
+
+  /** The transaction that ran markDispatched(ids) committed. */
+  confirmMarked(ids: number[]): void {
+    for (const id of ids) this.unmarked.delete(id);
+  }
+
+  /** Writes any deferred marks on their own. */
+  async flushMarks(): Promise<void> {
+    const ids = this.unmarkedIds();
+    if (ids.length === 0) return;
+    await this.writes.run((m) => this.markDispatched(m, ids), { durable: false });
+    this.confirmMarked(ids);
+  }
+
+  private async drain(deferMarks: boolean): Promise<number> {
     let published = 0;
     for (;;) {
-      const batch = await this.records.find({ where: { dispatchedAt: IsNull() }, order: { id: 'ASC' }, take: PAGE });
+      // Rows already published but not yet marked are skipped (they are still undispatched in the table).
+      const skip = this.unmarked.size;
+      const rows = await this.records.find({ where: { dispatchedAt: IsNull() }, order: { id: 'ASC' }, take: PAGE + skip });
+      const batch = skip === 0 ? rows : rows.filter((r) => !this.unmarked.has(r.id)).slice(0, PAGE);
       if (batch.length === 0) return published;
       const done: number[] = [];
       try {
@@ -59,18 +97,13 @@ export class OrderEventPublisher {
           this.published.inc({ type: record.type });
         }
       } finally {
-        // One write for the batch. A crash before it means these events are published again (at-least-once).
-        if (done.length > 0) {
-          // A parameterised IN (m.update with ids inlines them into the SQL text, a new statement every time).
-          await this.writes.run(
-            (m) => m.createQueryBuilder().update(OrderEventRecord).set({ dispatchedAt: new Date() }).where({ id: In(done) }).execute(),
-            { durable: false },
-          );
-          published += done.length;
-        }
+        for (const id of done) this.unmarked.add(id);
+        published += done.length;
+        // One write for the batch (unless deferred). A crash before it means these events are published again.
+        if (!deferMarks) await this.flushMarks();
       }
       // A short page was the end of the outbox (as of this read): no need to ask again.
-      if (batch.length < PAGE) return published;
+      if (rows.length < PAGE + skip) return published;
     }
   }
 }

@@ -73,11 +73,16 @@ export class OrderStateService {
 
   /**
    * Apply several entries in one transaction, in order. All or nothing: if any entry fails, none is applied and
-   * the caller retries them one by one.
+   * the caller retries them one by one. `alsoInTransaction` is more (derived) work committed with the chunk.
    */
-  applyEntries(entries: InboxEntry[]): Promise<ApplyResult[]> {
+  applyEntries(entries: InboxEntry[], alsoInTransaction?: (manager: EntityManager) => Promise<void>): Promise<ApplyResult[]> {
     if (entries.length === 0) return Promise.resolve([]);
-    return this.writes.run((manager) => this.applyInTransaction(manager, entries), { durable: false });
+    return this.writes.run(async (manager) => {
+      const results = await this.applyInTransaction(manager, entries);
+      // e.g. the outbox's deferred dispatched marks: one commit for both.
+      if (alsoInTransaction) await alsoInTransaction(manager);
+      return results;
+    }, { durable: false });
   }
 
   private async applyInTransaction(manager: EntityManager, entries: InboxEntry[]): Promise<ApplyResult[]> {

@@ -1,24 +1,20 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { RouterModule } from '@nestjs/core';
+import { DynamicModule, Module } from '@nestjs/common';
 import { InboxModule } from '../inbox/inbox.module';
-import { PostbackChecksumGuard } from './checksum.guard';
-import { PostbackParseMiddleware } from './postback-parse.middleware';
-import { PostbackMetrics } from './postback-metrics';
-import { PostbackController } from './postback.controller';
+import { PostbackIngress } from './postback-ingress';
+import { PostbackVerifier } from './postback-verifier';
 
-/** Ingress for Kite order postbacks: raw body → parse (400) → checksum guard (403) → durable inbox → 200. */
+/**
+ * Ingress for Kite order postbacks: raw body (413) → parse (400) → checksum (403) → durable inbox → 200.
+ * Served by PostbackIngress in front of express (configureApp mounts it on the HTTP server).
+ */
 @Module({
   imports: [InboxModule],
-  controllers: [PostbackController],
-  providers: [PostbackChecksumGuard, PostbackMetrics],
+  providers: [PostbackVerifier, PostbackIngress],
+  exports: [PostbackIngress],
 })
-export class PostbackModule implements NestModule {
-  /** The route comes from validated config (POSTBACK_PATH), hence a dynamic module. */
-  static forRoot(path: string): DynamicModule {
-    return { module: PostbackModule, imports: [RouterModule.register([{ path, module: PostbackModule }])] };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PostbackParseMiddleware).forRoutes(PostbackController);
+export class PostbackModule {
+  /** The route comes from validated config (POSTBACK_PATH); PostbackIngress reads it from there. */
+  static forRoot(_path: string): DynamicModule {
+    return { module: PostbackModule };
   }
 }

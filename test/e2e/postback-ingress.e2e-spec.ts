@@ -108,6 +108,26 @@ describe('postback ingress (real HTTP, real SQLite)', () => {
     expect((await post(signedPostback({ order_id: '115' }))).status).toBe(200);
   });
 
+  it('answers rejections in the JSON shape of the rest of the API', async () => {
+    const res = await post(signedPostback({ order_id: '116', checksum: 'b'.repeat(64) }));
+    expect(res.status).toBe(403);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual({ statusCode: 403, error: 'Forbidden', message: 'postback rejected: checksum mismatch' });
+  });
+
+  it('serves the postback path with a trailing slash or a query string, and leaves other methods to the app (404)', async () => {
+    const server = t.app.getHttpServer();
+    const send = (path: string, id: string) =>
+      request(server).post(path).set('Content-Type', KITE_CONTENT_TYPE).send(JSON.stringify(signedPostback({ order_id: id })));
+    expect((await send(`${PATH}/`, '117')).status).toBe(200);
+    expect((await send(`${PATH}?from=kite`, '118')).status).toBe(200);
+    expect((await send('/kite/postbacks', '119')).status).toBe(404);
+    expect((await request(server).get(PATH)).status).toBe(404);
+    expect(await t.dataSource.getRepository(InboxEntry).countBy({ orderId: '117' })).toBe(1);
+    expect(await t.dataSource.getRepository(InboxEntry).countBy({ orderId: '118' })).toBe(1);
+    expect(await t.dataSource.getRepository(InboxEntry).countBy({ orderId: '119' })).toBe(0);
+  });
+
   it('absorbs a duplicate postback: both get 200, one inbox row, one set of events', async () => {
     const body = orderUpdate('2000000000000000001', 'COMPLETE', 5, 5, 250.5, '2026-11-25 09:20:00');
     expect((await post(body)).status).toBe(200);

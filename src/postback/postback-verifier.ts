@@ -1,8 +1,8 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { hexDigestsEqual, postbackChecksum, postbackChecksumUserIdVariant } from '../common/kite-checksum';
 import type { LegworkConfig } from '../config/legwork.config';
-import type { PostbackRequest } from './postback-parse.middleware';
+import type { ParsedPostback } from './postback.parser';
 
 /**
  * Accepts a postback only if checksum == sha256_hex(order_id + order_timestamp + api_secret), Kite's documented
@@ -10,8 +10,7 @@ import type { PostbackRequest } from './postback-parse.middleware';
  * guides print is accepted only when KITE_CHECKSUM_ALLOW_USER_ID_VARIANT is on.
  */
 @Injectable()
-export class PostbackChecksumGuard implements CanActivate {
-  private readonly logger = new Logger('PostbackIngress');
+export class PostbackVerifier {
   private readonly apiSecret: string;
   private readonly allowUserIdVariant: boolean;
 
@@ -20,28 +19,20 @@ export class PostbackChecksumGuard implements CanActivate {
     this.allowUserIdVariant = config.get('postback.allowUserIdChecksumVariant', { infer: true });
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<PostbackRequest>();
-    const postback = req.postback;
-    if (!postback) throw new ForbiddenException('postback not verified');
+  /** Why the postback must be refused (403), or null when its checksum is good. */
+  rejection(postback: ParsedPostback): string | null {
     const received = postback.payload.checksum;
-    if (typeof received !== 'string' || received === '') return this.reject(req, postback.orderId, 'no checksum');
-
+    if (typeof received !== 'string' || received === '') return 'no checksum';
     const { orderId, orderTimestamp } = postback;
-    if (hexDigestsEqual(postbackChecksum(orderId, orderTimestamp, this.apiSecret), received.toLowerCase())) return true;
+    if (hexDigestsEqual(postbackChecksum(orderId, orderTimestamp, this.apiSecret), received.toLowerCase())) return null;
     const userId = postback.payload.user_id;
     if (
       this.allowUserIdVariant &&
       typeof userId === 'string' &&
       hexDigestsEqual(postbackChecksumUserIdVariant(orderId, userId, this.apiSecret), received.toLowerCase())
     ) {
-      return true;
+      return null;
     }
-    return this.reject(req, orderId, 'checksum mismatch');
-  }
-
-  private reject(req: PostbackRequest, orderId: string, reason: string): never {
-    this.logger.warn({ orderId, reason }, `rejected postback (403): ${reason} [order ${orderId}] from ${req.ip}`);
-    throw new ForbiddenException(`postback rejected: ${reason}`);
+    return 'checksum mismatch';
   }
 }
