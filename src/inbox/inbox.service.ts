@@ -51,8 +51,9 @@ export class InboxService {
   }
 
   /**
-   * Resolves once no accepted update is waiting for its commit. The processor awaits this before each chunk, so
-   * acknowledgements go first and background work fills the gaps between them.
+   * Resolves once the updates waiting for their commit now have been committed (or at once if none is waiting).
+   * The processor awaits this before each chunk, so acknowledgements go first and background work fills the gaps.
+   * It waits for the next flush only, never for the intake to fall idle, so a steady stream cannot starve processing.
    */
   whenFlushed(): Promise<void> {
     if (!this.flushScheduled && this.flushing === 0) return Promise.resolve();
@@ -83,7 +84,7 @@ export class InboxService {
   }
 
   private notifyFlushed(): void {
-    if (this.flushScheduled || this.flushing > 0 || this.flushWaiters.length === 0) return;
+    if (this.flushWaiters.length === 0) return;
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     for (const resolve of waiters) resolve();
