@@ -13,16 +13,17 @@
  * also reports the backlog left when the load stops (acknowledged, not yet processed) and how long it took to drain.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../test/helpers/engine-process';
 import { postbackMix } from './lib/postback-mix';
-import { ROOT, RunningServer, spawnServer } from './lib/servers';
+import { isSmoke, resultsDir, writeResults } from './lib/results';
+import { RunningServer, spawnServer } from './lib/servers';
 
 const SECRET = 'bench-secret-0123456789';
-const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const smoke = isSmoke();
 const DURATION = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = smoke ? 1 : Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -122,6 +123,7 @@ async function load(server: RunningServer, bodies: string[]): Promise<Result> {
 }
 
 async function main(): Promise<void> {
+  const startedAt = new Date();
   const dir = mkdtempSync(join(tmpdir(), 'legwork-bench-'));
   const bodies = postbackMix(smoke ? 2_000 : 50_000, SECRET);
   const rounds: Result[][] = [];
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
     ['bare-node', (db) => spawnServer('bare-node', process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/baselines/bare-node-server.ts'], { DB: db, SECRET })],
     ['legwork', async (db) => {
       const port = await freePort();
-      const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results')}`] : [];
+      const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir()}`] : [];
       return spawnServer('legwork', process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
         PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: db, KITE_API_SECRET: SECRET,
         LEGWORK_MODE: 'paper', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', STRATEGIES: 'none', PAPER_SIMULATOR: 'off',
@@ -179,11 +181,25 @@ async function main(): Promise<void> {
   }));
   console.log(`\ningress: ${DURATION}s per target, ${CONNECTIONS} connections, ${ROUNDS} round(s) (median shown), mix 50% new / 30% fills / 20% duplicates`);
   console.table(rows);
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  const file = join(ROOT, 'bench', 'results', `ingress-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ durationSeconds: DURATION, connections: CONNECTIONS, rounds: ROUNDS, smoke, results: rows, allRounds: rounds }, null, 2));
+  const all = rounds.flat();
+  const legwork = all.filter((r) => r.target === 'legwork');
+  const summary = {
+    // Correctness, not speed: every request answered 200, and legwork processed everything it acknowledged.
+    allAnswered200: all.every((r) => r.errors === 0 && r.non2xx === 0 && r.requestsPerSec > 0),
+    legworkDrained: legwork.every((r) => r.drainSeconds !== null && r.drainSeconds !== undefined),
+    targets: results.map((r) => r.target),
+  };
+  const file = writeResults('ingress', smoke, startedAt, {
+    durationSeconds: DURATION,
+    connections: CONNECTIONS,
+    rounds: ROUNDS,
+    mix: { open: 0.5, fill: 0.3, duplicate: 0.2 },
+    results: rows,
+    allRounds: rounds,
+    summary,
+  });
   console.log(`results: ${file}`);
-  if (rounds.flat().some((r) => r.errors > 0 || r.non2xx > 0 || r.requestsPerSec === 0 || r.drainSeconds === null)) process.exitCode = 1;
+  if (!summary.allAnswered200 || !summary.legworkDrained) process.exitCode = 1;
 }
 
 void main();

@@ -21,12 +21,7 @@ const BENCHES: Record<string, { script: string; args: string[] }> = {
   crash: { script: 'bench/crash.bench.ts', args: ['--smoke'] },
   fuzz: { script: 'bench/fuzz.bench.ts', args: ['--smoke'] },
   'leg-latency': { script: 'bench/leg-latency.bench.ts', args: ['--smoke'] },
-  // ---- INGRESS BENCH (bench/ingress.bench.ts) --------------------------------------------------------------------
-  // Owned by the ingress engineer: add its smoke invocation here, e.g.
-  //   ingress: { script: 'bench/ingress.bench.ts', args: ['--smoke'] },
-  // and its assertions in the describe block marked INGRESS below. (It writes to bench/results/ today; honouring
-  // BENCH_RESULTS_DIR, as the other scripts do, keeps a test run out of the user's results.)
-  // ------------------------------------------------------------------------------------------------------------------
+  ingress: { script: 'bench/ingress.bench.ts', args: ['--smoke'] },
 };
 
 function runBench(name: string, resultsDir: string): Promise<Run> {
@@ -143,6 +138,16 @@ describe('bench scripts, smoke mode', () => {
     expect(r.target).toMatchObject({ legworkP99BelowMs: 10, met: expect.any(Boolean) });
   });
 
-  // ---- INGRESS: assertions for bench/ingress.bench.ts's smoke run go here (see BENCHES above). ----------------------
-  it.todo('ingress: smoke run of bench/ingress.bench.ts (to be added by its owner)');
+  it('ingress: every signed postback got its 200 from every target, and legwork processed all it acknowledged', () => {
+    const r = succeeded('ingress');
+    const targets = r.results.map((row: { target: string }) => row.target);
+    expect(targets).toEqual(expect.arrayContaining(['bare-node', 'legwork'])); // flask too when python3-flask is installed
+    for (const row of r.results) {
+      expect(row).toMatchObject({ non2xx: 0, errors: 0, requestsPerSec: expect.any(Number), p99ms: expect.any(Number) });
+      expect(row.requestsPerSec).toBeGreaterThan(0);
+    }
+    const legwork = r.results.find((row: { target: string }) => row.target === 'legwork');
+    expect(legwork).toMatchObject({ backlogAtEnd: expect.any(Number), drainSeconds: expect.any(Number) });
+    expect(r.summary).toEqual({ allAnswered200: true, legworkDrained: true, targets });
+  });
 });
