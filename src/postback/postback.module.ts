@@ -1,20 +1,24 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { InboxModule } from '../inbox/inbox.module';
-import { PostbackIngress } from './postback-ingress';
-import { PostbackVerifier } from './postback-verifier';
+import { PostbackChecksumGuard } from './checksum.guard';
+import { PostbackParseMiddleware } from './postback-parse.middleware';
+import { PostbackMetrics } from './postback-metrics';
+import { PostbackController } from './postback.controller';
 
-/**
- * Ingress for Kite order postbacks: raw body (413) → parse (400) → checksum (403) → durable inbox → 200.
- * Served by PostbackIngress in front of express (configureApp mounts it on the HTTP server).
- */
+/** Ingress for Kite order postbacks: raw body → parse (400) → checksum guard (403) → durable inbox → 200. */
 @Module({
   imports: [InboxModule],
-  providers: [PostbackVerifier, PostbackIngress],
-  exports: [PostbackIngress],
+  controllers: [PostbackController],
+  providers: [PostbackChecksumGuard, PostbackMetrics],
 })
-export class PostbackModule {
-  /** The route comes from validated config (POSTBACK_PATH); PostbackIngress reads it from there. */
-  static forRoot(_path: string): DynamicModule {
-    return { module: PostbackModule };
+export class PostbackModule implements NestModule {
+  /** The route comes from validated config (POSTBACK_PATH), hence a dynamic module. */
+  static forRoot(path: string): DynamicModule {
+    return { module: PostbackModule, imports: [RouterModule.register([{ path, module: PostbackModule }])] };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(PostbackParseMiddleware).forRoutes(PostbackController);
   }
 }
