@@ -153,19 +153,19 @@ export class OrderGateway {
     const { variety = 'regular', ...params } = JSON.parse(leg.request) as LegOrder & { tag: string };
     const context = { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag };
 
-    try {
-      await this.rails.beforePlace(leg, params);
-    } catch (error) {
-      const reason = error instanceof PlacementRefusedError ? error.code : 'PlacementRefused';
-      return this.markFailed(leg, { kind: 'refused', errorType: reason, message: errorText(error) });
-    }
-
     let lastError: KiteErrorInfo | undefined;
     let attempts = leg.attempts;
     for (let i = 0; i < placeMaxAttempts; i++) {
       if (!(fresh && i === 0)) {
         const counted = ++attempts;
         await this.writes.run((m) => m.update(Leg, { id: leg.id }, { attempts: counted, status: 'placing' }), { durable: false });
+      }
+      // Every attempt passes the rails (kill switch, limits, pacing): a retry is an order Kite counts too.
+      try {
+        await this.rails.beforePlace(leg, params);
+      } catch (error) {
+        const reason = error instanceof PlacementRefusedError ? error.code : 'PlacementRefused';
+        return this.markFailed(leg, { kind: 'refused', errorType: reason, message: errorText(error) });
       }
       try {
         // A copy: kiteconnect's placeOrder mutates the object it is given.

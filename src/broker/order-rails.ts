@@ -19,9 +19,3 @@ export class PlacementRefusedError extends Error {
     this.name = 'PlacementRefusedError';
   }
 }
-
-/** No rails: every order goes straight to Kite. */
-export class NoOrderRails implements OrderRails {
-  async beforePlace(): Promise<void> {}
-  async beforeModify(): Promise<void> {}
-}

@@ -127,6 +127,25 @@ export class EnvironmentDto {
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'NOTIFY_TELEGRAM_API_URL must be an http(s) URL' })
   NOTIFY_TELEGRAM_API_URL?: string;
 
+  /** Kite's order limits, shared by every strategy: orders are queued (FIFO) to stay within the per-second and per-minute ones. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  ORDERS_PER_SECOND?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  ORDERS_PER_MINUTE?: number;
+
+  /** Placements past this many in an IST day are refused. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  ORDERS_PER_DAY?: number;
+
+  /** Modifications of one order past this many are refused. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  MODIFICATIONS_PER_ORDER?: number;
+
+  /** Filled in on MARKET / SL-M orders that carry no market_protection (percent 0–100, or -1 for Kite's automatic). Unset: such orders are refused. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(-1) @Max(100)
+  MARKET_PROTECTION_DEFAULT?: number;
+
   /** Reconcile against Kite's order book at start (default true). */
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   RECONCILE_ON_BOOT?: boolean;

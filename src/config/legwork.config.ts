@@ -32,6 +32,7 @@ export interface LegworkConfig {
     settings: Record<string, string | undefined>;
   };
   broker: { placeMaxAttempts: number; retryDelayMs: number; recoveryIntervalSeconds: number };
+  rails: { ordersPerSecond: number; ordersPerMinute: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined };
   notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string } | undefined };
   logging: { level: string; format: 'pretty' | 'json' };
   health: { maxInboxBacklog: number };
@@ -98,6 +99,13 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       placeMaxAttempts: env.LEG_PLACE_MAX_ATTEMPTS ?? 3,
       retryDelayMs: env.LEG_RETRY_DELAY_MS ?? 300,
       recoveryIntervalSeconds: env.LEG_RECOVERY_INTERVAL_SECONDS ?? 30,
+    },
+    rails: {
+      ordersPerSecond: env.ORDERS_PER_SECOND ?? 10,
+      ordersPerMinute: env.ORDERS_PER_MINUTE ?? 400,
+      ordersPerDay: env.ORDERS_PER_DAY ?? 5000,
+      modificationsPerOrder: env.MODIFICATIONS_PER_ORDER ?? 25,
+      marketProtectionDefault: env.MARKET_PROTECTION_DEFAULT,
     },
     notify: {
       webhookUrl: env.NOTIFY_WEBHOOK_URL,

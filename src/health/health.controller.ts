@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { DatabaseWritableIndicator } from './database-writable.indicator';
 import { InboxBacklogIndicator } from './inbox-backlog.indicator';
 import { KiteReachableIndicator } from './kite-reachable.indicator';
+import { KillSwitchIndicator } from './kill-switch.indicator';
 
 @Controller('health')
 export class HealthController {
@@ -11,6 +12,7 @@ export class HealthController {
     private readonly database: DatabaseWritableIndicator,
     private readonly inbox: InboxBacklogIndicator,
     private readonly kite: KiteReachableIndicator,
+    private readonly killSwitch: KillSwitchIndicator,
   ) {}
 
   /** Liveness: the process answers HTTP. */
@@ -24,6 +26,6 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.database.check(), () => this.inbox.check(), () => this.kite.check()]);
+    return this.health.check([() => this.database.check(), () => this.inbox.check(), () => this.kite.check(), () => this.killSwitch.check()]);
   }
 }

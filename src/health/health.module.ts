@@ -5,11 +5,13 @@ import { DatabaseWritableIndicator } from './database-writable.indicator';
 import { HealthController } from './health.controller';
 import { InboxBacklogIndicator } from './inbox-backlog.indicator';
 import { KiteReachableIndicator } from './kite-reachable.indicator';
+import { KillSwitchIndicator } from './kill-switch.indicator';
+import { RailsModule } from '../rails/rails.module';
 
 /** GET /health (liveness) and GET /health/ready (readiness), with @nestjs/terminus. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), InboxModule],
+  imports: [TerminusModule.forRoot({ logger: false }), InboxModule, RailsModule],
   controllers: [HealthController],
-  providers: [DatabaseWritableIndicator, InboxBacklogIndicator, KiteReachableIndicator],
+  providers: [DatabaseWritableIndicator, InboxBacklogIndicator, KiteReachableIndicator, KillSwitchIndicator],
 })
 export class HealthModule {}

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { Leg } from '../broker/entities/leg.entity';
+import type { Variety } from '../broker/order-gateway.service';
+import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
+import { errorText } from '../common/error-text';
+import { WriteTransactions } from '../database/write-transactions';
+import { Notifier } from '../notifier/notifier.service';
+import { KillSwitchState } from './entities/kill-switch.entity';
+
+const ID = 'global';
+/** Statuses of orders that can still be cancelled. */
+const OPEN_STATUSES = new Set(['OPEN', 'TRIGGER PENDING', 'AMO REQ RECEIVED', 'MODIFIED', 'OPEN PENDING', 'MODIFY PENDING', 'VALIDATION PENDING', 'PUT ORDER REQ RECEIVED']);
+
+export interface KillSwitchStatus {
+  tripped: boolean;
+  reason: string | null;
+  changedBy: string | null;
+  changedAt: string | null;
+}
+
+export interface TripResult extends KillSwitchStatus {
+  /** Open legwork orders cancelled (when asked to). */
+  cancelled: string[];
+  cancelFailures: Array<{ orderId: string; error: string }>;
+}
+
+/**
+ * One switch that stops every strategy from placing new orders at once, optionally cancels the open orders legwork
+ * placed, and stays tripped across restarts (it lives in the database) until someone re-arms it.
+ */
+@Injectable()
+export class KillSwitchService {
+  private readonly logger = new Logger('KillSwitch');
+
+  constructor(
+    @InjectRepository(KillSwitchState) private readonly states: Repository<KillSwitchState>,
+    @InjectRepository(Leg) private readonly legs: Repository<Leg>,
+    private readonly writes: WriteTransactions,
+    private readonly notifier: Notifier,
+    // The client itself, not the gateway: cancelling must work while the rails refuse everything else.
+    @Inject(KITE_CLIENT) private readonly kite: KiteClient,
+  ) {}
+
+  /** Read from the database every time: another instance, or the CLI, may have changed it. */
+  async status(): Promise<KillSwitchStatus> {
+    const row = await this.states.findOneBy({ id: ID });
+    return { tripped: row?.tripped ?? false, reason: row?.reason ?? null, changedBy: row?.changedBy ?? null, changedAt: row?.changedAt?.toISOString() ?? null };
+  }
+
+  async trip(reason: string, by: string, options: { cancelOpen?: boolean } = {}): Promise<TripResult> {
+    const was = await this.status();
+    await this.writes.run((m) => m.save(KillSwitchState, { id: ID, tripped: true, reason, changedBy: by }));
+    if (!was.tripped) {
+      this.logger.error({ reason }, `KILL SWITCH TRIPPED by ${by}: ${reason}. No strategy can place orders until it is re-armed.`);
+      this.notifier.notify({
+        title: 'Kill switch tripped: legwork places no new orders',
+        text: reason,
+        severity: 'critical',
+        fields: { by, rearm: 'npm run killswitch -- rearm   (or DELETE /rails/kill-switch)' },
+      });
+    }
+    const result: TripResult = { ...(await this.status()), cancelled: [], cancelFailures: [] };
+    if (options.cancelOpen) await this.cancelOpenOrders(result);
+    return result;
+  }
+
+  async rearm(by: string): Promise<KillSwitchStatus> {
+    await this.writes.run((m) => m.save(KillSwitchState, { id: ID, tripped: false, reason: null, changedBy: by }));
+    this.logger.warn(`kill switch re-armed by ${by}: strategies may place orders again`);
+    this.notifier.notify({ title: 'Kill switch re-armed', text: `by ${by}: strategies may place orders again`, severity: 'warning' });
+    return this.status();
+  }
+
+  /** Cancel every order legwork placed (a leg) that Kite still shows open. */
+  private async cancelOpenOrders(result: TripResult): Promise<void> {
+    const placed = await this.legs.find({ where: { status: In(['placed']) }, select: { orderId: true, request: true } });
+    const ours = new Map(placed.filter((l) => l.orderId).map((l) => [l.orderId!, (JSON.parse(l.request) as { variety?: Variety }).variety ?? 'regular']));
+    if (ours.size === 0) return;
+    const book = await this.kite.getOrders();
+    for (const row of book) {
+      const id = String(row.order_id);
+      if (!ours.has(id) || !OPEN_STATUSES.has(String(row.status))) continue;
+      try {
+        await this.kite.cancelOrder(ours.get(id)!, id);
+        result.cancelled.push(id);
+      } catch (error) {
+        result.cancelFailures.push({ orderId: id, error: errorText(error) });
+      }
+    }
+    this.logger.warn(`kill switch: cancelled ${result.cancelled.length} open legwork order(s)${result.cancelFailures.length ? `, ${result.cancelFailures.length} could not be cancelled` : ''}`);
+  }
+}
