@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InboxModule } from '../inbox/inbox.module';
 import { Leg } from './entities/leg.entity';
+import { LegGroup } from './entities/leg-group.entity';
+import { LegGroupService } from './leg-group.service';
+import { Order } from '../orders/entities/order.entity';
 import { LegRecoveryService } from './leg-recovery.service';
 import { OrderGateway } from './order-gateway.service';
 import { RailsModule } from '../rails/rails.module';
@@ -10,8 +13,8 @@ import { ORDER_RAILS } from './order-rails';
 
 /** Order actions towards Kite: the order gateway (exactly-once legs), leg recovery, the rails every order passes. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Leg]), InboxModule, RailsModule],
-  providers: [OrderGateway, LegRecoveryService, { provide: ORDER_RAILS, useExisting: LegworkRails }],
-  exports: [OrderGateway, LegRecoveryService, ORDER_RAILS],
+  imports: [TypeOrmModule.forFeature([Leg, LegGroup, Order]), InboxModule, RailsModule],
+  providers: [OrderGateway, LegRecoveryService, LegGroupService, { provide: ORDER_RAILS, useExisting: LegworkRails }],
+  exports: [OrderGateway, LegRecoveryService, LegGroupService, ORDER_RAILS],
 })
 export class BrokerModule {}

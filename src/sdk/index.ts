@@ -10,6 +10,8 @@ export { StrategyEnvironment } from '../strategy-host/strategy-environment';
 export { StrategySettings } from '../strategy-host/strategy-settings';
 export { OrderGateway, KiteCallError } from '../broker/order-gateway.service';
 export type { LegOrder, LegOutcome, PlaceLegRequest, Variety } from '../broker/order-gateway.service';
+export type { GroupLeg } from '../broker/leg-group.service';
+export type { LegGroup } from '../broker/entities/leg-group.entity';
 export { Notifier } from '../notifier/notifier.service';
 export type { Alert } from '../notifier/alert';
 export * from '../events';

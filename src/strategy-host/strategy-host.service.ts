@@ -9,6 +9,7 @@ import { Repository } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { isLegTag } from '../broker/leg-tag';
 import { OrderGateway } from '../broker/order-gateway.service';
+import { LegGroupService } from '../broker/leg-group.service';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { ALL_ORDER_EVENT_NAMES, OrderEventName } from '../events/order-event-names';
@@ -60,6 +61,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     private readonly discovery: DiscoveryService,
     private readonly bus: EventEmitter2,
     private readonly gateway: OrderGateway,
+    private readonly groups: LegGroupService,
     private readonly notifier: Notifier,
     private readonly config: ConfigService<LegworkConfig, true>,
     @InjectRepository(Leg) private readonly legs: Repository<Leg>,
@@ -180,6 +182,17 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
           order,
           parentOrderId: options.parentOrderId ?? event.orderId,
           chainId: options.chainId,
+          triggerEventId: event.eventId,
+        }),
+      placeGroup: (name, legs, options = {}) =>
+        this.groups.placeGroup({
+          strategy,
+          name,
+          legs,
+          parentOrderId: options.parentOrderId ?? event.orderId,
+          chainId: options.chainId,
+          direction: options.direction,
+          fillTimeoutMs: options.fillTimeoutMs,
           triggerEventId: event.eventId,
         }),
       orders: this.gateway,

@@ -1,4 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
+import type { LegGroup } from '../broker/entities/leg-group.entity';
+import type { GroupLeg } from '../broker/leg-group.service';
 import type { LegOrder, LegOutcome, OrderGateway } from '../broker/order-gateway.service';
 import type { AnyOrderEvent } from '../events/order.events';
 import type { OrderEventSource } from '../events/order-snapshot';
@@ -51,6 +53,12 @@ export interface StrategyContext {
    * Kite's refusals (they come back as status 'failed' and a leg.failed event).
    */
   placeLeg(legName: string, order: LegOrder, options?: PlaceLegOptions): Promise<LegOutcome>;
+  /**
+   * Place legs as one hedge-aware unit: protective legs (default: the BUYs) first on entry and last on exit; the other
+   * wave only once the first is filled; if a first-wave leg is rejected or not filled within `fillTimeoutMs`, what
+   * filled is reversed and an alert goes out. Exactly-once per (strategy, parent order, name), like placeLeg.
+   */
+  placeGroup(name: string, legs: GroupLeg[], options?: PlaceLegOptions & { direction?: 'entry' | 'exit'; fillTimeoutMs?: number }): Promise<LegGroup>;
   /** Modify, cancel and read orders (modify/cancel throw KiteCallError on failure). */
   readonly orders: Pick<OrderGateway, 'modifyOrder' | 'cancelOrder' | 'getOrders' | 'getOrderHistory' | 'getTrades' | 'getOrderTrades'>;
   readonly notifier: Pick<Notifier, 'notify'>;

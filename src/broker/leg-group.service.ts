@@ -1,0 +1,237 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { errorText } from '../common/error-text';
+import { isUniqueViolation } from '../database/unique-violation';
+import { WriteTransactions } from '../database/write-transactions';
+import { LegEventName, LegFailedEvent } from '../events/leg.events';
+import { OrderEventName } from '../events/order-event-names';
+import type { AnyOrderEvent } from '../events/order.events';
+import { Notifier } from '../notifier/notifier.service';
+import { Order } from '../orders/entities/order.entity';
+import { LegGroup } from './entities/leg-group.entity';
+import { Leg } from './entities/leg.entity';
+import { isLegTag } from './leg-tag';
+import { LegOrder, OrderGateway } from './order-gateway.service';
+
+export interface GroupLeg {
+  legName: string;
+  order: LegOrder;
+  /** Hedges: placed first when entering, last when exiting. Default: the BUY legs of an entry, the SELL legs of an exit. */
+  protective?: boolean;
+}
+
+export interface PlaceGroupRequest {
+  strategy: string;
+  parentOrderId: string;
+  /** Unique per strategy and parent order, like a leg name. */
+  name: string;
+  legs: GroupLeg[];
+  /** entry: protective legs first; exit: protective legs last. */
+  direction?: 'entry' | 'exit';
+  /** How long the first wave may take to fill before the group unwinds. Default 60 s. */
+  fillTimeoutMs?: number;
+  chainId?: string;
+  triggerEventId?: number;
+}
+
+const TERMINAL_FAILED = new Set(['REJECTED', 'CANCELLED']);
+const SWEEP_MS = 2_000;
+
+/**
+ * Hedge-aware multi-leg orders. The first wave (protective legs on entry, the rest on exit) is placed at once; the
+ * second only when every first-wave order is COMPLETE. If a first-wave leg is refused, rejected or cancelled, or not
+ * filled by the deadline, the group unwinds: open first-wave orders are cancelled and filled quantities are reversed
+ * with opposite MARKET legs — every leg through the gateway, so exactly-once and the rails apply — and an alert goes out.
+ */
+@Injectable()
+export class LegGroupService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('LegGroups');
+  private sweep: NodeJS.Timeout | undefined;
+  private readonly busy = new Set<number>();
+
+  constructor(
+    @InjectRepository(LegGroup) private readonly groups: Repository<LegGroup>,
+    @InjectRepository(Leg) private readonly legs: Repository<Leg>,
+    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    private readonly gateway: OrderGateway,
+    private readonly writes: WriteTransactions,
+    private readonly notifier: Notifier,
+  ) {}
+
+  onModuleInit(): void {
+    // Deadlines survive restarts: waiting groups are re-checked on a timer (and on every event of their legs).
+    this.sweep = setInterval(() => void this.advanceWaiting(), SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweep);
+  }
+
+  async placeGroup(request: PlaceGroupRequest): Promise<LegGroup> {
+    const direction = request.direction ?? 'entry';
+    try {
+      const group = await this.writes.run((m) =>
+        m.save(
+          m.create(LegGroup, {
+            strategy: request.strategy,
+            parentOrderId: request.parentOrderId,
+            name: request.name,
+            direction,
+            status: 'waiting',
+            spec: JSON.stringify({ legs: request.legs, chainId: request.chainId ?? null, triggerEventId: request.triggerEventId ?? null }),
+            deadline: new Date(Date.now() + (request.fillTimeoutMs ?? 60_000)),
+            reason: null,
+          }),
+        ),
+      );
+      await this.placeWave(group, 1);
+      await this.advance(group.id);
+      return this.groups.findOneByOrFail({ id: group.id });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Asked again (redelivered event, restart): the group exists; its legs are exactly-once anyway.
+      const existing = await this.groups.findOneByOrFail({ strategy: request.strategy, parentOrderId: request.parentOrderId, name: request.name });
+      await this.advance(existing.id);
+      return this.groups.findOneByOrFail({ id: existing.id });
+    }
+  }
+
+  /** Any event of an order that is a leg of a waiting group may move the group on. */
+  @OnEvent(OrderEventName.Filled)
+  @OnEvent(OrderEventName.Completed)
+  @OnEvent(OrderEventName.Rejected)
+  @OnEvent(OrderEventName.Cancelled)
+  async onOrderEvent(event: AnyOrderEvent): Promise<void> {
+    if (!isLegTag(event.order.tag)) return;
+    const group = await this.groupOfLegTag(event.order.tag);
+    if (group?.status === 'waiting') await this.advance(group.id).catch((e) => this.logger.error(`group ${group.name}: ${errorText(e)}`));
+  }
+
+  @OnEvent(LegEventName.Failed)
+  async onLegFailed(event: LegFailedEvent): Promise<void> {
+    const group = await this.groupOfLegTag(event.leg.tag);
+    if (group?.status === 'waiting') await this.advance(group.id).catch((e) => this.logger.error(`group ${group.name}: ${errorText(e)}`));
+  }
+
+  private async advanceWaiting(): Promise<void> {
+    try {
+      for (const group of await this.groups.findBy({ status: 'waiting' })) await this.advance(group.id);
+    } catch (error) {
+      this.logger.error(`waiting groups not checked: ${errorText(error)}`);
+    }
+  }
+
+  /** Decide: wait, place the second wave, or unwind. One decision per group at a time. */
+  async advance(groupId: number): Promise<void> {
+    if (this.busy.has(groupId)) return;
+    this.busy.add(groupId);
+    try {
+      const group = await this.groups.findOneByOrFail({ id: groupId });
+      if (group.status !== 'waiting') return;
+      const first = await this.waveLegs(group, 1);
+      const orders = await this.ordersOf(first);
+      const problem = first
+        .map((leg) => {
+          if (leg.status === 'failed') return `${leg.legName} was not placed (${leg.errorType}: ${leg.lastError})`;
+          const order = leg.orderId ? orders.get(leg.orderId) : undefined;
+          if (order && TERMINAL_FAILED.has(order.status)) return `${leg.legName} was ${order.status}${order.statusMessage ? `: ${order.statusMessage}` : ''}`;
+          return null;
+        })
+        .find(Boolean);
+      if (problem) return await this.unwind(group, problem, first, orders);
+      const complete = first.length === this.wave(group, 1).length && first.every((leg) => leg.orderId && orders.get(leg.orderId)?.status === 'COMPLETE');
+      if (complete) {
+        await this.placeWave(group, 2);
+        await this.setStatus(group, 'done', null);
+        this.logger.log({ strategy: group.strategy }, `group ${group.name}: first wave filled, second wave placed`);
+        return;
+      }
+      if (Date.now() > group.deadline.getTime()) {
+        await this.unwind(group, `first wave not filled by ${group.deadline.toISOString()}`, first, orders);
+      }
+    } finally {
+      this.busy.delete(groupId);
+    }
+  }
+
+  private async unwind(group: LegGroup, reason: string, first: Leg[], orders: Map<string, Order>): Promise<void> {
+    await this.setStatus(group, 'unwound', reason);
+    this.logger.error({ strategy: group.strategy }, `group ${group.name} unwinds: ${reason}`);
+    const reversed: string[] = [];
+    for (const leg of first) {
+      const order = leg.orderId ? orders.get(leg.orderId) : undefined;
+      if (!order) continue;
+      if (!['COMPLETE', 'REJECTED', 'CANCELLED'].includes(order.status)) {
+        await this.gateway.cancelOrder((order.variety ?? 'regular') as 'regular', order.orderId).catch((e) => this.logger.error(`cancel ${order.orderId}: ${errorText(e)}`));
+      }
+      if (order.filledQuantity > 0) {
+        const sent = JSON.parse(leg.request) as LegOrder;
+        await this.gateway.placeLeg({
+          strategy: group.strategy,
+          parentOrderId: group.parentOrderId,
+          legName: `${leg.legName}:unwind`,
+          order: {
+            exchange: sent.exchange, tradingsymbol: sent.tradingsymbol, product: sent.product, quantity: order.filledQuantity,
+            transaction_type: sent.transaction_type === 'BUY' ? 'SELL' : 'BUY', order_type: 'MARKET', market_protection: -1,
+          },
+        });
+        reversed.push(`${sent.transaction_type === 'BUY' ? 'SELL' : 'BUY'} ${order.filledQuantity} ${sent.tradingsymbol}`);
+      }
+    }
+    this.notifier.notify({
+      title: `Leg group unwound: ${group.strategy}/${group.name}`,
+      text: `${reason}. ${reversed.length ? `Reversed: ${reversed.join(', ')}` : 'Nothing had filled.'}`,
+      severity: 'critical',
+      fields: { strategy: group.strategy, parent_order: group.parentOrderId, stop_all: 'npm run killswitch -- trip "reason"' },
+    });
+  }
+
+  /** Wave 1 is placed first: protective legs on entry, the others on exit. */
+  private wave(group: LegGroup, n: 1 | 2): GroupLeg[] {
+    const legs = (JSON.parse(group.spec) as { legs: GroupLeg[] }).legs;
+    // Default: on entry the BUYs are the hedges; on exit the SELLs are (the hedges being closed).
+    const protective = (l: GroupLeg) => l.protective ?? l.order.transaction_type === (group.direction === 'entry' ? 'BUY' : 'SELL');
+    const firstIsProtective = group.direction === 'entry';
+    return legs.filter((l) => (protective(l) === firstIsProtective) === (n === 1));
+  }
+
+  private async placeWave(group: LegGroup, n: 1 | 2): Promise<void> {
+    const { chainId, triggerEventId } = JSON.parse(group.spec) as { chainId: string | null; triggerEventId: number | null };
+    for (const leg of this.wave(group, n)) {
+      await this.gateway.placeLeg({
+        strategy: group.strategy,
+        parentOrderId: group.parentOrderId,
+        legName: `${group.name}/${leg.legName}`,
+        order: leg.order,
+        ...(chainId ? { chainId } : {}),
+        ...(triggerEventId !== null ? { triggerEventId } : {}),
+      });
+    }
+  }
+
+  private async waveLegs(group: LegGroup, n: 1 | 2): Promise<Leg[]> {
+    const names = this.wave(group, n).map((l) => `${group.name}/${l.legName}`);
+    if (names.length === 0) return [];
+    return this.legs.findBy({ strategy: group.strategy, parentOrderId: group.parentOrderId, legName: In(names) });
+  }
+
+  private async ordersOf(legs: Leg[]): Promise<Map<string, Order>> {
+    const ids = legs.flatMap((l) => (l.orderId ? [l.orderId] : []));
+    if (ids.length === 0) return new Map();
+    return new Map((await this.orders.findBy({ orderId: In(ids) })).map((o) => [o.orderId, o]));
+  }
+
+  private async groupOfLegTag(tag: string): Promise<LegGroup | null> {
+    const leg = await this.legs.findOneBy({ tag });
+    const slash = leg?.legName.indexOf('/') ?? -1;
+    if (!leg || slash <= 0) return null;
+    return this.groups.findOneBy({ strategy: leg.strategy, parentOrderId: leg.parentOrderId, name: leg.legName.slice(0, slash) });
+  }
+
+  private setStatus(group: LegGroup, status: LegGroup['status'], reason: string | null): Promise<unknown> {
+    return this.writes.run((m) => m.update(LegGroup, { id: group.id }, { status, reason }));
+  }
+}
