@@ -136,7 +136,9 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       LEGWORK_MODE: 'paper', PAPER_SIMULATOR: 'false', KITE_API_SECRET: SECRET, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken,
-      KITE_ROOT_URL: sim.url, KITE_WS_ORDER_UPDATES: 'false', STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
+      KITE_ROOT_URL: sim.url, KITE_WS_ORDER_UPDATES: 'false', STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL',
+      // Kite's 10 orders/s pacing is a deliberate wait, not engine latency: lifted here, measured by test/rails.
+      ORDERS_PER_SECOND: '100000', ORDERS_PER_MINUTE: '10000000', ORDERS_PER_DAY: '10000000', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
     }),
     { bodyParser: false, logger: ['error', 'warn'] },
   );
