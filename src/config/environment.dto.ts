@@ -123,6 +123,13 @@ export class EnvironmentDto {
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   NOTIFY_TELEGRAM_CHAT_ID?: string;
 
+  /**
+   * Enables POST /rails/telegram, the webhook Telegram calls with messages to the bot (register it with setWebhook and
+   * this secret_token): /kill <reason>, /kill! <reason> (also cancel open orders), /rearm, /status from the alert chat.
+   */
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'NOTIFY_TELEGRAM_WEBHOOK_SECRET must be at least 16 characters' })
+  NOTIFY_TELEGRAM_WEBHOOK_SECRET?: string;
+
   /** Telegram Bot API base URL (default https://api.telegram.org); tests point it at a local server. */
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'NOTIFY_TELEGRAM_API_URL must be an http(s) URL' })
   NOTIFY_TELEGRAM_API_URL?: string;

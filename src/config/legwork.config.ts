@@ -33,7 +33,7 @@ export interface LegworkConfig {
   };
   broker: { placeMaxAttempts: number; retryDelayMs: number; recoveryIntervalSeconds: number };
   rails: { ordersPerSecond: number; ordersPerMinute: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined };
-  notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string } | undefined };
+  notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string; webhookSecret: string | undefined } | undefined };
   logging: { level: string; format: 'pretty' | 'json' };
   health: { maxInboxBacklog: number };
   /** The read-only trade-log page and API; see src/trade-log/trade-log-auth.guard.ts. */
@@ -111,7 +111,12 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       webhookUrl: env.NOTIFY_WEBHOOK_URL,
       telegram:
         env.NOTIFY_TELEGRAM_BOT_TOKEN && env.NOTIFY_TELEGRAM_CHAT_ID
-          ? { botToken: env.NOTIFY_TELEGRAM_BOT_TOKEN, chatId: env.NOTIFY_TELEGRAM_CHAT_ID, apiUrl: env.NOTIFY_TELEGRAM_API_URL ?? 'https://api.telegram.org' }
+          ? {
+              botToken: env.NOTIFY_TELEGRAM_BOT_TOKEN,
+              chatId: env.NOTIFY_TELEGRAM_CHAT_ID,
+              apiUrl: env.NOTIFY_TELEGRAM_API_URL ?? 'https://api.telegram.org',
+              webhookSecret: env.NOTIFY_TELEGRAM_WEBHOOK_SECRET,
+            }
           : undefined,
     },
     logging: { level: env.LOG_LEVEL ?? 'info', format: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },

@@ -10,6 +10,7 @@ import type { LegworkConfig } from '../config/legwork.config';
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-telegram-bot-api-secret-token"]',
   '*.api_secret',
   '*.apiSecret',
   '*.access_token',

@@ -58,7 +58,13 @@ export class Notifier implements OnApplicationShutdown {
       title: `Leg not placed: ${event.leg.strategy}/${event.leg.legName}`,
       text: `${event.errorType}: ${event.message}`,
       severity: 'critical',
-      fields: { strategy: event.leg.strategy, chain: event.leg.chainId, parent_order: event.leg.parentOrderId, tag: event.leg.tag },
+      fields: {
+        strategy: event.leg.strategy,
+        chain: event.leg.chainId,
+        parent_order: event.leg.parentOrderId,
+        tag: event.leg.tag,
+        stop_all: 'npm run killswitch -- trip "reason" (or /kill reason to the Telegram bot)',
+      },
     });
   }
 

@@ -58,7 +58,7 @@ export class KillSwitchService {
         title: 'Kill switch tripped: legwork places no new orders',
         text: reason,
         severity: 'critical',
-        fields: { by, rearm: 'npm run killswitch -- rearm   (or DELETE /rails/kill-switch)' },
+        fields: { by, rearm: 'npm run killswitch -- rearm, DELETE /rails/kill-switch, or /rearm to the Telegram bot' },
       });
     }
     const result: TripResult = { ...(await this.status()), cancelled: [], cancelFailures: [] };
