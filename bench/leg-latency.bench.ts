@@ -30,6 +30,8 @@ const SECRET = 'bench-leg-latency-secret';
 const smoke = isSmoke();
 const CHAINS = Number(process.env.BENCH_CHAINS ?? (smoke ? 20 : 300));
 const WARMUP = smoke ? 5 : 30;
+/** Pause between chains; 0 = back to back (each postback lands while the previous chain's bookkeeping finishes). */
+const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 0);
 
 interface Stats {
   n: number;
@@ -105,6 +107,8 @@ async function measure(sim: KiteSimulator, postbackUrl: string, chains: number, 
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (sim.requests.length > 1000) sim.clearRequests();
+    // Chains spaced like a trading day's (not back to back): the previous chain's trailing writes are done.
+    if (GAP_MS > 0) await new Promise((resolve) => setTimeout(resolve, GAP_MS));
   }
   return samples;
 }
@@ -166,6 +170,7 @@ async function main(): Promise<void> {
     const ratio = (a: number, z: number) => Math.round((a / z) * 100) / 100;
     const result = {
       chains: l.n,
+      gapMs: GAP_MS,
       legwork: l,
       baseline: b,
       ratios: { p50: ratio(l.p50, b.p50), p99: ratio(l.p99, b.p99) },
