@@ -1,8 +1,10 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { errorText } from '../common/error-text';
+import type { LegworkConfig } from '../config/legwork.config';
 import { isUniqueViolation } from '../database/unique-violation';
 import { WriteTransactions } from '../database/write-transactions';
 import { LegEventName, LegFailedEvent } from '../events/leg.events';
@@ -13,7 +15,7 @@ import { Order } from '../orders/entities/order.entity';
 import { LegGroup } from './entities/leg-group.entity';
 import { Leg } from './entities/leg.entity';
 import { isLegTag } from './leg-tag';
-import { LegOrder, OrderGateway } from './order-gateway.service';
+import { LegOrder, LegOutcome, OrderGateway } from './order-gateway.service';
 
 export interface GroupLeg {
   legName: string;
@@ -30,13 +32,14 @@ export interface PlaceGroupRequest {
   legs: GroupLeg[];
   /** entry: protective legs first; exit: protective legs last. */
   direction?: 'entry' | 'exit';
-  /** How long the first wave may take to fill before the group unwinds. Default 60 s. */
+  /** How long the first wave may take to fill before the group unwinds. Default LEG_GROUP_FILL_TIMEOUT_SECONDS (60 s). */
   fillTimeoutMs?: number;
   chainId?: string;
   triggerEventId?: number;
 }
 
 const TERMINAL_FAILED = new Set(['REJECTED', 'CANCELLED']);
+const TERMINAL = new Set(['COMPLETE', 'REJECTED', 'CANCELLED']);
 const SWEEP_MS = 2_000;
 
 /**
@@ -50,6 +53,10 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('LegGroups');
   private sweep: NodeJS.Timeout | undefined;
   private readonly busy = new Set<number>();
+  /** Cancellations this process already asked for while unwinding (asking again after a restart is harmless). */
+  private readonly cancelAsked = new Set<string>();
+  /** Groups whose "unwinding" alert this process already sent. */
+  private readonly unwindAlerted = new Set<number>();
 
   constructor(
     @InjectRepository(LegGroup) private readonly groups: Repository<LegGroup>,
@@ -58,6 +65,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     private readonly gateway: OrderGateway,
     private readonly writes: WriteTransactions,
     private readonly notifier: Notifier,
+    private readonly config: ConfigService<LegworkConfig, true>,
   ) {}
 
   onModuleInit(): void {
@@ -82,7 +90,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
             direction,
             status: 'waiting',
             spec: JSON.stringify({ legs: request.legs, chainId: request.chainId ?? null, triggerEventId: request.triggerEventId ?? null }),
-            deadline: new Date(Date.now() + (request.fillTimeoutMs ?? 60_000)),
+            deadline: new Date(Date.now() + (request.fillTimeoutMs ?? this.config.get('broker', { infer: true }).groupFillTimeoutSeconds * 1000)),
             reason: null,
           }),
         ),
@@ -107,18 +115,18 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
   async onOrderEvent(event: AnyOrderEvent): Promise<void> {
     if (!isLegTag(event.order.tag)) return;
     const group = await this.groupOfLegTag(event.order.tag);
-    if (group?.status === 'waiting') await this.advance(group.id).catch((e) => this.logger.error(`group ${group.name}: ${errorText(e)}`));
+    if (group && isOpen(group)) await this.advance(group.id).catch((e) => this.logger.error(`group ${group.name}: ${errorText(e)}`));
   }
 
   @OnEvent(LegEventName.Failed)
   async onLegFailed(event: LegFailedEvent): Promise<void> {
     const group = await this.groupOfLegTag(event.leg.tag);
-    if (group?.status === 'waiting') await this.advance(group.id).catch((e) => this.logger.error(`group ${group.name}: ${errorText(e)}`));
+    if (group && isOpen(group)) await this.advance(group.id).catch((e) => this.logger.error(`group ${group.name}: ${errorText(e)}`));
   }
 
   private async advanceWaiting(): Promise<void> {
     try {
-      for (const group of await this.groups.findBy({ status: 'waiting' })) await this.advance(group.id);
+      for (const group of await this.groups.findBy({ status: In(['waiting', 'unwinding']) })) await this.advance(group.id);
     } catch (error) {
       this.logger.error(`waiting groups not checked: ${errorText(error)}`);
     }
@@ -130,6 +138,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     this.busy.add(groupId);
     try {
       const group = await this.groups.findOneByOrFail({ id: groupId });
+      if (group.status === 'unwinding') return await this.continueUnwind(group);
       if (group.status !== 'waiting') return;
       const first = await this.waveLegs(group, 1);
       const orders = await this.ordersOf(first);
@@ -141,7 +150,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
           return null;
         })
         .find(Boolean);
-      if (problem) return await this.unwind(group, problem, first, orders);
+      if (problem) return await this.startUnwind(group, problem);
       const complete = first.length === this.wave(group, 1).length && first.every((leg) => leg.orderId && orders.get(leg.orderId)?.status === 'COMPLETE');
       if (complete) {
         await this.placeWave(group, 2);
@@ -150,42 +159,89 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
         return;
       }
       if (Date.now() > group.deadline.getTime()) {
-        await this.unwind(group, `first wave not filled by ${group.deadline.toISOString()}`, first, orders);
+        await this.startUnwind(group, `first wave not filled by ${group.deadline.toISOString()}`);
       }
     } finally {
       this.busy.delete(groupId);
     }
   }
 
-  private async unwind(group: LegGroup, reason: string, first: Leg[], orders: Map<string, Order>): Promise<void> {
-    await this.setStatus(group, 'unwound', reason);
+  /** Persist the decision first: after a restart the sweep carries on with the unwind, never with the second wave. */
+  private async startUnwind(group: LegGroup, reason: string): Promise<void> {
+    await this.setStatus(group, 'unwinding', reason);
+    group.status = 'unwinding';
+    group.reason = reason;
     this.logger.error({ strategy: group.strategy }, `group ${group.name} unwinds: ${reason}`);
-    const reversed: string[] = [];
+    await this.continueUnwind(group);
+  }
+
+  /**
+   * Cancel the first-wave orders still open, wait until every one is final (so the filled quantity is final too), then
+   * reverse what filled with opposite MARKET legs — exactly once each (leg key `<group>/<leg>:unwind`) — and alert.
+   */
+  private async continueUnwind(group: LegGroup): Promise<void> {
+    const first = await this.waveLegs(group, 1);
+    const orders = await this.ordersOf(first);
+    let settled = true;
     for (const leg of first) {
+      if (leg.status === 'failed') continue;
       const order = leg.orderId ? orders.get(leg.orderId) : undefined;
-      if (!order) continue;
-      if (!['COMPLETE', 'REJECTED', 'CANCELLED'].includes(order.status)) {
-        await this.gateway.cancelOrder((order.variety ?? 'regular') as 'regular', order.orderId).catch((e) => this.logger.error(`cancel ${order.orderId}: ${errorText(e)}`));
+      if (!order) {
+        settled = false; // placement unclear, or the order's first update not stored yet
+        continue;
       }
-      if (order.filledQuantity > 0) {
-        const sent = JSON.parse(leg.request) as LegOrder;
-        await this.gateway.placeLeg({
-          strategy: group.strategy,
-          parentOrderId: group.parentOrderId,
-          legName: `${leg.legName}:unwind`,
-          order: {
-            exchange: sent.exchange, tradingsymbol: sent.tradingsymbol, product: sent.product, quantity: order.filledQuantity,
-            transaction_type: sent.transaction_type === 'BUY' ? 'SELL' : 'BUY', order_type: 'MARKET', market_protection: -1,
-          },
-        });
-        reversed.push(`${sent.transaction_type === 'BUY' ? 'SELL' : 'BUY'} ${order.filledQuantity} ${sent.tradingsymbol}`);
+      if (TERMINAL.has(order.status)) continue;
+      settled = false;
+      if (!this.cancelAsked.has(order.orderId)) {
+        this.cancelAsked.add(order.orderId);
+        await this.gateway.cancelOrder((order.variety ?? 'regular') as 'regular', order.orderId).catch((e) => this.logger.error(`group ${group.name}: cancel ${order.orderId}: ${errorText(e)}`));
       }
     }
+    if (!settled) {
+      if (!this.unwindAlerted.has(group.id)) {
+        this.unwindAlerted.add(group.id);
+        this.notifier.notify({
+          title: `Leg group unwinding: ${group.strategy}/${group.name}`,
+          text: `${group.reason}. Cancelling the open protective orders; what filled is reversed once they are final.`,
+          severity: 'critical',
+          fields: { strategy: group.strategy, parent_order: group.parentOrderId, stop_all: 'npm run killswitch -- trip "reason" --cancel-open' },
+        });
+      }
+      return;
+    }
+
+    const reversed: string[] = [];
+    const notReversed: string[] = [];
+    for (const leg of first) {
+      const order = leg.orderId ? orders.get(leg.orderId) : undefined;
+      if (!order || order.filledQuantity <= 0) continue;
+      const sent = JSON.parse(leg.request) as LegOrder;
+      const side = sent.transaction_type === 'BUY' ? 'SELL' : 'BUY';
+      const what = `${side} ${order.filledQuantity} ${sent.tradingsymbol}`;
+      const outcome: LegOutcome = await this.gateway.placeLeg({
+        strategy: group.strategy,
+        parentOrderId: group.parentOrderId,
+        legName: `${leg.legName}:unwind`,
+        order: {
+          variety: sent.variety, exchange: sent.exchange, tradingsymbol: sent.tradingsymbol, product: sent.product, quantity: order.filledQuantity,
+          transaction_type: side, order_type: 'MARKET', market_protection: -1,
+        },
+        chainId: leg.chainId,
+      });
+      if (outcome.status === 'failed') notReversed.push(`${what} (${outcome.error?.errorType}: ${outcome.error?.message})`);
+      else reversed.push(`${what}${outcome.status === 'pending' ? ' (placement unclear, settled by tag)' : ''}`);
+    }
+    await this.setStatus(group, 'unwound', group.reason);
+    this.unwindAlerted.delete(group.id);
+    const parts = [`${group.reason}.`];
+    if (reversed.length) parts.push(`Reversed: ${reversed.join(', ')}.`);
+    if (notReversed.length) parts.push(`NOT reversed, act by hand: ${notReversed.join(', ')}.`);
+    if (!reversed.length && !notReversed.length) parts.push('Nothing had filled.');
     this.notifier.notify({
       title: `Leg group unwound: ${group.strategy}/${group.name}`,
-      text: `${reason}. ${reversed.length ? `Reversed: ${reversed.join(', ')}` : 'Nothing had filled.'}`,
+      text: parts.join(' '),
       severity: 'critical',
-      fields: { strategy: group.strategy, parent_order: group.parentOrderId, stop_all: 'npm run killswitch -- trip "reason"' },
+      fields: { strategy: group.strategy, parent_order: group.parentOrderId, stop_all: 'npm run killswitch -- trip "reason" --cancel-open' },
     });
   }
 
@@ -235,3 +291,5 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     return this.writes.run((m) => m.update(LegGroup, { id: group.id }, { status, reason }));
   }
 }
+
+const isOpen = (group: LegGroup) => group.status === 'waiting' || group.status === 'unwinding';

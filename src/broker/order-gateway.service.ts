@@ -247,6 +247,7 @@ export class OrderGateway {
   }
 
   async cancelOrder(variety: Variety, orderId: string): Promise<string> {
+    await this.rails.beforeCancel?.(orderId);
     return this.call('cancel', { orderId }, async () => {
       const answer = await this.kite.cancelOrder(variety, orderId);
       return String((answer as { order_id: unknown }).order_id);

@@ -5,6 +5,8 @@ export interface OrderRails {
   /** Throw PlacementRefusedError to refuse; may wait (e.g. to queue under a rate limit). */
   beforePlace(leg: Leg, params: Record<string, unknown>): Promise<void>;
   beforeModify(orderId: string, params: Record<string, unknown>): Promise<void>;
+  /** May wait (cancellations are order requests under Kite's rate limit too). */
+  beforeCancel?(orderId: string): Promise<void>;
 }
 
 export const ORDER_RAILS = Symbol('ORDER_RAILS');

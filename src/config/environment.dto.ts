@@ -112,6 +112,10 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   LEG_RECOVERY_INTERVAL_SECONDS?: number;
 
+  /** A leg group (ctx.placeGroup) whose protective legs are not all filled this long after placement unwinds. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  LEG_GROUP_FILL_TIMEOUT_SECONDS?: number;
+
   /** Alerts (rejections, failed legs) are POSTed as JSON to this URL. */
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'NOTIFY_WEBHOOK_URL must be an http(s) URL' })
   NOTIFY_WEBHOOK_URL?: string;

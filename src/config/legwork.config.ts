@@ -31,7 +31,7 @@ export interface LegworkConfig {
     /** Settings strategies read by name (e.g. TWO_LEG_TARGET_POINTS): the raw environment, validated by each strategy. */
     settings: Record<string, string | undefined>;
   };
-  broker: { placeMaxAttempts: number; retryDelayMs: number; recoveryIntervalSeconds: number };
+  broker: { placeMaxAttempts: number; retryDelayMs: number; recoveryIntervalSeconds: number; groupFillTimeoutSeconds: number };
   rails: { ordersPerSecond: number; ordersPerMinute: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined };
   notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string; webhookSecret: string | undefined } | undefined };
   logging: { level: string; format: 'pretty' | 'json' };
@@ -99,6 +99,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       placeMaxAttempts: env.LEG_PLACE_MAX_ATTEMPTS ?? 3,
       retryDelayMs: env.LEG_RETRY_DELAY_MS ?? 300,
       recoveryIntervalSeconds: env.LEG_RECOVERY_INTERVAL_SECONDS ?? 30,
+      groupFillTimeoutSeconds: env.LEG_GROUP_FILL_TIMEOUT_SECONDS ?? 60,
     },
     rails: {
       ordersPerSecond: env.ORDERS_PER_SECOND ?? 10,

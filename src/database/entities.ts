@@ -5,8 +5,9 @@ import { InboxEntry } from '../inbox/inbox-entry.entity';
 import { Fill } from '../orders/entities/fill.entity';
 import { OrderEventRecord } from '../orders/entities/order-event.entity';
 import { Order } from '../orders/entities/order.entity';
+import { ExternalOrder } from '../rails/entities/external-order.entity';
 import { KillSwitchState } from '../rails/entities/kill-switch.entity';
 import { OrderAction } from '../rails/entities/order-action.entity';
 
 /** Every entity in the trade log. Listed explicitly so the app and the TypeORM CLI (ormconfig.ts) agree. */
-export const ENTITIES = [InboxEntry, Order, OrderEventRecord, Fill, Leg, KiteSession, KillSwitchState, OrderAction, LegGroup];
+export const ENTITIES = [InboxEntry, Order, OrderEventRecord, Fill, Leg, KiteSession, KillSwitchState, OrderAction, LegGroup, ExternalOrder];

@@ -13,6 +13,11 @@ export const Metric = {
   StrategyHandlerSeconds: 'legwork_strategy_handler_seconds',
   StrategyFailures: 'legwork_strategy_failures_total',
   Alerts: 'legwork_alerts_total',
+  RailsOrderUsage: 'legwork_rails_order_usage',
+  RailsOrderLimit: 'legwork_rails_order_limit',
+  RailsOrdersQueued: 'legwork_rails_orders_queued',
+  KillSwitchTripped: 'legwork_kill_switch_tripped',
+  ExternalOrders: 'legwork_external_orders_total',
 } as const;
 
 export const METRIC_PROVIDERS = [
@@ -48,4 +53,13 @@ export const METRIC_PROVIDERS = [
   }),
   makeCounterProvider({ name: Metric.StrategyFailures, help: 'Strategy handlers that threw or hung, by strategy and kind', labelNames: ['strategy', 'kind'] }),
   makeCounterProvider({ name: Metric.Alerts, help: 'Alerts sent, by channel and result', labelNames: ['channel', 'result'] }),
+  makeGaugeProvider({
+    name: Metric.RailsOrderUsage,
+    help: 'Order actions counted against Kite limits: window="second"/"minute" (rolling, this instance), "day" (placements today, IST, from the database)',
+    labelNames: ['window'],
+  }),
+  makeGaugeProvider({ name: Metric.RailsOrderLimit, help: 'Configured Kite limits, by window (second, minute, day, modifications_per_order)', labelNames: ['window'] }),
+  makeGaugeProvider({ name: Metric.RailsOrdersQueued, help: 'Order actions waiting in the shared rate-limit queue' }),
+  makeGaugeProvider({ name: Metric.KillSwitchTripped, help: '1 while the kill switch is tripped (no strategy may place orders)' }),
+  makeCounterProvider({ name: Metric.ExternalOrders, help: 'Orders first seen that legwork did not place and no strategy claims by tag' }),
 ];

@@ -1,13 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Gauge } from 'prom-client';
+import { EntityManager, In, Repository } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import type { Variety } from '../broker/order-gateway.service';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
 import { errorText } from '../common/error-text';
 import { WriteTransactions } from '../database/write-transactions';
 import { Notifier } from '../notifier/notifier.service';
+import { Metric } from '../metrics/metrics';
 import { KillSwitchState } from './entities/kill-switch.entity';
+import { OrderPacer } from './rate-limits';
 
 const ID = 'global';
 /** Statuses of orders that can still be cancelled. */
@@ -41,11 +45,15 @@ export class KillSwitchService {
     private readonly notifier: Notifier,
     // The client itself, not the gateway: cancelling must work while the rails refuse everything else.
     @Inject(KITE_CLIENT) private readonly kite: KiteClient,
+    // Cancellations take their turn in the same queue as every other order request (Kite's 10 requests/s).
+    private readonly pacer: OrderPacer,
+    @InjectMetric(Metric.KillSwitchTripped) private readonly trippedGauge: Gauge<string>,
   ) {}
 
   /** Read from the database every time: another instance, or the CLI, may have changed it. */
-  async status(): Promise<KillSwitchStatus> {
-    const row = await this.states.findOneBy({ id: ID });
+  async status(manager?: EntityManager): Promise<KillSwitchStatus> {
+    const row = await (manager ?? this.states.manager).findOneBy(KillSwitchState, { id: ID });
+    this.trippedGauge.set(row?.tripped ? 1 : 0);
     return { tripped: row?.tripped ?? false, reason: row?.reason ?? null, changedBy: row?.changedBy ?? null, changedAt: row?.changedAt?.toISOString() ?? null };
   }
 
@@ -83,6 +91,7 @@ export class KillSwitchService {
       const id = String(row.order_id);
       if (!ours.has(id) || !OPEN_STATUSES.has(String(row.status))) continue;
       try {
+        await this.pacer.take();
         await this.kite.cancelOrder(ours.get(id)!, id);
         result.cancelled.push(id);
       } catch (error) {

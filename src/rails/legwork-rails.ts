@@ -1,66 +1,129 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Counter } from 'prom-client';
-import { Repository } from 'typeorm';
+import type { Counter, Gauge } from 'prom-client';
+import { EntityManager, Repository } from 'typeorm';
 import type { Leg } from '../broker/entities/leg.entity';
 import { OrderRails, PlacementRefusedError } from '../broker/order-rails';
+import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { WriteTransactions } from '../database/write-transactions';
 import { Metric } from '../metrics/metrics';
 import { istToday } from '../trade-log/trade-log.service';
 import { OrderAction } from './entities/order-action.entity';
 import { KillSwitchService } from './kill-switch.service';
-import { OrderPacer } from './rate-limits';
+import { OrderPacer, PacerUsage } from './rate-limits';
+
+export interface RailsUsage extends PacerUsage {
+  /** Placements sent to Kite today (IST), counted in the database: every instance on it, across restarts. */
+  perDay: { limit: number; used: number };
+  modificationsPerOrder: { limit: number };
+}
+
+const METRICS_REFRESH_MS = 5_000;
 
 /**
  * The checks every order passes in the gateway, whatever strategy sent it, in this order:
- * kill switch → market protection → daily order limit → per-minute and per-second pacing (FIFO queue).
- * Modifications: per-order modification limit → pacing. Counts live in the order_actions table.
+ * kill switch → market protection → daily order limit → per-minute and per-second pacing (FIFO queue) → kill switch
+ * and daily limit again (the order may have waited) → counted. Modifications: market protection → per-order
+ * modification limit → pacing → limit again → counted. Cancellations are paced only. Counts live in order_actions.
  */
 @Injectable()
-export class LegworkRails implements OrderRails {
+export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Rails');
-  readonly pacer: OrderPacer;
+  private refresher: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly killSwitch: KillSwitchService,
     @InjectRepository(OrderAction) private readonly actions: Repository<OrderAction>,
     private readonly writes: WriteTransactions,
     private readonly config: ConfigService<LegworkConfig, true>,
+    readonly pacer: OrderPacer,
     @InjectMetric(Metric.Orders) private readonly orders: Counter<string>,
-  ) {
+    @InjectMetric(Metric.RailsOrderUsage) private readonly usageGauge: Gauge<string>,
+    @InjectMetric(Metric.RailsOrderLimit) private readonly limitGauge: Gauge<string>,
+    @InjectMetric(Metric.RailsOrdersQueued) private readonly queuedGauge: Gauge<string>,
+  ) {}
+
+  onModuleInit(): void {
     const rails = this.config.get('rails', { infer: true });
-    this.pacer = new OrderPacer({ perSecond: rails.ordersPerSecond, perMinute: rails.ordersPerMinute });
+    this.limitGauge.set({ window: 'second' }, rails.ordersPerSecond);
+    this.limitGauge.set({ window: 'minute' }, rails.ordersPerMinute);
+    this.limitGauge.set({ window: 'day' }, rails.ordersPerDay);
+    this.limitGauge.set({ window: 'modifications_per_order' }, rails.modificationsPerOrder);
+    // The day's count can change from elsewhere (another instance on the same database), and rolling windows empty.
+    this.refresher = setInterval(() => void this.usage().catch((e) => this.logger.warn(`rails usage not refreshed: ${errorText(e)}`)), METRICS_REFRESH_MS);
+    this.refresher.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.refresher);
   }
 
   async beforePlace(leg: Leg, params: Record<string, unknown>): Promise<void> {
-    const switchState = await this.killSwitch.status();
-    if (switchState.tripped) {
-      throw this.refuse('place', 'KillSwitch', `kill switch is tripped (${switchState.reason ?? 'no reason given'}); re-arm it to place orders again`);
-    }
+    await this.assertArmed();
     this.applyMarketProtection(params);
     const { ordersPerDay } = this.config.get('rails', { infer: true });
-    const today = await this.actions.countBy({ tradingDay: istToday(), action: 'place' });
-    if (today >= ordersPerDay) {
-      throw this.refuse('place', 'DailyOrderLimit', `daily order limit reached: ${today} of ${ordersPerDay} orders placed today (ORDERS_PER_DAY)`);
-    }
-    await this.pace('place', leg.strategy, null, async () => {
-      // Tripped while this order waited in the queue: it must not leave either.
-      const now = await this.killSwitch.status();
-      if (now.tripped) throw this.refuse('place', 'KillSwitch', `kill switch tripped while the order was queued (${now.reason ?? 'no reason given'})`);
+    // Refused at once when already over (no point queueing), and again after the queue (see below).
+    this.assertUnderDailyLimit(await this.placedToday(this.actions.manager), ordersPerDay);
+    await this.pace('place', leg.strategy, null, async (m) => {
+      // The order may have waited in the queue: the switch may have been tripped and other orders may have used up
+      // the day meanwhile. Checked and counted in one write transaction, so two queued orders cannot both take the last one.
+      await this.assertArmed(m, ' while the order was queued');
+      this.assertUnderDailyLimit(await this.placedToday(m), ordersPerDay);
     });
   }
 
   async beforeModify(orderId: string, params: Record<string, unknown>): Promise<void> {
     this.applyMarketProtection(params, true);
     const { modificationsPerOrder } = this.config.get('rails', { infer: true });
-    const done = await this.actions.countBy({ orderId, action: 'modify' });
-    if (done >= modificationsPerOrder) {
-      throw this.refuse('modify', 'ModificationLimit', `order ${orderId} was modified ${done} times, Kite's limit is ${modificationsPerOrder} (MODIFICATIONS_PER_ORDER)`);
+    this.assertUnderModificationLimit(orderId, await this.actions.countBy({ orderId, action: 'modify' }), modificationsPerOrder);
+    await this.pace('modify', null, orderId, async (m) => {
+      this.assertUnderModificationLimit(orderId, await m.countBy(OrderAction, { orderId, action: 'modify' }), modificationsPerOrder);
+    });
+  }
+
+  /** Cancellations are order requests too: they take their turn in the same queue, but count against no limit. */
+  async beforeCancel(): Promise<void> {
+    this.queuedGauge.set(this.pacer.waiting + 1);
+    await this.pacer.take();
+    this.queuedGauge.set(this.pacer.waiting);
+  }
+
+  /** Current usage of Kite's limits (the endpoint and the gauges). */
+  async usage(): Promise<RailsUsage> {
+    const rails = this.config.get('rails', { infer: true });
+    const pacer = this.pacer.usage();
+    const today = await this.placedToday(this.actions.manager);
+    this.usageGauge.set({ window: 'second' }, pacer.perSecond.used);
+    this.usageGauge.set({ window: 'minute' }, pacer.perMinute.used);
+    this.usageGauge.set({ window: 'day' }, today);
+    this.queuedGauge.set(pacer.queued);
+    return { ...pacer, perDay: { limit: rails.ordersPerDay, used: today }, modificationsPerOrder: { limit: rails.modificationsPerOrder } };
+  }
+
+  private async assertArmed(manager?: EntityManager, when = ''): Promise<void> {
+    const state = await this.killSwitch.status(manager);
+    if (state.tripped) {
+      throw this.refuse('place', 'KillSwitch', `kill switch tripped${when} (${state.reason ?? 'no reason given'}); re-arm it to place orders again`);
     }
-    await this.pace('modify', null, orderId);
+  }
+
+  private placedToday(manager: EntityManager): Promise<number> {
+    return manager.countBy(OrderAction, { tradingDay: istToday(), action: 'place' });
+  }
+
+  private assertUnderDailyLimit(today: number, limit: number): void {
+    if (today >= limit) {
+      throw this.refuse('place', 'DailyOrderLimit', `daily order limit reached: ${today} of ${limit} orders placed today (ORDERS_PER_DAY)`);
+    }
+  }
+
+  private assertUnderModificationLimit(orderId: string, done: number, limit: number): void {
+    if (done >= limit) {
+      throw this.refuse('modify', 'ModificationLimit', `order ${orderId} was modified ${done} times, Kite's limit is ${limit} (MODIFICATIONS_PER_ORDER)`);
+    }
   }
 
   /**
@@ -79,18 +142,35 @@ export class LegworkRails implements OrderRails {
       return;
     }
     throw this.refuse(
-      'place',
+      onlyIfTypeGiven ? 'modify' : 'place',
       'MarketProtectionRequired',
       `${type} orders need a non-zero market_protection (percent, or -1 for Kite's automatic); set it on the order or MARKET_PROTECTION_DEFAULT`,
     );
   }
 
-  private async pace(action: 'place' | 'modify', strategy: string | null, orderId: string | null, recheck?: () => Promise<void>): Promise<void> {
+  /** Wait for a turn in the shared queue, then re-check and count the action (one write transaction). */
+  private async pace(
+    action: 'place' | 'modify',
+    strategy: string | null,
+    orderId: string | null,
+    recheck: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
     if (this.pacer.waiting > 0) this.orders.inc({ action, outcome: 'rate_limited' });
+    this.queuedGauge.set(this.pacer.waiting + 1);
     await this.pacer.take();
-    await recheck?.();
+    this.queuedGauge.set(this.pacer.waiting);
     // Counted when it leaves: the daily and per-order limits count what Kite saw.
-    await this.writes.run((m) => m.insert(OrderAction, { action, strategy, orderId, tradingDay: istToday() }), { durable: false });
+    await this.writes.run(
+      async (m) => {
+        await recheck(m);
+        await m.insert(OrderAction, { action, strategy, orderId, tradingDay: istToday() });
+      },
+      { durable: false },
+    );
+    if (action === 'place') this.usageGauge.inc({ window: 'day' });
+    const pacer = this.pacer.usage();
+    this.usageGauge.set({ window: 'second' }, pacer.perSecond.used);
+    this.usageGauge.set({ window: 'minute' }, pacer.perMinute.used);
   }
 
   private refuse(action: string, code: string, message: string): PlacementRefusedError {

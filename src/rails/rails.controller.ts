@@ -1,13 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Post, UseGuards, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Post, Query, UseGuards, ValidationPipe } from '@nestjs/common';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ConfigService } from '@nestjs/config';
 import { ORDER_RAILS } from '../broker/order-rails';
-import type { LegworkConfig } from '../config/legwork.config';
-import { istToday } from '../trade-log/trade-log.service';
 import { TradeLogAuthGuard } from '../trade-log/trade-log-auth.guard';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { OrderAction } from './entities/order-action.entity';
+import { ExternalOrdersTracker } from './external-orders.tracker';
 import { KillSwitchService } from './kill-switch.service';
 import { LegworkRails } from './legwork-rails';
 
@@ -30,20 +25,20 @@ export class RailsController {
   constructor(
     private readonly killSwitch: KillSwitchService,
     @Inject(ORDER_RAILS) private readonly rails: LegworkRails,
-    @InjectRepository(OrderAction) private readonly actions: Repository<OrderAction>,
-    private readonly config: ConfigService<LegworkConfig, true>,
+    private readonly externals: ExternalOrdersTracker,
   ) {}
 
+  /** The kill switch and the current usage of Kite's order limits (also as Prometheus gauges at /metrics). */
   @Get()
   async usage() {
-    const { ordersPerDay } = this.config.get('rails', { infer: true });
-    return {
-      killSwitch: await this.killSwitch.status(),
-      orders: {
-        ...(await this.rails.pacer.usage()),
-        today: { placed: await this.actions.countBy({ tradingDay: istToday(), action: 'place' }), limit: ordersPerDay },
-      },
-    };
+    return { killSwitch: await this.killSwitch.status(), orders: await this.rails.usage() };
+  }
+
+  /** Orders legwork did not place and no strategy claims, first seen on a day (IST, default today). */
+  @Get('external-orders')
+  async externalOrders(@Query('date') date?: string) {
+    if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BadRequestException('date must be yyyy-mm-dd');
+    return { orders: await this.externals.list(date) };
   }
 
   @Post('kill-switch')

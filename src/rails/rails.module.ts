@@ -1,20 +1,39 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { LegworkConfig } from '../config/legwork.config';
 import { Leg } from '../broker/entities/leg.entity';
 import { TradeLogModule } from '../trade-log/trade-log.module';
+import { ExternalOrder } from './entities/external-order.entity';
+import { ExternalOrdersTracker } from './external-orders.tracker';
 import { KillSwitchState } from './entities/kill-switch.entity';
 import { OrderAction } from './entities/order-action.entity';
 import { KillSwitchService } from './kill-switch.service';
 import { LegworkRails } from './legwork-rails';
 import { RailsController } from './rails.controller';
+import { OrderPacer } from './rate-limits';
 import { TelegramCommandsController } from './telegram-commands.controller';
 import { StrategyLimitsWatcher } from './strategy-limits.watcher';
 
 /** Safety rails every order passes in the gateway: Kite's rate limits, market protection, the kill switch, strategy limits. */
 @Module({
-  imports: [TypeOrmModule.forFeature([KillSwitchState, OrderAction, Leg]), TradeLogModule],
+  imports: [TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]), TradeLogModule],
   controllers: [RailsController, TelegramCommandsController],
-  providers: [KillSwitchService, LegworkRails, StrategyLimitsWatcher],
-  exports: [KillSwitchService, LegworkRails],
+  providers: [
+    {
+      // One queue for the whole engine: every strategy's placements, modifications and cancellations share Kite's limits.
+      provide: OrderPacer,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<LegworkConfig, true>) => {
+        const rails = config.get('rails', { infer: true });
+        return new OrderPacer({ perSecond: rails.ordersPerSecond, perMinute: rails.ordersPerMinute });
+      },
+    },
+    KillSwitchService,
+    LegworkRails,
+    StrategyLimitsWatcher,
+    ExternalOrdersTracker,
+  ],
+  exports: [KillSwitchService, LegworkRails, ExternalOrdersTracker],
 })
 export class RailsModule {}

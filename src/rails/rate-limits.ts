@@ -2,20 +2,31 @@ import { RateLimiterMemory, RateLimiterQueue } from 'rate-limiter-flexible';
 
 export interface RateWindowUsage {
   limit: number;
-  /** Tokens left in the current window. */
-  remaining: number;
+  /** Order actions that left in the last window (rolling: the last 1 s / the last 60 s). */
+  used: number;
+}
+
+export interface PacerUsage {
+  perSecond: RateWindowUsage;
+  perMinute: RateWindowUsage;
+  /** Order actions waiting their turn right now. */
+  queued: number;
 }
 
 /**
  * Kite's per-second and per-minute order limits as two FIFO queues (rate-limiter-flexible's RateLimiterQueue): an
  * order first waits its turn for the minute, then for the second, so bursts leave at the allowed pace in arrival order
- * and nothing is refused for speed alone. In memory: these windows are seconds long (see README for several instances).
+ * and nothing is refused for speed alone. One instance per engine, shared by placements, modifications and
+ * cancellations of every strategy. In memory: these windows are seconds long (see README for several instances).
+ *
+ * The limiting is the library's; this class only keeps the send times of the last minute to report usage.
  */
 export class OrderPacer {
   private readonly perSecond: RateLimiterMemory;
   private readonly perMinute: RateLimiterMemory;
   private readonly secondQueue: RateLimiterQueue;
   private readonly minuteQueue: RateLimiterQueue;
+  private readonly sent: number[] = [];
   waiting = 0;
 
   constructor(readonly limits: { perSecond: number; perMinute: number }) {
@@ -27,7 +38,7 @@ export class OrderPacer {
     this.secondQueue = new RateLimiterQueue(this.perSecond, { maxQueueSize: 100_000 });
   }
 
-  /** Resolves when one more order may leave now. */
+  /** Resolves when one more order action may leave now. */
   async take(): Promise<void> {
     this.waiting++;
     try {
@@ -36,13 +47,24 @@ export class OrderPacer {
     } finally {
       this.waiting--;
     }
+    const now = Date.now();
+    this.sent.push(now);
+    this.forgetBefore(now - 60_000);
   }
 
-  async usage(): Promise<{ perSecond: RateWindowUsage; perMinute: RateWindowUsage; queued: number }> {
+  usage(now = Date.now()): PacerUsage {
+    this.forgetBefore(now - 60_000);
+    const lastSecond = this.sent.filter((t) => t > now - 1_000).length;
     return {
-      perSecond: { limit: this.limits.perSecond, remaining: (await this.secondQueue.getTokensRemaining()) > 0 ? this.limits.perSecond : 0 },
-      perMinute: { limit: this.limits.perMinute, remaining: await this.minuteQueue.getTokensRemaining() },
+      perSecond: { limit: this.limits.perSecond, used: lastSecond },
+      perMinute: { limit: this.limits.perMinute, used: this.sent.length },
       queued: this.waiting,
     };
+  }
+
+  private forgetBefore(cutoff: number): void {
+    let drop = 0;
+    while (drop < this.sent.length && this.sent[drop] <= cutoff) drop++;
+    if (drop > 0) this.sent.splice(0, drop);
   }
 }

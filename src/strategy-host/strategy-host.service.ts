@@ -124,6 +124,12 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     return this.running;
   }
 
+  /** True when a running strategy's handler asks for this tag (an entry order meant for legwork, not an external one). */
+  claimsTag(tag: string | null | undefined): boolean {
+    if (!tag) return false;
+    return [...this.handlers.values()].some((list) => list.some((h) => h.filter.tag !== undefined && matches(tag, h.filter.tag)));
+  }
+
   /** Runs every interested handler of every strategy side by side; resolves when all have finished or timed out. */
   private async dispatch(name: OrderEventName, event: AnyOrderEvent): Promise<void> {
     const handlers = this.handlers.get(name) ?? [];

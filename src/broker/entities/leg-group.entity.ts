@@ -3,9 +3,11 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 /**
  * waiting   — first wave placed; the second waits until every first-wave order is COMPLETE
  * done      — second wave placed
- * unwound   — a first-wave leg was refused, rejected, cancelled or not filled in time: what had filled was reversed
+ * unwinding — a first-wave leg was refused, rejected, cancelled or not filled in time: open first-wave orders are
+ *             being cancelled; what filled is reversed once every first-wave order is final
+ * unwound   — what had filled was reversed (or nothing had)
  */
-export type LegGroupStatus = 'waiting' | 'done' | 'unwound';
+export type LegGroupStatus = 'waiting' | 'done' | 'unwinding' | 'unwound';
 
 /**
  * Legs submitted as one unit, protective legs (hedges) first on entry and last on exit, so margin is never asked for
