@@ -15,7 +15,7 @@ import { Order } from '../orders/entities/order.entity';
 import { LegGroup } from './entities/leg-group.entity';
 import { Leg } from './entities/leg.entity';
 import { isLegTag } from './leg-tag';
-import { LegOrder, LegOutcome, OrderGateway } from './order-gateway.service';
+import { LegOrder, LegOutcome, OrderGateway, Variety } from './order-gateway.service';
 
 export interface GroupLeg {
   legName: string;
@@ -185,16 +185,22 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     let settled = true;
     for (const leg of first) {
       if (leg.status === 'failed') continue;
-      const order = leg.orderId ? orders.get(leg.orderId) : undefined;
-      if (!order) {
-        settled = false; // placement unclear, or the order's first update not stored yet
+      if (!leg.orderId) {
+        settled = false; // placement unclear: settled by tag first (leg recovery)
         continue;
       }
-      if (TERMINAL.has(order.status)) continue;
+      const order = orders.get(leg.orderId);
+      if (order && TERMINAL.has(order.status)) continue;
+      // Still open, or open without any update stored yet (Kite sends no postback for a plain OPEN order).
       settled = false;
-      if (!this.cancelAsked.has(order.orderId)) {
-        this.cancelAsked.add(order.orderId);
-        await this.gateway.cancelOrder((order.variety ?? 'regular') as 'regular', order.orderId).catch((e) => this.logger.error(`group ${group.name}: cancel ${order.orderId}: ${errorText(e)}`));
+      if (!this.cancelAsked.has(leg.orderId)) {
+        this.cancelAsked.add(leg.orderId);
+        const variety = order?.variety ?? (JSON.parse(leg.request) as LegOrder).variety ?? 'regular';
+        const orderId = leg.orderId;
+        await this.gateway.cancelOrder(variety as Variety, orderId).catch((e) => {
+          this.cancelAsked.delete(orderId); // asked again on the next pass (an order already final refuses: harmless)
+          this.logger.error(`group ${group.name}: cancel ${orderId}: ${errorText(e)}`);
+        });
       }
     }
     if (!settled) {
