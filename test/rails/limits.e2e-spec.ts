@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import request from 'supertest';
+import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
+import { PlacementRefusedError } from '../../src/broker/order-rails';
+import type { KiteSimulator } from '../../src/simulator';
+import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
+import { tempDir, TestApp } from '../helpers/test-app';
+
+const limit = (price: number): LegOrder => ({
+  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price,
+});
+
+describe('rails: kill switch under load, limits counted in the database, usage', () => {
+  const tmp = tempDir();
+  let sim: KiteSimulator;
+  let t: TestApp | undefined;
+  let parent = 900000;
+  const start = async (db: string, extra: Record<string, string> = {}) => {
+    await t?.close();
+    t = await startEngine(sim, engineEnv(sim, tmp.dir, { DATABASE_PATH: join(tmp.dir, db), ...extra }));
+    return t;
+  };
+  const placeLeg = (order: LegOrder) => t!.app.get(OrderGateway).placeLeg({ strategy: 'limits-test', parentOrderId: String(parent++), legName: 'leg', order });
+  const http = () => request(t!.app.getHttpServer());
+
+  beforeAll(async () => {
+    sim = await startSimulator({ orderRateLimitPerSecond: 10, requireMarketProtection: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sim?.stop();
+    tmp.cleanup();
+  });
+
+  it('the kill switch stops placement within one order, also for orders already waiting in the queue', async () => {
+    await start('kill.sqlite');
+    sim.clearRequests();
+    const outcomes = Promise.all(Array.from({ length: 20 }, (_, i) => placeLeg(limit(900 + i)))); // ~2 s of queue at 10/s
+    while (legPlacements(sim).length < 3) await new Promise((r) => setTimeout(r, 5));
+    const tripped = await http().post('/rails/kill-switch').send({ reason: 'test: stop now' });
+    expect(tripped.status).toBe(200);
+    const sentWhenTripped = legPlacements(sim).length;
+
+    const results = await outcomes;
+    const placed = results.filter((o) => o.status === 'placed');
+    // At most the one order already past the rails when the switch flipped reached Kite afterwards.
+    expect(legPlacements(sim).length - sentWhenTripped).toBeLessThanOrEqual(1);
+    expect(placed).toHaveLength(legPlacements(sim).length);
+    const refused = results.filter((o) => o.status === 'failed');
+    expect(refused.length).toBe(20 - placed.length);
+    expect(refused.length).toBeGreaterThanOrEqual(15);
+    for (const o of refused) expect(o.error).toMatchObject({ errorType: 'KillSwitch', message: expect.stringMatching(/kill switch tripped/) });
+
+    const usage = await http().get('/rails');
+    expect(usage.body.killSwitch).toMatchObject({ tripped: true, reason: 'test: stop now' });
+    expect(usage.body.orders).toMatchObject({ queued: 0, perDay: { used: placed.length, limit: 5000 } });
+    expect((await http().get('/metrics')).text).toContain('legwork_kill_switch_tripped 1');
+    await http().delete('/rails/kill-switch').expect(200);
+  }, 20_000);
+
+  it('the daily limit is counted in the database: it holds across a restart and for orders that queued together', async () => {
+    await start('daily.sqlite', { ORDERS_PER_DAY: '3' });
+    for (const price of [901, 902]) expect((await placeLeg(limit(price))).status).toBe('placed');
+
+    await start('daily.sqlite', { ORDERS_PER_DAY: '3' }); // a restart: the two are still counted
+    sim.clearRequests();
+    const burst = await Promise.all([903, 904, 905].map((price) => placeLeg(limit(price)))); // all pass the first check
+    expect(burst.map((o) => o.status).sort()).toEqual(['failed', 'failed', 'placed']);
+    for (const o of burst.filter((b) => b.status === 'failed')) {
+      expect(o.error).toMatchObject({ errorType: 'DailyOrderLimit', message: 'daily order limit reached: 3 of 3 orders placed today (ORDERS_PER_DAY)' });
+    }
+    expect(legPlacements(sim)).toHaveLength(1);
+
+    const usage = await http().get('/rails');
+    expect(usage.body.orders).toMatchObject({ perSecond: { limit: 10 }, perMinute: { limit: 400 }, perDay: { used: 3, limit: 3 }, queued: 0 });
+    const metrics = (await http().get('/metrics')).text;
+    expect(metrics).toContain('legwork_rails_order_usage{window="day"} 3');
+    expect(metrics).toContain('legwork_rails_order_limit{window="day"} 3');
+    expect(metrics).toContain('legwork_kill_switch_tripped 0');
+  });
+
+  it('modifications per order are counted in the database: the limit holds across a restart', async () => {
+    await start('modify.sqlite', { MODIFICATIONS_PER_ORDER: '2' });
+    const leg = await placeLeg(limit(950));
+    const gateway = () => t!.app.get(OrderGateway);
+    await gateway().modifyOrder('regular', leg.orderId!, { price: 951 });
+    await gateway().modifyOrder('regular', leg.orderId!, { price: 952 });
+    await start('modify.sqlite', { MODIFICATIONS_PER_ORDER: '2' });
+    sim.clearRequests();
+    const third = await gateway().modifyOrder('regular', leg.orderId!, { price: 953 }).catch((e: unknown) => e);
+    expect(third).toBeInstanceOf(PlacementRefusedError);
+    expect(third).toMatchObject({ code: 'ModificationLimit', message: `order ${leg.orderId} was modified 2 times, Kite's limit is 2 (MODIFICATIONS_PER_ORDER)` });
+    expect(sim.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
+    expect(sim.getOrder(leg.orderId!)!.price).toBe(952);
+  });
+
+  it('MARKET_PROTECTION_DEFAULT fills in market protection on a MARKET order that has none', async () => {
+    await start('protection.sqlite', { MARKET_PROTECTION_DEFAULT: '-1' });
+    sim.clearRequests();
+    const outcome = await placeLeg({ ...limit(0), order_type: 'MARKET', price: undefined });
+    expect(outcome.status).toBe('placed');
+    expect(legPlacements(sim, outcome.tag)[0].body.market_protection).toBe('-1');
+  });
+});
