@@ -210,7 +210,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
           title: `Leg group unwinding: ${group.strategy}/${group.name}`,
           text: `${group.reason}. Cancelling the open protective orders; what filled is reversed once they are final.`,
           severity: 'critical',
-          fields: { strategy: group.strategy, parent_order: group.parentOrderId, stop_all: 'npm run killswitch -- trip "reason" --cancel-open' },
+          fields: { strategy: group.strategy, parent_order: group.parentOrderId },
         });
       }
       return;
@@ -247,7 +247,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
       title: `Leg group unwound: ${group.strategy}/${group.name}`,
       text: parts.join(' '),
       severity: 'critical',
-      fields: { strategy: group.strategy, parent_order: group.parentOrderId, stop_all: 'npm run killswitch -- trip "reason" --cancel-open' },
+      fields: { strategy: group.strategy, parent_order: group.parentOrderId },
     });
   }
 

@@ -22,6 +22,8 @@ export class Notifier implements OnApplicationShutdown {
   private readonly logger = new Logger(Notifier.name);
   private readonly channels: AlertChannel[];
   private readonly deliveries = new Set<Promise<void>>();
+  /** How to stop everything, added to every critical alert (the kill switch's own alerts excepted). */
+  private readonly stopHint: string;
 
   constructor(
     config: ConfigService<LegworkConfig, true>,
@@ -29,6 +31,9 @@ export class Notifier implements OnApplicationShutdown {
   ) {
     const { webhookUrl, telegram } = config.get('notify', { infer: true });
     this.channels = [...(webhookUrl ? [new WebhookChannel(webhookUrl)] : []), ...(telegram ? [new TelegramChannel(telegram)] : [])];
+    this.stopHint =
+      'npm run killswitch -- trip "reason" [--cancel-open], or POST /rails/kill-switch' +
+      (telegram?.webhookSecret ? ', or /kill reason (/kill! reason also cancels open orders) to this bot' : '');
   }
 
   get channelNames(): string[] {
@@ -37,6 +42,9 @@ export class Notifier implements OnApplicationShutdown {
 
   /** Queue an alert for every channel; also logged, so it is seen even with no channel configured. */
   notify(alert: Alert): void {
+    if (alert.severity === 'critical' && !alert.fields?.stop_all && !alert.fields?.rearm) {
+      alert = { ...alert, fields: { ...alert.fields, stop_all: this.stopHint } };
+    }
     const line = `ALERT ${alert.title}: ${alert.text}`;
     if (alert.severity === 'info') this.logger.log(alert.fields ?? {}, line);
     else this.logger.warn(alert.fields ?? {}, line);
@@ -63,7 +71,6 @@ export class Notifier implements OnApplicationShutdown {
         chain: event.leg.chainId,
         parent_order: event.leg.parentOrderId,
         tag: event.leg.tag,
-        stop_all: 'npm run killswitch -- trip "reason" (or /kill reason to the Telegram bot)',
       },
     });
   }

@@ -86,6 +86,8 @@ describe('a strategy placing a hedge-aware leg group', () => {
     expect(await legOf(parent, 'open/hedge-near:unwind')).toMatchObject({ status: 'placed', strategy: 'hedged-short' });
     const alert = await eventually(() => webhook.posts.find((p) => String(p.body.title).startsWith('Leg group unwound')), 'the unwind alert');
     expect(String(alert.body.text)).toMatch(/Reversed: SELL 50 NIFTY24DEC24200CE/);
+    // Critical alerts say how to stop everything.
+    expect(alert.body).toMatchObject({ severity: 'critical', fields: { stop_all: expect.stringMatching(/npm run killswitch -- trip/) } });
 
     sim.setSymbolRejection(FAR, false);
   }, 30_000);
