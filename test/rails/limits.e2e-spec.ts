@@ -3,8 +3,12 @@ import request from 'supertest';
 import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
 import { PlacementRefusedError } from '../../src/broker/order-rails';
 import type { KiteSimulator } from '../../src/simulator';
+import { Leg } from '../../src/broker/entities/leg.entity';
+import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
+import { eventually } from '../helpers/eventually';
 import { tempDir, TestApp } from '../helpers/test-app';
+import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
 
 const limit = (price: number): LegOrder => ({
   exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price,
@@ -100,5 +104,24 @@ describe('rails: kill switch under load, limits counted in the database, usage',
     const outcome = await placeLeg({ ...limit(0), order_type: 'MARKET', price: undefined });
     expect(outcome.status).toBe('placed');
     expect(legPlacements(sim, outcome.tag)[0].body.market_protection).toBe('-1');
+  });
+
+  it("a strategy's realised loss over its limit trips the kill switch, naming the strategy, the loss and the setting", async () => {
+    await start('loss.sqlite', { STRATEGIES: 'two-leg', TWO_LEG_MAX_LOSS: '500' });
+    const entry = (await place(kiteFor(sim), sbinBuy({ price: 300, quantity: 10, product: 'MIS', tag: 'twoleg' }))).order_id; // rests under the market
+    sim.fillOrder(entry, 10, 480); // bought at 480
+    const exit = await eventually(async () => {
+      await t!.settle();
+      return (await t!.dataSource.getRepository(Leg).findOneBy({ parentOrderId: entry, legName: 'exit' }))?.orderId;
+    }, 'the exit leg');
+    expect((await t!.app.get(KillSwitchService).status()).tripped).toBe(false); // open, but no loss yet
+    sim.fillOrder(exit, 10, 380); // sold at 380: realised -1000
+    const state = await eventually(async () => {
+      await t!.settle();
+      const s = await t!.app.get(KillSwitchService).status();
+      return s.tripped && s;
+    }, 'the kill switch tripped by the loss limit');
+    expect(state).toMatchObject({ changedBy: 'limit:two-leg', reason: 'strategy two-leg lost 1000.00 today, over its limit of 500 (TWO_LEG_MAX_LOSS)' });
+    await t!.app.get(KillSwitchService).rearm('test');
   });
 });
