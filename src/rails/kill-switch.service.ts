@@ -14,8 +14,8 @@ import { KillSwitchState } from './entities/kill-switch.entity';
 import { OrderPacer } from './rate-limits';
 
 const ID = 'global';
-/** Statuses of orders that can still be cancelled. */
-const OPEN_STATUSES = new Set(['OPEN', 'TRIGGER PENDING', 'AMO REQ RECEIVED', 'MODIFIED', 'OPEN PENDING', 'MODIFY PENDING', 'VALIDATION PENDING', 'PUT ORDER REQ RECEIVED']);
+/** Final statuses, and one already on its way out: every other status is an order that can still be cancelled. */
+const NOT_CANCELLABLE = new Set(['COMPLETE', 'CANCELLED', 'REJECTED', 'CANCEL PENDING']);
 
 export interface KillSwitchStatus {
   tripped: boolean;
@@ -81,23 +81,45 @@ export class KillSwitchService {
     return this.status();
   }
 
-  /** Cancel every order legwork placed (a leg) that Kite still shows open. */
+  /**
+   * Cancel every order legwork placed that Kite still shows open: legs marked placed, and legs still settling (an
+   * unclear placement), found in Kite's book by their tag. Every status but the final ones counts as open (Kite has
+   * more interim statuses than it documents).
+   */
   private async cancelOpenOrders(result: TripResult): Promise<void> {
-    const placed = await this.legs.find({ where: { status: In(['placed']) }, select: { orderId: true, request: true } });
-    const ours = new Map(placed.filter((l) => l.orderId).map((l) => [l.orderId!, (JSON.parse(l.request) as { variety?: Variety }).variety ?? 'regular']));
-    if (ours.size === 0) return;
-    const book = await this.kite.getOrders();
+    const legs = await this.legs.find({ where: { status: In(['placed', 'placing']) }, select: { orderId: true, tag: true, request: true } });
+    if (legs.length === 0) return;
+    const varietyOf = (leg: Leg) => (JSON.parse(leg.request) as { variety?: Variety }).variety ?? 'regular';
+    const byOrderId = new Map(legs.filter((l) => l.orderId).map((l) => [l.orderId!, l]));
+    const byTag = new Map(legs.map((l) => [l.tag, l]));
+    let book: Awaited<ReturnType<KiteClient['getOrders']>>;
+    try {
+      book = await this.kite.getOrders();
+    } catch (error) {
+      result.cancelFailures.push({ orderId: '*', error: `Kite's order book could not be read: ${errorText(error)}` });
+      this.logger.error(`kill switch: open orders NOT cancelled, Kite's order book could not be read: ${errorText(error)}`);
+      return;
+    }
     for (const row of book) {
       const id = String(row.order_id);
-      if (!ours.has(id) || !OPEN_STATUSES.has(String(row.status))) continue;
+      const leg = byOrderId.get(id) ?? (typeof row.tag === 'string' ? byTag.get(row.tag) : undefined);
+      if (!leg || NOT_CANCELLABLE.has(String(row.status))) continue;
       try {
         await this.pacer.take();
-        await this.kite.cancelOrder(ours.get(id)!, id);
+        await this.kite.cancelOrder(varietyOf(leg), id);
         result.cancelled.push(id);
       } catch (error) {
         result.cancelFailures.push({ orderId: id, error: errorText(error) });
       }
     }
     this.logger.warn(`kill switch: cancelled ${result.cancelled.length} open legwork order(s)${result.cancelFailures.length ? `, ${result.cancelFailures.length} could not be cancelled` : ''}`);
+    if (result.cancelFailures.length > 0) {
+      this.notifier.notify({
+        title: 'Kill switch: some open orders were NOT cancelled',
+        text: result.cancelFailures.map((f) => `${f.orderId}: ${f.error}`).join('; '),
+        severity: 'critical',
+        fields: { action: 'cancel them in Kite by hand', stop_all: 'the kill switch is already tripped' },
+      });
+    }
   }
 }

@@ -4,6 +4,7 @@ import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
 import { PlacementRefusedError } from '../../src/broker/order-rails';
 import type { KiteSimulator } from '../../src/simulator';
 import { Leg } from '../../src/broker/entities/leg.entity';
+import { legTag } from '../../src/broker/leg-tag';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
@@ -123,5 +124,19 @@ describe('rails: kill switch under load, limits counted in the database, usage',
     }, 'the kill switch tripped by the loss limit');
     expect(state).toMatchObject({ changedBy: 'limit:two-leg', reason: 'strategy two-leg lost 1000.00 today, over its limit of 500 (TWO_LEG_MAX_LOSS)' });
     await t!.app.get(KillSwitchService).rearm('test');
+  });
+
+  it('tripping with cancelOpen also cancels an order whose placement is still unsettled, found by its tag', async () => {
+    await start('unsettled.sqlite');
+    // The placement went through but its answer was lost: the leg is still "placing", with no order id yet.
+    const tag = legTag('limits-test', 'lost-answer', 'exit');
+    const order = { variety: 'regular', ...limit(990), tag };
+    await t!.dataSource.getRepository(Leg).save({ strategy: 'limits-test', chainId: 'lost-answer', parentOrderId: 'lost-answer', legName: 'exit', tag, status: 'placing', orderId: null, request: JSON.stringify(order), attempts: 1 });
+    const orderId = (await place(kiteFor(sim), { ...limit(990), tag } as Parameters<typeof place>[1])).order_id;
+
+    const tripped = await http().post('/rails/kill-switch').send({ reason: 'test: unsettled', cancelOpen: true });
+    expect(tripped.body).toMatchObject({ tripped: true, cancelled: [orderId], cancelFailures: [] });
+    expect(sim.getOrder(orderId)!.status).toBe('CANCELLED');
+    await http().delete('/rails/kill-switch').expect(200);
   });
 });
