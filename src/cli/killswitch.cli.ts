@@ -3,13 +3,21 @@
  *
  * Talks to the running engine (--url, default http://127.0.0.1:$PORT) so tripping takes effect at once and can cancel
  * open orders. If no engine answers, it writes the switch into the SQLite trade log (--db / DATABASE_PATH) instead:
- * the engine reads it before every placement and at start, so it stays stopped until someone re-arms it.
+ * the engine reads it before every placement and at start, so it stays stopped until someone re-arms it. With
+ * --cancel-open and no engine, it cancels the open legwork orders itself when it has Kite credentials (KITE_API_KEY,
+ * and KITE_ACCESS_TOKEN or the engine's last login in the trade log; KITE_ROOT_URL for a simulator).
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { KiteConnect } from 'kiteconnect';
+import { DataSource, DataSourceOptions, In, MoreThan } from 'typeorm';
+import { Leg } from '../broker/entities/leg.entity';
+import { KITE_DEFAULT_ROOT } from '../config/legwork.config';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
+import { KiteSession } from '../kite-session/kite-session.entity';
+import { cancelOpenLegworkOrders, CancelOpenResult } from '../rails/cancel-open';
 import { KillSwitchState } from '../rails/entities/kill-switch.entity';
+import { OrderPacer } from '../rails/rate-limits';
 
 type Print = (line: string) => void;
 
@@ -18,6 +26,8 @@ interface Options {
   db: string;
   token?: string;
   print: Print;
+  /** For --cancel-open when no engine runs. */
+  kite?: { apiKey?: string; accessToken?: string; rootUrl?: string };
 }
 
 async function viaHttp(options: Options, method: string, path: string, body?: unknown): Promise<Record<string, unknown> | null> {
@@ -46,11 +56,29 @@ async function viaFile<T>(options: Options, work: (ds: DataSource) => Promise<T>
   }
 }
 
+/** --cancel-open with no engine: cancel with the official client directly, paced at Kite's 10 requests/s. */
+async function cancelWithoutEngine(options: Options): Promise<CancelOpenResult | string> {
+  const { apiKey, rootUrl } = options.kite ?? {};
+  if (!apiKey || !rootUrl) return 'no Kite credentials (set KITE_API_KEY, and KITE_ROOT_URL unless live)';
+  return viaFile(options, async (ds) => {
+    const session = await ds.getRepository(KiteSession).findOne({ where: { expiresAt: MoreThan(new Date()) }, order: { id: 'DESC' } });
+    const accessToken = options.kite?.accessToken ?? session?.accessToken;
+    if (!accessToken) return 'no Kite access token (set KITE_ACCESS_TOKEN, or log in through the engine)';
+    const legs = await ds.getRepository(Leg).find({ where: { status: In(['placed', 'placing']) }, select: { orderId: true, tag: true, request: true } });
+    const kite = new KiteConnect({ api_key: apiKey, access_token: accessToken, root: rootUrl, debug: false });
+    const pacer = new OrderPacer({ perSecond: 10, perMinute: 400 });
+    return cancelOpenLegworkOrders(kite, legs, () => pacer.take());
+  });
+}
+
 function describe(state: { tripped?: unknown; reason?: unknown; changedBy?: unknown }): string {
   return state.tripped ? `TRIPPED (${state.reason ?? 'no reason'}; by ${state.changedBy ?? '?'}): no new orders are placed` : 'armed: strategies may place orders';
 }
 
-export async function runKillSwitch(command: 'status' | 'trip' | 'rearm', options: Options & { reason?: string; cancelOpen?: boolean }): Promise<{ tripped: boolean; via: 'engine' | 'file' }> {
+export async function runKillSwitch(
+  command: 'status' | 'trip' | 'rearm',
+  options: Options & { reason?: string; cancelOpen?: boolean },
+): Promise<{ tripped: boolean; via: 'engine' | 'file'; cancelled?: string[] }> {
   if (command === 'status') {
     const usage = await viaHttp(options, 'GET', '/rails');
     if (usage) {
@@ -73,7 +101,16 @@ export async function runKillSwitch(command: 'status' | 'trip' | 'rearm', option
     }
     await viaFile(options, (ds) => ds.getRepository(KillSwitchState).save({ id: 'global', tripped: true, reason, changedBy: 'cli' }));
     options.print(`kill switch TRIPPED in ${options.db} (engine not running): it starts stopped`);
-    if (options.cancelOpen) options.print('open orders were NOT cancelled: that needs the running engine (or Kite itself)');
+    if (options.cancelOpen) {
+      const cancelled = await cancelWithoutEngine(options);
+      if (typeof cancelled === 'string') {
+        options.print(`open orders were NOT cancelled: ${cancelled}. Cancel them in Kite`);
+        return { tripped: true, via: 'file', cancelled: [] };
+      }
+      options.print(`cancelled: ${cancelled.cancelled.join(', ') || 'no open legwork orders'}`);
+      for (const f of cancelled.cancelFailures) options.print(`NOT cancelled ${f.orderId}: ${f.error}`);
+      return { tripped: true, via: 'file', cancelled: cancelled.cancelled };
+    }
     return { tripped: true, via: 'file' };
   }
   const result = await viaHttp(options, 'DELETE', '/rails/kill-switch');
@@ -104,7 +141,13 @@ export async function main(argv = process.argv): Promise<number> {
   }
   const o = program.opts<{ cancelOpen?: boolean; url: string; db: string; token?: string }>();
   try {
-    await runKillSwitch(command as 'status' | 'trip' | 'rearm', { ...o, db: resolve(o.db), reason, print: (line) => console.log(line) });
+    const env = process.env;
+    const kite = {
+      apiKey: env.KITE_API_KEY,
+      accessToken: env.KITE_ACCESS_TOKEN,
+      rootUrl: env.KITE_ROOT_URL ?? (env.KITE_API_KEY && env.LEGWORK_MODE !== 'paper' ? KITE_DEFAULT_ROOT : undefined),
+    };
+    await runKillSwitch(command as 'status' | 'trip' | 'rearm', { ...o, db: resolve(o.db), reason, kite, print: (line) => console.log(line) });
     return 0;
   } catch (error) {
     console.error(`killswitch: ${error instanceof Error ? error.message : String(error)}`);

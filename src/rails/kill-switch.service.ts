@@ -4,18 +4,15 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
 import { EntityManager, In, Repository } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
-import type { Variety } from '../broker/order-gateway.service';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
-import { errorText } from '../common/error-text';
 import { WriteTransactions } from '../database/write-transactions';
 import { Notifier } from '../notifier/notifier.service';
 import { Metric } from '../metrics/metrics';
+import { cancelOpenLegworkOrders } from './cancel-open';
 import { KillSwitchState } from './entities/kill-switch.entity';
 import { OrderPacer } from './rate-limits';
 
 const ID = 'global';
-/** Final statuses, and one already on its way out: every other status is an order that can still be cancelled. */
-const NOT_CANCELLABLE = new Set(['COMPLETE', 'CANCELLED', 'REJECTED', 'CANCEL PENDING']);
 
 export interface KillSwitchStatus {
   tripped: boolean;
@@ -81,37 +78,12 @@ export class KillSwitchService {
     return this.status();
   }
 
-  /**
-   * Cancel every order legwork placed that Kite still shows open: legs marked placed, and legs still settling (an
-   * unclear placement), found in Kite's book by their tag. Every status but the final ones counts as open (Kite has
-   * more interim statuses than it documents).
-   */
+  /** Cancel every open order legwork placed (see cancelOpenLegworkOrders), paced with every other order request. */
   private async cancelOpenOrders(result: TripResult): Promise<void> {
     const legs = await this.legs.find({ where: { status: In(['placed', 'placing']) }, select: { orderId: true, tag: true, request: true } });
-    if (legs.length === 0) return;
-    const varietyOf = (leg: Leg) => (JSON.parse(leg.request) as { variety?: Variety }).variety ?? 'regular';
-    const byOrderId = new Map(legs.filter((l) => l.orderId).map((l) => [l.orderId!, l]));
-    const byTag = new Map(legs.map((l) => [l.tag, l]));
-    let book: Awaited<ReturnType<KiteClient['getOrders']>>;
-    try {
-      book = await this.kite.getOrders();
-    } catch (error) {
-      result.cancelFailures.push({ orderId: '*', error: `Kite's order book could not be read: ${errorText(error)}` });
-      this.logger.error(`kill switch: open orders NOT cancelled, Kite's order book could not be read: ${errorText(error)}`);
-      return;
-    }
-    for (const row of book) {
-      const id = String(row.order_id);
-      const leg = byOrderId.get(id) ?? (typeof row.tag === 'string' ? byTag.get(row.tag) : undefined);
-      if (!leg || NOT_CANCELLABLE.has(String(row.status))) continue;
-      try {
-        await this.pacer.take();
-        await this.kite.cancelOrder(varietyOf(leg), id);
-        result.cancelled.push(id);
-      } catch (error) {
-        result.cancelFailures.push({ orderId: id, error: errorText(error) });
-      }
-    }
+    const done = await cancelOpenLegworkOrders(this.kite, legs, () => this.pacer.take());
+    result.cancelled.push(...done.cancelled);
+    result.cancelFailures.push(...done.cancelFailures);
     this.logger.warn(`kill switch: cancelled ${result.cancelled.length} open legwork order(s)${result.cancelFailures.length ? `, ${result.cancelFailures.length} could not be cancelled` : ''}`);
     if (result.cancelFailures.length > 0) {
       this.notifier.notify({

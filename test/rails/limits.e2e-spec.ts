@@ -5,6 +5,7 @@ import { PlacementRefusedError } from '../../src/broker/order-rails';
 import type { KiteSimulator } from '../../src/simulator';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { legTag } from '../../src/broker/leg-tag';
+import { runKillSwitch } from '../../src/cli/killswitch.cli';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
@@ -138,5 +139,25 @@ describe('rails: kill switch under load, limits counted in the database, usage',
     expect(tripped.body).toMatchObject({ tripped: true, cancelled: [orderId], cancelFailures: [] });
     expect(sim.getOrder(orderId)!.status).toBe('CANCELLED');
     await http().delete('/rails/kill-switch').expect(200);
+  });
+
+  it('npm run killswitch -- trip --cancel-open with no engine running trips the file and cancels through Kite directly', async () => {
+    await start('offline.sqlite');
+    const resting = await placeLeg(limit(991));
+    await t!.close();
+    t = undefined;
+    const lines: string[] = [];
+    const result = await runKillSwitch('trip', {
+      url: 'http://127.0.0.1:1', // nothing listens: the CLI falls back to the file
+      db: join(tmp.dir, 'offline.sqlite'),
+      reason: 'engine down, flatten',
+      cancelOpen: true,
+      kite: { apiKey: sim.options.apiKey, accessToken: sim.options.accessToken, rootUrl: sim.url },
+      print: (l) => lines.push(l),
+    });
+    expect(result).toEqual({ tripped: true, via: 'file', cancelled: [resting.orderId] });
+    expect(sim.getOrder(resting.orderId!)!.status).toBe('CANCELLED');
+    await start('offline.sqlite');
+    expect(await t!.app.get(KillSwitchService).status()).toMatchObject({ tripped: true, reason: 'engine down, flatten', changedBy: 'cli' });
   });
 });
