@@ -132,7 +132,7 @@ export async function main(argv = process.argv): Promise<number> {
     .option('--cancel-open', 'with trip: also cancel every open order legwork placed')
     .option('--url <url>', 'the running engine', `http://127.0.0.1:${process.env.PORT ?? 3000}`)
     .option('--db <path>', 'the SQLite trade log, used when no engine answers', process.env.DATABASE_PATH ?? './data/legwork.sqlite')
-    .option('--token <token>', 'TRADE_LOG_TOKEN, if the engine requires one', process.env.TRADE_LOG_TOKEN)
+    .option('--token <token>', 'RAILS_TOKEN, if the engine requires one', process.env.RAILS_TOKEN)
     .parse(argv);
   const [command, reason] = program.args as [string, string | undefined];
   if (!['status', 'trip', 'rearm'].includes(command)) {

@@ -157,6 +157,10 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(-1) @Max(100)
   MARKET_PROTECTION_DEFAULT?: number;
 
+  /** Token for /rails (kill switch over HTTP, usage): `Authorization: Bearer <token>`. Required when HOST is beyond loopback. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'RAILS_TOKEN must be at least 16 characters' })
+  RAILS_TOKEN?: string;
+
   /** Reconcile against Kite's order book at start (default true). */
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   RECONCILE_ON_BOOT?: boolean;

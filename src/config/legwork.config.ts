@@ -32,7 +32,7 @@ export interface LegworkConfig {
     settings: Record<string, string | undefined>;
   };
   broker: { placeMaxAttempts: number; retryDelayMs: number; recoveryIntervalSeconds: number; groupFillTimeoutSeconds: number };
-  rails: { ordersPerSecond: number; ordersPerMinute: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined };
+  rails: { ordersPerSecond: number; ordersPerMinute: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined; token: string | undefined };
   notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string; webhookSecret: string | undefined } | undefined };
   logging: { level: string; format: 'pretty' | 'json' };
   health: { maxInboxBacklog: number };
@@ -107,6 +107,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       ordersPerDay: env.ORDERS_PER_DAY ?? 5000,
       modificationsPerOrder: env.MODIFICATIONS_PER_ORDER ?? 25,
       marketProtectionDefault: env.MARKET_PROTECTION_DEFAULT,
+      token: env.RAILS_TOKEN,
     },
     notify: {
       webhookUrl: env.NOTIFY_WEBHOOK_URL,

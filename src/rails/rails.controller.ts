@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Post, Query, UseGuards, ValidationPipe } from '@nestjs/common';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ORDER_RAILS } from '../broker/order-rails';
-import { TradeLogAuthGuard } from '../trade-log/trade-log-auth.guard';
+import { RailsAuthGuard } from './rails-auth.guard';
 import { ExternalOrdersTracker } from './external-orders.tracker';
 import { KillSwitchService } from './kill-switch.service';
 import { LegworkRails } from './legwork-rails';
@@ -20,7 +20,7 @@ export class TripKillSwitchDto {
  * (TRADE_LOG_TOKEN; required beyond loopback).
  */
 @Controller('rails')
-@UseGuards(TradeLogAuthGuard)
+@UseGuards(RailsAuthGuard)
 export class RailsController {
   constructor(
     private readonly killSwitch: KillSwitchService,

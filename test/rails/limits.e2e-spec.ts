@@ -160,4 +160,15 @@ describe('rails: kill switch under load, limits counted in the database, usage',
     await start('offline.sqlite');
     expect(await t!.app.get(KillSwitchService).status()).toMatchObject({ tripped: true, reason: 'engine down, flatten', changedBy: 'cli' });
   });
+
+  it('with RAILS_TOKEN set, the kill switch over HTTP needs it', async () => {
+    const token = 'rails-token-for-the-test';
+    await start('auth.sqlite', { RAILS_TOKEN: token, TRADE_LOG_TOKEN: 'trade-log-token-read-only' });
+    expect((await http().post('/rails/kill-switch').send({ reason: 'no token' })).status).toBe(401);
+    // The read-only trade log's token is not enough to stop (or restart) trading.
+    expect((await http().post('/rails/kill-switch').set('authorization', 'Bearer trade-log-token-read-only').send({ reason: 'x' })).status).toBe(401);
+    expect((await t!.app.get(KillSwitchService).status()).tripped).toBe(false);
+    const tripped = await http().post('/rails/kill-switch').set('authorization', `Bearer ${token}`).send({ reason: 'with the token' });
+    expect(tripped.body).toMatchObject({ tripped: true, reason: 'with the token' });
+  });
 });
