@@ -2,15 +2,22 @@
  * npm run bench:leg — postback → next leg placed.
  *
  * For many chains: a signed COMPLETE postback of an entry tagged `twoleg` is sent to the engine, and we time until the
- * two-leg strategy's exit placement reaches the Kite simulator (its request log stamps performance.now(); everything
- * runs in this process, so the clocks agree). The whole path is real: HTTP ingress, checksum guard, durable inbox,
- * order state, outbox, strategy host, order gateway (leg intent fsynced first), kiteconnect, HTTP to the simulator.
+ * two-leg strategy's exit placement reaches the Kite simulator (its request log stamps performance.now(); the sender
+ * and the simulator share this process, so the clocks agree). The whole path is real: HTTP ingress, checksum guard,
+ * durable inbox, order state, outbox, strategy host, order gateway (leg intent durable first), kiteconnect, HTTP to
+ * the simulator.
  *
- * Baseline, same run: the hand-written webhook script this engine replaces — a bare node:http server that parses the
- * postback, checks its checksum and calls kiteconnect's placeOrder straight away (no store, no exactly-once).
+ * By default the engine runs inside this process, on one thread with the sender and the simulator: no process hops,
+ * and a breakdown (the ack, the published event). BENCH_ENGINE_PROCESS=1 runs the engine as its own process
+ * (src/main.ts, as in production) and the webhook script too; on a 2-core machine each hop between processes then
+ * costs a wake-up, for both sides alike.
+ *
+ * Baseline, same run and same arrangement: the hand-written webhook script this engine replaces
+ * (bench/baselines/bare-webhook.ts) — parse, check the checksum, call kiteconnect's placeOrder (no store, no
+ * exactly-once).
  * Reported: p50/p90/p99/max per side and legwork's ratios to the baseline. Target (issue 7): legwork p99 < 10 ms.
  */
-import { createServer, Server } from 'node:http';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +26,13 @@ import { NestFactory } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AnyOrderEvent, OrderEventName } from '../src/events';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { KiteConnect } from 'kiteconnect';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { postbackChecksum } from '../src/common/kite-checksum';
+import { createBareWebhook } from './baselines/bare-webhook';
 import { KiteSimulator } from '../src/simulator';
+import { freePort } from '../test/helpers/engine-process';
+import { ROOT, spawnEngine } from './lib/engine-child';
 import { isSmoke, writeResults } from './lib/results';
 
 const SECRET = 'bench-leg-latency-secret';
@@ -32,6 +41,7 @@ const CHAINS = Number(process.env.BENCH_CHAINS ?? (smoke ? 20 : 300));
 const WARMUP = smoke ? 5 : 30;
 /** Pause between chains; 0 = back to back (each postback lands while the previous chain's bookkeeping finishes). */
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 0);
+const IN_PROCESS = !['1', 'true', 'yes'].includes((process.env.BENCH_ENGINE_PROCESS ?? '').toLowerCase());
 
 interface Stats {
   n: number;
@@ -41,6 +51,8 @@ interface Stats {
   max: number;
   mean: number;
 }
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
@@ -96,8 +108,8 @@ async function measure(sim: KiteSimulator, postbackUrl: string, chains: number, 
       if (hit) {
         samples.push(hit.receivedHr - t0);
         const published = publishedAt.get(orderId);
+        if (breakdown) breakdown.ack.push(acked - t0);
         if (breakdown && published !== undefined) {
-          breakdown.ack.push(acked - t0);
           breakdown.toEvent.push(published - t0);
           breakdown.eventToPlacement.push(hit.receivedHr - published);
         }
@@ -113,44 +125,74 @@ async function measure(sim: KiteSimulator, postbackUrl: string, chains: number, 
   return samples;
 }
 
-/** The hand-written webhook: parse, verify, place. What legwork replaces. */
-function startBaseline(sim: KiteSimulator): Promise<{ server: Server; url: string }> {
-  const kite = new KiteConnect({ api_key: sim.options.apiKey, access_token: sim.options.accessToken, root: sim.url });
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk) => (text += chunk));
-    req.on('end', () => {
-      const p = JSON.parse(text);
-      if (p.checksum !== postbackChecksum(p.order_id, p.order_timestamp, SECRET)) return void res.writeHead(403).end();
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      if (p.status === 'COMPLETE' && p.tag === 'twoleg') {
-        void kite
-          .placeOrder('regular', { exchange: p.exchange, tradingsymbol: p.tradingsymbol, transaction_type: 'SELL', quantity: p.filled_quantity, product: p.product, order_type: 'LIMIT', price: p.average_price + 5, validity: 'DAY' })
-          .catch(() => undefined);
-      }
-    });
+interface Target {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The engine's settings, the same in both arrangements. */
+function engineEnv(sim: KiteSimulator, dir: string): Record<string, string> {
+  return {
+    LEGWORK_MODE: 'paper', PAPER_SIMULATOR: 'false', KITE_API_SECRET: SECRET, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken,
+    KITE_ROOT_URL: sim.url, KITE_WS_ORDER_UPDATES: 'false', STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL',
+    // Kite's 10 orders/s pacing is a deliberate wait, not engine latency: lifted here, measured by test/rails.
+    ORDERS_PER_SECOND: '100000', ORDERS_PER_MINUTE: '10000000', ORDERS_PER_DAY: '10000000', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
+  };
+}
+
+/** The engine as its own process (src/main.ts). */
+async function startEngineProcess(sim: KiteSimulator, dir: string): Promise<Target> {
+  const engine = await spawnEngine(engineEnv(sim, dir), await freePort());
+  return { url: `${engine.url}/kite/postback`, stop: () => engine.stop() };
+}
+
+/** The engine inside this process, with a listener on its bus for the breakdown. */
+async function startEngineInProcess(sim: KiteSimulator, dir: string): Promise<Target> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(engineEnv(sim, dir)), { bodyParser: false, logger: ['error', 'warn'] });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  // Diagnostics: where the time goes (ack, then processing to the published event, then strategy + gateway + HTTP).
+  app.get(EventEmitter2).prependListener(OrderEventName.Completed, (event: AnyOrderEvent) => void publishedAt.set(event.orderId, performance.now()));
+  return { url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/kite/postback`, stop: () => app.close() };
+}
+
+/** The hand-written webhook script legwork replaces, in the same arrangement as the engine. */
+async function startBaseline(sim: KiteSimulator): Promise<Target> {
+  const env = { SECRET, KITE_ROOT_URL: sim.url, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken };
+  if (IN_PROCESS) {
+    const server = createBareWebhook({ secret: SECRET, kiteRoot: sim.url, apiKey: sim.options.apiKey, accessToken: sim.options.accessToken });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'baselines', 'bare-webhook.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bare webhook exited (${code}) before listening`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const startedAt = new Date();
   const dir = mkdtempSync(join(tmpdir(), 'legwork-bench-leg-'));
   const sim = await new KiteSimulator({ apiSecret: SECRET, startPrices: { SBIN: 470 }, log: () => undefined }).start();
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({
-      LEGWORK_MODE: 'paper', PAPER_SIMULATOR: 'false', KITE_API_SECRET: SECRET, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken,
-      KITE_ROOT_URL: sim.url, KITE_WS_ORDER_UPDATES: 'false', STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL',
-      // Kite's 10 orders/s pacing is a deliberate wait, not engine latency: lifted here, measured by test/rails.
-      ORDERS_PER_SECOND: '100000', ORDERS_PER_MINUTE: '10000000', ORDERS_PER_DAY: '10000000', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
-    }),
-    { bodyParser: false, logger: ['error', 'warn'] },
-  );
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  // Diagnostics: where the time goes (ack, then processing to the published event, then strategy + gateway + HTTP).
-  app.get(EventEmitter2).prependListener(OrderEventName.Completed, (event: AnyOrderEvent) => void publishedAt.set(event.orderId, performance.now()));
-  const engineUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/kite/postback`;
+  const engine = await (IN_PROCESS ? startEngineInProcess(sim, dir) : startEngineProcess(sim, dir));
   const baseline = await startBaseline(sim);
 
   try {
@@ -159,11 +201,21 @@ async function main(): Promise<void> {
     const legwork: number[] = [];
     const bare: number[] = [];
     const breakdown: Breakdown = { ack: [], toEvent: [], eventToPlacement: [] };
-    await measure(sim, engineUrl, WARMUP);
+    await measure(sim, engine.url, WARMUP);
     await measure(sim, baseline.url, WARMUP);
+    // CPU time of this process per chain: sender + simulator (+ the engine when in-process). Machine noise stretches
+    // wall times but not CPU time, so the difference between the sides is the engine's own work per chain.
+    const cpu = { legwork: 0, bare: 0 };
+    const cpuOf = async (side: 'legwork' | 'bare', work: () => Promise<number[]>) => {
+      const start = process.cpuUsage();
+      const samples = await work();
+      const used = process.cpuUsage(start);
+      cpu[side] += (used.user + used.system) / 1000;
+      return samples;
+    };
     for (let r = 0; r < rounds; r++) {
-      bare.push(...(await measure(sim, baseline.url, Math.ceil(CHAINS / rounds))));
-      legwork.push(...(await measure(sim, engineUrl, Math.ceil(CHAINS / rounds), breakdown)));
+      bare.push(...(await cpuOf('bare', () => measure(sim, baseline.url, Math.ceil(CHAINS / rounds)))));
+      legwork.push(...(await cpuOf('legwork', () => measure(sim, engine.url, Math.ceil(CHAINS / rounds), breakdown))));
     }
     const l = stats(legwork);
     const b = stats(bare);
@@ -171,21 +223,28 @@ async function main(): Promise<void> {
     const result = {
       chains: l.n,
       gapMs: GAP_MS,
+      arrangement: IN_PROCESS ? 'in-process' : 'engine-process',
       legwork: l,
       baseline: b,
       ratios: { p50: ratio(l.p50, b.p50), p99: ratio(l.p99, b.p99) },
-      legworkBreakdown: { ack: stats(breakdown.ack), postbackToEvent: stats(breakdown.toEvent), eventToPlacement: stats(breakdown.eventToPlacement) },
+      cpuMsPerChain: IN_PROCESS
+        ? { legwork: round2(cpu.legwork / l.n), bare: round2(cpu.bare / b.n), engine: round2(cpu.legwork / l.n - cpu.bare / b.n) }
+        : { note: 'engine CPU is measured only with the engine in this process' },
+      legworkBreakdown: IN_PROCESS
+        ? { ack: stats(breakdown.ack), postbackToEvent: stats(breakdown.toEvent), eventToPlacement: stats(breakdown.eventToPlacement) }
+        : { ack: stats(breakdown.ack) },
       target: { legworkP99BelowMs: 10, met: l.p99 < 10 },
     };
-    console.log(`postback → next leg placed, ${l.n} chains each (ms)`);
+    console.log(`postback → next leg placed, ${l.n} chains each (ms), ${IN_PROCESS ? 'engine in this process' : 'engine and webhook script each in their own process'}`);
     console.table({ legwork: l, 'bare webhook script': b });
     console.log('legwork, where the time goes (ms from the postback being sent):');
     console.table(result.legworkBreakdown);
+    if (IN_PROCESS) console.log(`CPU per chain: ${round2(cpu.legwork / l.n)} ms with legwork, ${round2(cpu.bare / b.n)} ms with the script (sender + simulator + server): the engine's own work ≈ ${round2(cpu.legwork / l.n - cpu.bare / b.n)} ms`);
     console.log(`legwork/bare: p50 ×${result.ratios.p50}, p99 ×${result.ratios.p99}; target p99 < 10 ms: ${result.target.met ? 'met' : 'NOT met'}`);
     console.log(`results: ${writeResults('leg-latency', smoke, startedAt, result)}`);
   } finally {
-    baseline.server.close();
-    await app.close();
+    await baseline.stop();
+    await engine.stop();
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }

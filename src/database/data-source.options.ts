@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { bindSqliteNumbers } from './sqlite-bound-numbers';
 
 export interface SqliteSettings {
   path: string;
@@ -15,6 +16,7 @@ export interface SqliteSettings {
  */
 export function sqliteDataSourceOptions(settings: SqliteSettings): DataSourceOptions {
   if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });
+  bindSqliteNumbers();
   return {
     type: 'better-sqlite3',
     database: settings.path,

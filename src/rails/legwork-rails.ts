@@ -25,8 +25,8 @@ const METRICS_REFRESH_MS = 5_000;
 
 /**
  * The checks every order passes in the gateway, whatever strategy sent it, in this order:
- * kill switch → market protection → daily order limit → per-minute and per-second pacing (FIFO queue) → kill switch
- * and daily limit again (the order may have waited) → counted. Modifications: market protection → per-order
+ * market protection → (only when orders are queued ahead: kill switch, daily order limit) → per-minute and per-second
+ * pacing (FIFO queue) → kill switch and daily limit, read and counted in one write → Kite. Modifications: market protection → per-order
  * modification limit → pacing → limit again → counted. Cancellations are paced only. Counts live in order_actions.
  */
 @Injectable()
@@ -62,11 +62,14 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
   }
 
   async beforePlace(leg: Leg, params: Record<string, unknown>): Promise<void> {
-    await this.assertArmed();
     this.applyMarketProtection(params);
     const { ordersPerDay } = this.config.get('rails', { infer: true });
-    // Refused at once when already over (no point queueing), and again after the queue (see below).
-    this.assertUnderDailyLimit(await this.placedToday(this.actions.manager), ordersPerDay);
+    // With orders queued, refused at once when already over (no point waiting); checked again after the queue
+    // either way (see below), so with nobody queued that one check is all it takes.
+    if (this.pacer.waiting > 0) {
+      await this.assertArmed();
+      this.assertUnderDailyLimit(await this.placedToday(this.actions.manager), ordersPerDay);
+    }
     await this.pace('place', leg.strategy, null, async (m) => {
       // The order may have waited in the queue: the switch may have been tripped and other orders may have used up
       // the day meanwhile. Checked and counted in one write transaction, so two queued orders cannot both take the last one.
