@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
@@ -39,25 +39,47 @@ export function sqliteDataSourceOptions(settings: SqliteSettings): DataSourceOpt
   };
 }
 
-/** Switches around a transaction whose commit need not wait for stable storage (see WriteOptions.durable). */
-export interface RelaxedCommit {
-  before(): void;
-  after(): void;
+/** Makes what was committed before the call durable (see WriteOptions.durable). */
+export interface CommitSync {
+  /** 'wal': fdatasync of the WAL file; 'database': the commit was already durable (server databases, or SQLite at NORMAL by choice). */
+  readonly mode: 'wal' | 'database';
+  sync(): void;
+  close(): void;
 }
 
 /**
- * SQLite at synchronous=FULL: NORMAL for that commit (WAL keeps it crash-safe), then FULL again. Set on the
- * driver's connection directly: two pragmas per derived transaction, which through the ORM cost as much as the
- * transaction's own statements. Other databases: nothing to switch.
+ * SQLite at synchronous=FULL fsyncs the WAL inside every COMMIT. legwork commits most transactions without that
+ * (order state and marks are derived from the durable inbox), which used to mean two PRAGMA switches around each of
+ * them. Instead the engine's connection runs at NORMAL (WAL keeps every commit crash-safe and the file consistent)
+ * and a durable write calls sync() right after its COMMIT: one fdatasync of the WAL, which puts that commit and every
+ * earlier one on stable storage, exactly what FULL's COMMIT does. Checkpoints at NORMAL sync the WAL before and the
+ * database after copying, so frames they move stay durable. Only this connection changes: other processes opening
+ * the file (the CLI) keep the level they ask for. Other databases: nothing to do.
  */
-export async function relaxedCommit(dataSource: DataSource): Promise<RelaxedCommit> {
-  const none = { before: () => undefined, after: () => undefined };
+export async function commitSync(dataSource: DataSource, fdatasync: (fd: number) => void = fdatasyncSync): Promise<CommitSync> {
+  const none: CommitSync = { mode: 'database', sync: () => undefined, close: () => undefined };
   if (dataSource.options.type !== 'better-sqlite3') return none;
   const [{ synchronous }] = (await dataSource.query('PRAGMA synchronous')) as Array<{ synchronous: number }>;
-  if (synchronous < 2) return none;
+  const file = dataSource.options.database;
+  if (synchronous < 2 || file === ':memory:' || file === '') return none;
   const connection = (dataSource.driver as unknown as { databaseConnection: { pragma(source: string): unknown } }).databaseConnection;
+  connection.pragma('synchronous = NORMAL');
+  const wal = `${file}-wal`;
+  let fd: number | null = null;
   return {
-    before: () => void connection.pragma('synchronous = NORMAL'),
-    after: () => void connection.pragma(`synchronous = ${synchronous}`),
+    mode: 'wal',
+    sync: () => {
+      // The WAL lives as long as the connection; reopened should SQLite ever have replaced it (after a full checkpoint).
+      if (fd !== null && fstatSync(fd).nlink === 0) {
+        closeSync(fd);
+        fd = null;
+      }
+      fd ??= openSync(wal, 'r');
+      fdatasync(fd);
+    },
+    close: () => {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
   };
 }

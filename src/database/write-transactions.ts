@@ -1,13 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { RelaxedCommit, relaxedCommit } from './data-source.options';
+import { CommitSync, commitSync } from './data-source.options';
 
 export interface WriteOptions {
   /**
    * true (default): the commit is on stable storage before run() resolves (what an acknowledged postback needs).
    * false: the commit survives a process crash but may be lost on power loss; for writes derived from durable
-   * data (order state is rebuilt from the inbox), which then cost no fsync of their own.
+   * data (order state is rebuilt from the inbox), which then cost no fsync of their own. The next durable write's
+   * sync covers them too.
    */
   durable?: boolean;
 }
@@ -19,9 +20,9 @@ export interface WriteOptions {
  * (On PostgreSQL each transaction has its own pooled connection and this queue only orders this process's writes.)
  */
 @Injectable()
-export class WriteTransactions {
+export class WriteTransactions implements OnApplicationShutdown {
   private tail: Promise<unknown> = Promise.resolve();
-  private relaxed: Promise<RelaxedCommit> | undefined;
+  private commitSync: Promise<CommitSync> | undefined;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -32,14 +33,20 @@ export class WriteTransactions {
     return result;
   }
 
+  /** How durable commits reach the disk here (for the start-up log and tests). */
+  async durability(): Promise<CommitSync['mode']> {
+    return (await (this.commitSync ??= commitSync(this.dataSource))).mode;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.tail;
+    (await this.commitSync)?.close();
+  }
+
   private async execute<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
-    if (durable) return this.dataSource.transaction(work);
-    const relaxed = await (this.relaxed ??= relaxedCommit(this.dataSource));
-    relaxed.before();
-    try {
-      return await this.dataSource.transaction(work);
-    } finally {
-      relaxed.after();
-    }
+    const commits = await (this.commitSync ??= commitSync(this.dataSource));
+    const result = await this.dataSource.transaction(work);
+    if (durable) commits.sync();
+    return result;
   }
 }

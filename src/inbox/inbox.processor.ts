@@ -15,6 +15,12 @@ const BATCH = 200;
 /** Entries applied per transaction: amortises the commit's fsync under load. */
 const APPLY_CHUNK = 50;
 const SHUTDOWN_DRAIN_MS = 10_000;
+/**
+ * Dispatched marks left after a pass are written this long after it, unless the next chunk's transaction takes them
+ * first (back-to-back postbacks): one commit fewer per postback. A crash before then re-publishes those events at the
+ * next start, which at-least-once delivery already allows for.
+ */
+const MARKS_DELAY_MS = 100;
 
 /**
  * Works the inbox behind the HTTP answer: applies pending entries in arrival order, then publishes their events.
@@ -31,6 +37,7 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   private stopped = false;
   private readonly failures = new Map<number, number>();
   private readonly holds: Promise<unknown>[] = [];
+  private marksTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly inbox: InboxService,
@@ -68,6 +75,9 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     if ((await Promise.race([drained, timeout])) === 'timeout') {
       this.logger.warn(`shutdown: inbox not drained within ${SHUTDOWN_DRAIN_MS} ms; the rest is processed at next start`);
     }
+    clearTimeout(this.marksTimer);
+    this.marksTimer = undefined;
+    await this.publisher.flushMarks().catch((error) => this.logger.warn(`shutdown: dispatched marks not written (${errorText(error)}); those events are published again at next start`));
   }
 
   /** Second half: stop; anything acknowledged after this point is already durable and is processed at next start. */
@@ -112,21 +122,37 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
           break;
         }
         let progressed = false;
+        let left = 0;
         for (let i = 0; i < entries.length; i += APPLY_CHUNK) {
           await this.giveWayToAcks();
           if (this.stopped) return;
-          if (await this.processChunk(entries.slice(i, i + APPLY_CHUNK))) progressed = true;
+          const chunk = entries.slice(i, i + APPLY_CHUNK);
+          const unprocessed = await this.processChunk(chunk);
+          if (unprocessed < chunk.length) progressed = true;
+          left += unprocessed;
           this.outboxClean = false;
           await this.publisher.publishPending({ deferMarks: true }); // marked with the next chunk, or below
           this.outboxClean = true;
         }
         if (!progressed) break; // only retriable failures left; the next kick retries them
         // A short read was the whole inbox as of then; anything accepted since has kicked, which set `again`.
-        if (entries.length < BATCH) break;
+        if (entries.length < BATCH) {
+          drained = left === 0;
+          break;
+        }
       }
     } while (this.again && !this.stopped);
-    await this.publisher.flushMarks();
+    this.scheduleMarks();
     this.backlog.set(drained ? 0 : await this.inbox.countPending());
+  }
+
+  private scheduleMarks(): void {
+    if (this.stopped || this.marksTimer || this.publisher.unmarkedIds().length === 0) return;
+    this.marksTimer = setTimeout(() => {
+      this.marksTimer = undefined;
+      this.publisher.flushMarks().catch((error) => this.logger.warn(`dispatched marks not written yet (${errorText(error)}); retried after the next pass`));
+    }, MARKS_DELAY_MS);
+    this.marksTimer.unref();
   }
 
   /**
@@ -139,8 +165,11 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     await this.inbox.whenFlushed();
   }
 
-  /** Apply a chunk in one transaction; if that fails, fall back to one entry at a time to isolate the culprit. */
-  private async processChunk(entries: InboxEntry[]): Promise<boolean> {
+  /**
+   * Apply a chunk in one transaction; if that fails, fall back to one entry at a time to isolate the culprit.
+   * Returns how many entries are left for a retry.
+   */
+  private async processChunk(entries: InboxEntry[]): Promise<number> {
     if (entries.length > 1) {
       try {
         const marks = this.publisher.unmarkedIds();
@@ -148,14 +177,14 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
         this.publisher.confirmMarked(marks);
         for (const result of results) this.processed.inc({ outcome: result.outcome });
         for (const entry of entries) this.failures.delete(entry.id);
-        return true;
+        return 0;
       } catch {
         // fall through: retried singly below, where each failure is counted and logged against its entry
       }
     }
-    let progressed = false;
-    for (const entry of entries) if (await this.process(entry)) progressed = true;
-    return progressed;
+    let left = 0;
+    for (const entry of entries) if (!(await this.process(entry))) left++;
+    return left;
   }
 
   private async process(entry: InboxEntry): Promise<boolean> {

@@ -166,7 +166,8 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     await this.writes.run(
       async (m) => {
         await recheck(m);
-        await m.insert(OrderAction, { action, strategy, orderId, tradingDay: istToday() });
+        // updateEntity(false): nothing generated is needed back, so no re-select of the row.
+        await m.createQueryBuilder().insert().into(OrderAction).values({ action, strategy, orderId, tradingDay: istToday() }).updateEntity(false).execute();
       },
       { durable: false },
     );
