@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import { WriteTransactions } from './database/write-transactions';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigValidationError, loadLegworkConfig, LegworkConfig } from './config/legwork.config';
@@ -51,7 +52,12 @@ async function bootstrap(): Promise<void> {
   logger.log(`legwork is up in ${config.mode.toUpperCase()} mode`);
   logger.log(`postbacks:  POST ${url}${config.postback.path}`);
   logger.log(`health:     ${url}/health/ready   metrics: ${url}/metrics`);
-  logger.log(`trade log:  ${url}/trades   file: ${config.database.path}`);
+  const durability = {
+    wal: 'acknowledged writes fsynced',
+    database: 'commits durable in the database',
+    off: 'DATABASE_SYNCHRONOUS=NORMAL: survives a crash of the process, not a power cut',
+  }[await app.get(WriteTransactions).durability()];
+  logger.log(`trade log:  ${url}/trades   file: ${config.database.path} (${durability})`);
   if (paper) logger.log('try it:     npm run demo   (places an entry order and shows the chain in this terminal)');
 }
 

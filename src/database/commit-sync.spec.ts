@@ -44,7 +44,7 @@ describe('durable commits (SQLite WAL)', () => {
   it('at NORMAL (chosen by DATABASE_SYNCHRONOUS): nothing to sync', async () => {
     const synced: number[] = [];
     const commits = await commitSync(await open('NORMAL'), (fd) => synced.push(fd));
-    expect(commits.mode).toBe('database');
+    expect(commits.mode).toBe('off');
     commits.sync();
     expect(synced).toHaveLength(0);
   });

@@ -41,8 +41,8 @@ export function sqliteDataSourceOptions(settings: SqliteSettings): DataSourceOpt
 
 /** Makes what was committed before the call durable (see WriteOptions.durable). */
 export interface CommitSync {
-  /** 'wal': fdatasync of the WAL file; 'database': the commit was already durable (server databases, or SQLite at NORMAL by choice). */
-  readonly mode: 'wal' | 'database';
+  /** 'wal': fdatasync of the WAL file; 'database': a commit is durable when it returns (server databases); 'off': SQLite at NORMAL by choice, or in memory. */
+  readonly mode: 'wal' | 'database' | 'off';
   sync(): void;
   close(): void;
 }
@@ -57,11 +57,11 @@ export interface CommitSync {
  * the file (the CLI) keep the level they ask for. Other databases: nothing to do.
  */
 export async function commitSync(dataSource: DataSource, fdatasync: (fd: number) => void = fdatasyncSync): Promise<CommitSync> {
-  const none: CommitSync = { mode: 'database', sync: () => undefined, close: () => undefined };
-  if (dataSource.options.type !== 'better-sqlite3') return none;
+  const nothing = { sync: () => undefined, close: () => undefined };
+  if (dataSource.options.type !== 'better-sqlite3') return { mode: 'database', ...nothing };
   const [{ synchronous }] = (await dataSource.query('PRAGMA synchronous')) as Array<{ synchronous: number }>;
   const file = dataSource.options.database;
-  if (synchronous < 2 || file === ':memory:' || file === '') return none;
+  if (synchronous < 2 || file === ':memory:' || file === '') return { mode: 'off', ...nothing };
   const connection = (dataSource.driver as unknown as { databaseConnection: { pragma(source: string): unknown } }).databaseConnection;
   connection.pragma('synchronous = NORMAL');
   const wal = `${file}-wal`;

@@ -33,7 +33,7 @@ export class WriteTransactions implements OnApplicationShutdown {
     return result;
   }
 
-  /** How durable commits reach the disk here (for the start-up log and tests). */
+  /** How durable commits reach the disk here (start-up log). */
   async durability(): Promise<CommitSync['mode']> {
     return (await (this.commitSync ??= commitSync(this.dataSource))).mode;
   }
