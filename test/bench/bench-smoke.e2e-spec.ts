@@ -16,28 +16,31 @@ interface Run {
   results: Record<string, any> | null;
 }
 
-const BENCHES: Record<string, { script: string; args: string[] }> = {
+const BENCHES: Record<string, { script: string; args: string[]; env?: Record<string, string>; results?: string }> = {
   reconcile: { script: 'bench/reconcile.bench.ts', args: ['--smoke'] },
   crash: { script: 'bench/crash.bench.ts', args: ['--smoke'] },
   fuzz: { script: 'bench/fuzz.bench.ts', args: ['--smoke'] },
   'leg-latency': { script: 'bench/leg-latency.bench.ts', args: ['--smoke'] },
+  // The same bench with the engine and the webhook script each in their own process.
+  'leg-latency-processes': { script: 'bench/leg-latency.bench.ts', args: ['--smoke'], env: { BENCH_ENGINE_PROCESS: '1' }, results: 'leg-latency' },
   ingress: { script: 'bench/ingress.bench.ts', args: ['--smoke'] },
 };
 
-function runBench(name: string, resultsDir: string): Promise<Run> {
-  const { script, args } = BENCHES[name];
+function runBench(name: string, parentDir: string): Promise<Run> {
+  const { script, args, env = {}, results = name } = BENCHES[name];
+  const resultsDir = join(parentDir, name);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', join(ROOT, script), ...args],
       {
         cwd: ROOT,
-        env: { ...process.env, BENCH_SMOKE: '1', BENCH_RESULTS_DIR: resultsDir, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+        env: { ...process.env, ...env, BENCH_SMOKE: '1', BENCH_RESULTS_DIR: resultsDir, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
         maxBuffer: 16 << 20,
         timeout: 170_000,
       },
       (error, stdout, stderr) => {
-        const file = join(resultsDir, `${name}-latest.json`);
+        const file = join(resultsDir, `${results}-latest.json`);
         resolve({
           code: error ? ((error as { code?: number }).code ?? 1) : 0,
           output: `${stdout}\n${stderr}`,
@@ -62,7 +65,7 @@ describe('bench scripts, smoke mode', () => {
   const succeeded = (name: string): Record<string, any> => {
     const run = runs[name];
     if (run.code !== 0 || !run.results) throw new Error(`${name} bench exited ${run.code}:\n${run.output.slice(-6000)}`);
-    expect(run.results).toMatchObject({ bench: name, smoke: true, startedAt: expect.any(String), machine: { cpus: expect.any(Number) } });
+    expect(run.results).toMatchObject({ bench: BENCHES[name].results ?? name, smoke: true, startedAt: expect.any(String), machine: { cpus: expect.any(Number) } });
     return run.results;
   };
 
@@ -136,6 +139,18 @@ describe('bench scripts, smoke mode', () => {
     expect(r.baseline).toMatchObject(shape);
     expect(r.legworkBreakdown).toMatchObject({ ack: { n: r.chains }, postbackToEvent: { n: r.chains }, eventToPlacement: { n: r.chains } });
     expect(r.target).toMatchObject({ legworkP99BelowMs: 10, met: expect.any(Boolean) });
+    expect(r.arrangement).toBe('in-process');
+    // Reported, never judged here (no timing assertions in the suite).
+    expect(r.cpuMsPerChain).toEqual({ legwork: expect.any(Number), bare: expect.any(Number), engine: expect.any(Number) });
+  });
+
+  it('leg-latency, engine and webhook script as their own processes: every chain got its leg on both sides', () => {
+    const r = succeeded('leg-latency-processes');
+    const shape = { n: r.chains, p50: expect.any(Number), p99: expect.any(Number) };
+    expect(r.arrangement).toBe('engine-process');
+    expect(r.legwork).toMatchObject(shape);
+    expect(r.baseline).toMatchObject(shape);
+    expect(r.legworkBreakdown).toEqual({ ack: expect.objectContaining({ n: r.chains }) });
   });
 
   it('ingress: every signed postback got its 200 from every target, and legwork processed all it acknowledged', () => {
