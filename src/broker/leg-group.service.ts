@@ -6,7 +6,6 @@ import { In, Repository } from 'typeorm';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { isUniqueViolation } from '../database/unique-violation';
-import { updateByIds } from '../database/update-by-ids';
 import { WriteTransactions } from '../database/write-transactions';
 import { LegEventName, LegFailedEvent } from '../events/leg.events';
 import { OrderEventName } from '../events/order-event-names';
@@ -295,7 +294,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
   }
 
   private setStatus(group: LegGroup, status: LegGroup['status'], reason: string | null): Promise<unknown> {
-    return this.writes.run((m) => updateByIds(m, LegGroup, [group.id], { status, reason }));
+    return this.writes.run((m) => m.update(LegGroup, { id: group.id }, { status, reason }));
   }
 }
 

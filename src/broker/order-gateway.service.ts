@@ -8,7 +8,6 @@ import { Repository } from 'typeorm';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { isUniqueViolation } from '../database/unique-violation';
-import { updateByIds } from '../database/update-by-ids';
 import { WriteTransactions } from '../database/write-transactions';
 import { LegEventName, LegFailedEvent, LegPlacedEvent, LegRef } from '../events/leg.events';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
@@ -157,7 +156,7 @@ export class OrderGateway {
     for (let i = 0; i < placeMaxAttempts; i++) {
       if (!(fresh && i === 0)) {
         const counted = ++attempts;
-        await this.writes.run((m) => updateByIds(m, Leg, [leg.id], { attempts: counted, status: 'placing' }), { durable: false });
+        await this.writes.run((m) => m.update(Leg, { id: leg.id }, { attempts: counted, status: 'placing' }), { durable: false });
       }
       // Every attempt passes the rails (kill switch, limits, pacing): a retry is an order Kite counts too.
       try {
@@ -185,7 +184,7 @@ export class OrderGateway {
           found = (await this.findByTags([leg.tag])).get(leg.tag);
         } catch (lookupError) {
           // Without the OMS's word a retry could place the order twice: leave it for recovery.
-          await this.writes.run((m) => updateByIds(m, Leg, [leg.id], { lastError: info.message, errorType: info.errorType }), { durable: false });
+          await this.writes.run((m) => m.update(Leg, { id: leg.id }, { lastError: info.message, errorType: info.errorType }), { durable: false });
           this.logger.error(
             context,
             `leg ${leg.strategy}/${leg.legName}: placement unclear and the OMS could not be asked (${errorText(lookupError)}); ` +
@@ -213,7 +212,7 @@ export class OrderGateway {
 
   async markPlaced(leg: Leg, orderId: string, via: LegPlacedEvent['via']): Promise<LegOutcome> {
     // Not fsynced on its own: if this write is lost the OMS still has the tag, and recovery finds it again.
-    await this.writes.run((m) => updateByIds(m, Leg, [leg.id], { status: 'placed', orderId, errorType: null, lastError: null }), { durable: false });
+    await this.writes.run((m) => m.update(Leg, { id: leg.id }, { status: 'placed', orderId, errorType: null, lastError: null }), { durable: false });
     this.orders.inc({ action: 'place', outcome: via === 'placement' ? 'placed' : 'recovered' });
     this.logger.log(
       { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId },
@@ -225,7 +224,7 @@ export class OrderGateway {
 
   private async markFailed(leg: Leg, error: KiteErrorInfo): Promise<LegOutcome> {
     // Durable: a lost "failed" mark would make recovery place a refused order later.
-    await this.writes.run((m) => updateByIds(m, Leg, [leg.id], { status: 'failed', errorType: error.errorType, lastError: error.message }));
+    await this.writes.run((m) => m.update(Leg, { id: leg.id }, { status: 'failed', errorType: error.errorType, lastError: error.message }));
     this.orders.inc({ action: 'place', outcome: error.kind === 'refused' ? 'refused' : 'failed' });
     this.logger.error(
       { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, reason: error.errorType },

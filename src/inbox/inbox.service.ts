@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
-import { updateByIds } from '../database/update-by-ids';
 import { WriteTransactions } from '../database/write-transactions';
 import { toOrderUpdate } from '../orders/order-update';
 import { dedupKeyOf } from './dedup-key';
@@ -122,6 +121,6 @@ export class InboxService {
 
   /** Give up on an entry that keeps failing: it is marked failed with the reason, and its raw body stays. */
   async park(id: number, attempts: number, reason: string): Promise<void> {
-    await this.writes.run((m) => updateByIds(m, InboxEntry, [id], { processedAt: new Date(), outcome: 'failed', attempts, note: reason }));
+    await this.writes.run((m) => m.update(InboxEntry, { id }, { processedAt: new Date(), outcome: 'failed', attempts, note: reason }));
   }
 }

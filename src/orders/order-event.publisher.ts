@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Repository } from 'typeorm';
-import { updateByIds } from '../database/update-by-ids';
+import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import { WriteTransactions } from '../database/write-transactions';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -57,7 +56,7 @@ export class OrderEventPublisher {
   /** Marks events dispatched within the caller's transaction. */
   async markDispatched(manager: EntityManager, ids: number[]): Promise<void> {
     for (let i = 0; i < ids.length; i += PAGE) {
-      await updateByIds(manager, OrderEventRecord, ids.slice(i, i + PAGE), { dispatchedAt: new Date() });
+      await manager.createQueryBuilder().update(OrderEventRecord).set({ dispatchedAt: new Date() }).where({ id: In(ids.slice(i, i + PAGE)) }).execute();
     }
   }
 

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { isUniqueViolation } from '../database/unique-violation';
-import { updateByIds } from '../database/update-by-ids';
 import { WriteTransactions } from '../database/write-transactions';
 import type { StoredOrderEventPayload } from '../events/order.events';
 import type { OrderSnapshot } from '../events/order-snapshot';
@@ -246,14 +245,13 @@ export class OrderStateService {
     for (const { mark, ids } of groups.values()) {
       for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
         const slice = ids.slice(i, i + ROWS_PER_STATEMENT);
-        const affected = await updateByIds(
-          manager,
-          InboxEntry,
-          slice,
-          { processedAt, outcome: mark.outcome, note: mark.note, attempts: () => 'attempts + 1' },
-          { whereNull: 'processedAt' },
-        );
-        if (affected !== slice.length) throw new ConcurrentUpdateError(`an inbox entry of this chunk was already processed`);
+        const result = await manager
+          .createQueryBuilder()
+          .update(InboxEntry)
+          .set({ processedAt, outcome: mark.outcome, note: mark.note, attempts: () => 'attempts + 1' })
+          .where({ id: In(slice), processedAt: IsNull() })
+          .execute();
+        if (result.affected !== slice.length) throw new ConcurrentUpdateError(`an inbox entry of this chunk was already processed`);
       }
     }
   }
