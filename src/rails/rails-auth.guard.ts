@@ -1,14 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, OnModuleInit, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import type { LegworkConfig } from '../config/legwork.config';
-import { isLoopbackHost } from '../trade-log/trade-log-auth.guard';
+import { secretsEqual } from '../common/secrets-equal';
+import { isLoopbackHost, isProxied } from '../trade-log/trade-log-auth.guard';
 
 export type RailsAccessDecision = { allowed: true } | { allowed: false; status: 401 | 403; message: string };
-
-const sameSecret = (expected: string, received: string) =>
-  timingSafeEqual(createHash('sha256').update(expected, 'utf8').digest(), createHash('sha256').update(received, 'utf8').digest());
 
 /**
  * Who may use the rails endpoints (the kill switch can stop and re-arm trading, so a token of its own, not the
@@ -20,7 +17,7 @@ const sameSecret = (expected: string, received: string) =>
 export function decideRailsAccess(req: { token: string | undefined; host: string; authorization: string | undefined; proxied: boolean }): RailsAccessDecision {
   if (req.token) {
     const presented = /^Bearer\s+(.+)$/i.exec(req.authorization?.trim() ?? '')?.[1]?.trim();
-    if (presented !== undefined && sameSecret(req.token, presented)) return { allowed: true };
+    if (presented !== undefined && secretsEqual(req.token, presented)) return { allowed: true };
     return { allowed: false, status: 401, message: presented === undefined ? 'the rails endpoints need Authorization: Bearer <RAILS_TOKEN>' : 'wrong rails token' };
   }
   if (!isLoopbackHost(req.host)) {
@@ -60,7 +57,7 @@ export class RailsAuthGuard implements CanActivate, OnModuleInit {
       token: this.token,
       host: this.host,
       authorization: req.headers.authorization,
-      proxied: Boolean(req.headers.forwarded || req.headers['x-forwarded-for'] || req.headers['x-real-ip']),
+      proxied: isProxied(req.headers),
     });
     if (decision.allowed) return true;
     this.logger.warn(`rails: ${decision.status} for ${req.method} ${req.path} from ${req.ip}`);

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Body, Controller, ForbiddenException, Headers, HttpCode, Logger, NotFoundException, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { secretsEqual } from '../common/secrets-equal';
 import type { LegworkConfig } from '../config/legwork.config';
 import { Notifier } from '../notifier/notifier.service';
 import { KillSwitchService } from './kill-switch.service';
@@ -8,9 +8,6 @@ import { KillSwitchService } from './kill-switch.service';
 interface TelegramUpdate {
   message?: { chat?: { id?: number | string }; text?: string; from?: { username?: string } };
 }
-
-const same = (a: string, b: string) =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /**
  * The kill switch from the alert channel: Telegram calls this webhook with messages sent to the bot. Only the
@@ -35,7 +32,7 @@ export class TelegramCommandsController {
   async receive(@Headers('x-telegram-bot-api-secret-token') secret: string | undefined, @Body() update: TelegramUpdate): Promise<{ ok: true }> {
     const telegram = this.config.get('notify', { infer: true }).telegram;
     if (!telegram?.webhookSecret) throw new NotFoundException('Telegram commands are off (set NOTIFY_TELEGRAM_WEBHOOK_SECRET)');
-    if (!secret || !same(secret, telegram.webhookSecret)) {
+    if (!secret || !secretsEqual(telegram.webhookSecret, secret)) {
       this.logger.warn('Telegram webhook call without the right secret token refused');
       throw new ForbiddenException('wrong or missing X-Telegram-Bot-Api-Secret-Token');
     }

@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, OnModuleInit, SetMetadata, UnauthorizedException,
 } from '@nestjs/common';
@@ -7,6 +6,7 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import basicAuth from 'basic-auth';
 import type { Request, Response } from 'express';
+import { secretsEqual } from '../common/secrets-equal';
 import type { LegworkConfig } from '../config/legwork.config';
 
 /** Marks the HTML page route: only it accepts the token as ?token= (the page then sends it as a Bearer header). */
@@ -24,6 +24,11 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** The request was relayed by a proxy or tunnel (Forwarded / X-Forwarded-For / X-Real-IP), so it comes from elsewhere. */
+export function isProxied(headers: Request['headers']): boolean {
+  return Boolean(headers.forwarded || headers['x-forwarded-for'] || headers['x-real-ip']);
+}
+
 export interface AccessRequest {
   /** Configured TRADE_LOG_TOKEN, if any. */
   token: string | undefined;
@@ -39,13 +44,6 @@ export interface AccessRequest {
 export type AccessDecision =
   | { allowed: true }
   | { allowed: false; status: 401 | 403; message: string };
-
-function sameSecret(expected: string, received: string): boolean {
-  // Digests have equal length, so the comparison time says nothing about the token.
-  const a = createHash('sha256').update(expected, 'utf8').digest();
-  const b = createHash('sha256').update(received, 'utf8').digest();
-  return timingSafeEqual(a, b);
-}
 
 function presentedToken(req: Pick<AccessRequest, 'authorization' | 'queryToken'>): string | undefined {
   const header = req.authorization?.trim();
@@ -67,7 +65,7 @@ function presentedToken(req: Pick<AccessRequest, 'authorization' | 'queryToken'>
 export function decideTradeLogAccess(req: AccessRequest): AccessDecision {
   if (req.token) {
     const presented = presentedToken(req);
-    if (presented !== undefined && sameSecret(req.token, presented)) return { allowed: true };
+    if (presented !== undefined && secretsEqual(req.token, presented)) return { allowed: true };
     return {
       allowed: false,
       status: 401,
@@ -121,7 +119,7 @@ export class TradeLogAuthGuard implements CanActivate, OnModuleInit {
       host: this.host,
       authorization: req.headers.authorization,
       queryToken,
-      proxied: Boolean(req.headers.forwarded || req.headers['x-forwarded-for'] || req.headers['x-real-ip']),
+      proxied: isProxied(req.headers),
     });
     if (decision.allowed) return true;
     this.logger.warn(`trade log: ${decision.status} for ${req.method} ${req.path} from ${req.ip}`);
