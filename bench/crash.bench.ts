@@ -26,7 +26,7 @@ import { dedupKeyOf } from '../src/inbox/dedup-key';
 import { toOrderUpdate } from '../src/orders/order-update';
 import { KiteSimulator } from '../src/simulator';
 import { freePort } from '../test/helpers/engine-process';
-import { EngineChild, openStoreReadOnly, spawnEngine, storeCounts } from './lib/engine-child';
+import { EngineChild, openStoreReadOnly, simulatorEngineEnv, spawnEngine, storeCounts } from './lib/engine-child';
 import { kiteFor } from './lib/oms-seed';
 import { PostbackStream } from './lib/postback-stream';
 import { isSmoke, seededRandom, writeResults } from './lib/results';
@@ -72,18 +72,7 @@ async function main(): Promise<void> {
     log: () => undefined,
   }).start();
   const kite = kiteFor(sim);
-  const env: Record<string, string> = {
-    LEGWORK_MODE: 'paper',
-    PAPER_SIMULATOR: 'false',
-    KITE_ROOT_URL: sim.url,
-    KITE_API_KEY: sim.options.apiKey,
-    KITE_ACCESS_TOKEN: sim.options.accessToken,
-    KITE_API_SECRET: SECRET,
-    KITE_WS_ORDER_UPDATES: 'false',
-    DATABASE_PATH: db,
-    STRATEGIES,
-    LOG_LEVEL: 'warn',
-  };
+  const env = simulatorEngineEnv(sim, SECRET, { DATABASE_PATH: db, STRATEGIES, LOG_LEVEL: 'warn' });
 
   const stream = new PostbackStream(SECRET, SEED);
   /** Dedup key → highest filled_quantity among acknowledged bodies of that order, per order. */

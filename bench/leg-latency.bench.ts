@@ -32,7 +32,7 @@ import { postbackChecksum } from '../src/common/kite-checksum';
 import { createBareWebhook } from './baselines/bare-webhook';
 import { KiteSimulator } from '../src/simulator';
 import { freePort } from '../test/helpers/engine-process';
-import { ROOT, spawnEngine } from './lib/engine-child';
+import { ROOT, simulatorEngineEnv, spawnEngine } from './lib/engine-child';
 import { isSmoke, writeResults } from './lib/results';
 
 const SECRET = 'bench-leg-latency-secret';
@@ -132,12 +132,11 @@ interface Target {
 
 /** The engine's settings, the same in both arrangements. */
 function engineEnv(sim: KiteSimulator, dir: string): Record<string, string> {
-  return {
-    LEGWORK_MODE: 'paper', PAPER_SIMULATOR: 'false', KITE_API_SECRET: SECRET, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken,
-    KITE_ROOT_URL: sim.url, KITE_WS_ORDER_UPDATES: 'false', STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL',
+  return simulatorEngineEnv(sim, SECRET, {
+    STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL',
     // Kite's 10 orders/s pacing is a deliberate wait, not engine latency: lifted here, measured by test/rails.
     ORDERS_PER_SECOND: '100000', ORDERS_PER_MINUTE: '10000000', ORDERS_PER_DAY: '10000000', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
-  };
+  });
 }
 
 /** The engine as its own process (src/main.ts). */

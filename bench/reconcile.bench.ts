@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KiteSimulator } from '../src/simulator';
 import { freePort } from '../test/helpers/engine-process';
-import { openStoreReadOnly, ROOT, spawnEngine, sqliteTimeMs, storeCounts } from './lib/engine-child';
+import { openStoreReadOnly, ROOT, simulatorEngineEnv, spawnEngine, sqliteTimeMs, storeCounts } from './lib/engine-child';
 import { advanceOrders, kiteFor, planOrders, SeedKind } from './lib/oms-seed';
 import { isSmoke, ms, writeResults } from './lib/results';
 
@@ -56,18 +56,9 @@ async function main(): Promise<void> {
   const sim = await new KiteSimulator({ apiSecret: SECRET, startPrices: { SBIN: 470 }, log: () => undefined }).start();
   const kite = kiteFor(sim);
   const port = await freePort();
-  const env = (db: string): Record<string, string> => ({
-    LEGWORK_MODE: 'paper',
-    PAPER_SIMULATOR: 'false',
-    KITE_ROOT_URL: sim.url,
-    KITE_API_KEY: sim.options.apiKey,
-    KITE_ACCESS_TOKEN: sim.options.accessToken,
-    KITE_API_SECRET: SECRET,
-    KITE_WS_ORDER_UPDATES: 'false',
-    DATABASE_PATH: db,
-    STRATEGIES: 'none',
-    LOG_LEVEL: 'info', // the reconcile summary is an info line; per-order lines are what production logs too
-  });
+  const env = (db: string): Record<string, string> =>
+    // LOG_LEVEL info: the reconcile summary is an info line; per-order lines are what production logs too.
+    simulatorEngineEnv(sim, SECRET, { DATABASE_PATH: db, STRATEGIES: 'none', LOG_LEVEL: 'info' });
 
   try {
     const plan = planOrders(ORDERS, sim.options.maxQuantity);

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { KiteSimulator } from '../../src/simulator';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -115,6 +116,23 @@ export async function spawnEngine(env: Record<string, string>, port: number, opt
   };
   if (options.ready ?? true) await waitForHealth(engine, options.readyTimeoutMs ?? 90_000);
   return engine;
+}
+
+/**
+ * Settings for an engine in paper mode whose kiteconnect client talks to `sim` (no built-in simulator, no order
+ * stream), verifying postbacks with `secret`; `extra` adds or overrides (DATABASE_PATH, STRATEGIES, LOG_LEVEL, …).
+ */
+export function simulatorEngineEnv(sim: KiteSimulator, secret: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    LEGWORK_MODE: 'paper',
+    PAPER_SIMULATOR: 'false',
+    KITE_ROOT_URL: sim.url,
+    KITE_API_KEY: sim.options.apiKey,
+    KITE_ACCESS_TOKEN: sim.options.accessToken,
+    KITE_API_SECRET: secret,
+    KITE_WS_ORDER_UPDATES: 'false',
+    ...extra,
+  };
 }
 
 /** Poll GET /health until 200; throws if the process exits first. */
