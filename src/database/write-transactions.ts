@@ -35,7 +35,7 @@ export class WriteTransactions implements OnApplicationShutdown {
 
   /** How durable commits reach the disk here (start-up log). */
   async durability(): Promise<CommitSync['mode']> {
-    return (await (this.commitSync ??= commitSync(this.dataSource))).mode;
+    return (await this.commits()).mode;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -44,9 +44,14 @@ export class WriteTransactions implements OnApplicationShutdown {
   }
 
   private async execute<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
-    const commits = await (this.commitSync ??= commitSync(this.dataSource));
+    const commits = await this.commits();
     const result = await this.dataSource.transaction(work);
     if (durable) commits.sync();
     return result;
+  }
+
+  /** Set up on first use, before the first commit: it changes how this connection commits. */
+  private commits(): Promise<CommitSync> {
+    return (this.commitSync ??= commitSync(this.dataSource));
   }
 }
