@@ -56,6 +56,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
   private readonly handlers = new Map<OrderEventName, BoundHandler[]>();
   private readonly running: RunningStrategy[] = [];
   private readonly listeners: Array<[string, (event: AnyOrderEvent) => Promise<void>]> = [];
+  private readonly strategyParts = new Map<string, { logger: Logger; settings: StrategySettings }>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -177,7 +178,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
   }
 
   private contextFor(strategy: string, event: AnyOrderEvent, leg: LegInfo | null): StrategyContext {
-    const logger = new Logger(`strategy:${strategy}`);
+    const { logger, settings } = this.perStrategy(strategy);
     return {
       strategy,
       leg,
@@ -203,9 +204,19 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
         }),
       orders: this.gateway,
       notifier: this.notifier,
-      settings: new StrategySettings(strategy, this.config.get('strategies', { infer: true }).settings),
+      settings,
       logger,
     };
+  }
+
+  /** A strategy's logger and settings do not change between events: made once, not per event. */
+  private perStrategy(strategy: string): { logger: Logger; settings: StrategySettings } {
+    let parts = this.strategyParts.get(strategy);
+    if (!parts) {
+      parts = { logger: new Logger(`strategy:${strategy}`), settings: new StrategySettings(strategy, this.config.get('strategies', { infer: true }).settings) };
+      this.strategyParts.set(strategy, parts);
+    }
+    return parts;
   }
 
   /** The leg behind the event's order, when it carries a legwork leg tag. */
