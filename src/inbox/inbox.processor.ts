@@ -121,20 +121,17 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
           drained = true;
           break;
         }
-        let progressed = false;
+        /** Entries of this read left for a retry. */
         let left = 0;
         for (let i = 0; i < entries.length; i += APPLY_CHUNK) {
           await this.giveWayToAcks();
           if (this.stopped) return;
-          const chunk = entries.slice(i, i + APPLY_CHUNK);
-          const unprocessed = await this.processChunk(chunk);
-          if (unprocessed < chunk.length) progressed = true;
-          left += unprocessed;
+          left += await this.processChunk(entries.slice(i, i + APPLY_CHUNK));
           this.outboxClean = false;
           await this.publisher.publishPending({ deferMarks: true }); // marked with the next chunk, or below
           this.outboxClean = true;
         }
-        if (!progressed) break; // only retriable failures left; the next kick retries them
+        if (left === entries.length) break; // only retriable failures left; the next kick retries them
         // A short read was the whole inbox as of then; anything accepted since has kicked, which set `again`.
         if (entries.length < BATCH) {
           drained = left === 0;
