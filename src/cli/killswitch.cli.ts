@@ -10,12 +10,12 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { KiteConnect } from 'kiteconnect';
-import { DataSource, DataSourceOptions, In, MoreThan } from 'typeorm';
+import { DataSource, DataSourceOptions, MoreThan } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { KITE_DEFAULT_ROOT } from '../config/legwork.config';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
 import { KiteSession } from '../kite-session/kite-session.entity';
-import { cancelOpenLegworkOrders, CancelOpenResult } from '../rails/cancel-open';
+import { cancelOpenLegworkOrders, CancelOpenResult, legsThatMayBeOpen } from '../rails/cancel-open';
 import { KillSwitchState } from '../rails/entities/kill-switch.entity';
 import { OrderPacer } from '../rails/rate-limits';
 
@@ -64,7 +64,7 @@ async function cancelWithoutEngine(options: Options): Promise<CancelOpenResult |
     const session = await ds.getRepository(KiteSession).findOne({ where: { expiresAt: MoreThan(new Date()) }, order: { id: 'DESC' } });
     const accessToken = options.kite?.accessToken ?? session?.accessToken;
     if (!accessToken) return 'no Kite access token (set KITE_ACCESS_TOKEN, or log in through the engine)';
-    const legs = await ds.getRepository(Leg).find({ where: { status: In(['placed', 'placing']) }, select: { orderId: true, tag: true, request: true } });
+    const legs = await legsThatMayBeOpen(ds.getRepository(Leg));
     const kite = new KiteConnect({ api_key: apiKey, access_token: accessToken, root: rootUrl, debug: false });
     const pacer = new OrderPacer({ perSecond: 10, perMinute: 400 });
     return cancelOpenLegworkOrders(kite, legs, () => pacer.take());

@@ -1,3 +1,4 @@
+import { In, Repository } from 'typeorm';
 import type { Leg } from '../broker/entities/leg.entity';
 import type { Variety } from '../broker/order-gateway.service';
 import { errorText } from '../common/error-text';
@@ -5,6 +6,13 @@ import type { KiteClient } from '../kite-session/kite-client.provider';
 
 /** Final statuses, and one already on its way out: every other status is an order that can still be cancelled. */
 const NOT_CANCELLABLE = new Set(['COMPLETE', 'CANCELLED', 'REJECTED', 'CANCEL PENDING']);
+
+export type CancellableLeg = Pick<Leg, 'orderId' | 'tag' | 'request'>;
+
+/** Legs whose order may still be open in Kite: placed ones, and ones still settling (an unclear placement). */
+export function legsThatMayBeOpen(legs: Repository<Leg>): Promise<CancellableLeg[]> {
+  return legs.find({ where: { status: In(['placed', 'placing']) }, select: { orderId: true, tag: true, request: true } });
+}
 
 export interface CancelOpenResult {
   cancelled: string[];
@@ -19,7 +27,7 @@ export interface CancelOpenResult {
  */
 export async function cancelOpenLegworkOrders(
   kite: Pick<KiteClient, 'getOrders' | 'cancelOrder'>,
-  legs: Array<Pick<Leg, 'orderId' | 'tag' | 'request'>>,
+  legs: CancellableLeg[],
   pace: () => Promise<void> = async () => undefined,
 ): Promise<CancelOpenResult> {
   const result: CancelOpenResult = { cancelled: [], cancelFailures: [] };

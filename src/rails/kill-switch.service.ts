@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
 import { WriteTransactions } from '../database/write-transactions';
 import { Notifier } from '../notifier/notifier.service';
 import { Metric } from '../metrics/metrics';
-import { cancelOpenLegworkOrders } from './cancel-open';
+import { cancelOpenLegworkOrders, legsThatMayBeOpen } from './cancel-open';
 import { KillSwitchState } from './entities/kill-switch.entity';
 import { OrderPacer } from './rate-limits';
 
@@ -80,8 +80,7 @@ export class KillSwitchService {
 
   /** Cancel every open order legwork placed (see cancelOpenLegworkOrders), paced with every other order request. */
   private async cancelOpenOrders(result: TripResult): Promise<void> {
-    const legs = await this.legs.find({ where: { status: In(['placed', 'placing']) }, select: { orderId: true, tag: true, request: true } });
-    const done = await cancelOpenLegworkOrders(this.kite, legs, () => this.pacer.take());
+    const done = await cancelOpenLegworkOrders(this.kite, await legsThatMayBeOpen(this.legs), () => this.pacer.take());
     result.cancelled.push(...done.cancelled);
     result.cancelFailures.push(...done.cancelFailures);
     this.logger.warn(`kill switch: cancelled ${result.cancelled.length} open legwork order(s)${result.cancelFailures.length ? `, ${result.cancelFailures.length} could not be cancelled` : ''}`);
