@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { KiteApiError } from './kite-errors';
 import type { FormFields } from './order-params';
 
@@ -47,6 +48,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * CSV as Kite serves its instrument dump: Content-Type exactly `text/csv` (kiteconnect 5.3.0 parses the CSV only
+ * then; with a charset it hands back the raw string), gzip-encoded when the client accepts it (axios does).
+ */
+export function sendCsv(req: IncomingMessage, res: ServerResponse, csv: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  const body = gzip ? gzipSync(csv) : Buffer.from(csv, 'utf8');
+  res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Length': body.length, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+  res.end(body);
 }
 
 export type RouteParams = Record<string, string>;

@@ -3,12 +3,17 @@ import { OrderUpdateStream } from './order-update-stream';
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hexDigestsEqual, sessionChecksum } from '../common/kite-checksum';
-import { matchRoute, parseBody, readBody, route, Route, RouteParams, sendJson } from './http-helpers';
+import { matchRoute, parseBody, readBody, route, Route, RouteParams, sendCsv, sendJson } from './http-helpers';
 import { formatIst } from './ist-time';
 import { inputError, KiteApiError, KiteErrorType, orderNotFound, tokenError } from './kite-errors';
 import { OrderRow, toPostback, TradeRow } from './kite-rows';
 import { OrderBook, OrderEvent } from './order-book';
-import { FormFields, parseModifyParams, parsePlaceParams } from './order-params';
+import { EXCHANGES, FormFields, parseModifyParams } from './order-params';
+import { fireDueTriggers, GttBook, GttStatus, Trigger } from './gtt-book';
+import { parseGttParams } from './gtt-params';
+import { InstrumentList, instrumentsCsv, InstrumentRow } from './instruments';
+import { OrderEntry } from './order-entry';
+import { computePositions, PositionRow } from './positions';
 import { PostbackFaults, PostbackSender, PostbackStats } from './postback-sender';
 import { PriceWalk } from './price-walk';
 import { hashString } from './seeded-random';
@@ -67,6 +72,11 @@ export class KiteSimulator {
   private readonly walk: PriceWalk;
   private readonly book: OrderBook;
   private readonly postbacks: PostbackSender;
+  private readonly instruments: InstrumentList;
+  private readonly orderEntry: OrderEntry;
+  private readonly gtts: GttBook;
+  /** Orders a GTT fired: their postbacks follow options.gttPostbacks. */
+  private readonly gttOrderIds = new Set<string>();
   private readonly routes: SimRoute[];
   private readonly accessTokens = new Set<string>();
   private readonly requestTokens = new Set<string>();
@@ -83,11 +93,27 @@ export class KiteSimulator {
 
   constructor(options: Partial<SimulatorOptions> = {}) {
     const o = (this.options = resolveSimulatorOptions(options));
-    this.walk = new PriceWalk({ seed: o.seed, tickSize: o.tickSize, volatility: o.volatility, startPrices: o.startPrices });
+    const instruments = (this.instruments = new InstrumentList(o.now, { startPrices: o.startPrices }));
+    this.walk = new PriceWalk({
+      seed: o.seed,
+      tickSize: o.tickSize,
+      volatility: o.volatility,
+      startPrices: o.startPrices,
+      startPriceOf: (symbol) => instruments.findSymbol(symbol)?.last_price,
+    });
     this.book = new OrderBook({
       ...o,
       lastPrice: (symbol) => this.walk.price(symbol),
-      instrumentToken: (exchange, symbol) => o.instrumentTokens[symbol] ?? 1_000_000 + (hashString(`${exchange}:${symbol}`) % 9_000_000),
+      instrumentToken: (exchange, symbol) =>
+        instruments.find(exchange, symbol)?.instrument_token ?? o.instrumentTokens[symbol] ?? 1_000_000 + (hashString(`${exchange}:${symbol}`) % 9_000_000),
+    });
+    this.orderEntry = new OrderEntry(this.book, instruments, o);
+    this.gtts = new GttBook({
+      ...o,
+      maxActive: o.gttMaxActive,
+      minTriggerDistancePct: o.gttMinTriggerDistancePct,
+      instrument: (exchange, symbol) => instruments.find(exchange, symbol),
+      lastPrice: (symbol) => this.walk.price(symbol),
     });
     for (const symbol of o.rejectSymbols) this.book.rejectedSymbols.set(symbol, undefined);
     this.postbacks = new PostbackSender({
@@ -163,19 +189,55 @@ export class KiteSimulator {
     return this.walk.price(tradingsymbol);
   }
 
-  /** Set the last price (rounded to the tick) and match that symbol's resting orders against it. */
+  /** Set the last price (rounded to the tick), match that symbol's resting orders against it and fire its due GTTs. */
   setPrice(tradingsymbol: string, price: number): number {
     const rounded = this.walk.set(tradingsymbol, price);
     this.publish(this.book.match(tradingsymbol));
+    this.fireGtts(tradingsymbol);
     return rounded;
   }
 
-  /** Advance the random walk n steps, matching after each. */
+  /** Advance the random walk n steps, matching (then firing due GTTs) after each. */
   tick(steps = 1): void {
     for (let i = 0; i < steps; i++) {
       this.walk.step();
       this.publish(this.book.match());
+      this.fireGtts();
     }
+  }
+
+  // ---- instruments, positions, GTTs (inspection and control) -------------------------------------------------------
+
+  /** Today's instrument list (what GET /instruments serves). */
+  getInstruments(): readonly InstrumentRow[] {
+    return this.instruments.all();
+  }
+
+  getPositions(): { net: PositionRow[]; day: PositionRow[] } {
+    return computePositions(this.book.trades(), (symbol) => this.walk.price(symbol));
+  }
+
+  getGtt(triggerId: number): Trigger {
+    return this.gtts.get(triggerId);
+  }
+
+  getGtts(): Trigger[] {
+    return this.gtts.list();
+  }
+
+  /** Kite's side of a GTT's life: cancel or reject it (corporate action, lot-size change), disable or expire it. */
+  setGttStatus(triggerId: number, status: Exclude<GttStatus, 'active' | 'triggered' | 'deleted'>): Trigger {
+    return this.gtts.setStatus(triggerId, status);
+  }
+
+  /** The `algo_id` an order was placed with (Kite does not echo it in the order row). */
+  getOrderAlgoId(orderId: string): string | undefined {
+    return this.orderEntry.algoId(orderId);
+  }
+
+  /** The next autoslice placement fails these slices (0-based) with a MarginException child, as in Kite's mock. */
+  failNextAutoslices(sliceIndexes: number[]): void {
+    this.orderEntry.failNextAutoslices(sliceIndexes);
   }
 
   // ---- orders (inspection and control) ---------------------------------------------------------------------------
@@ -341,6 +403,7 @@ export class KiteSimulator {
       api('GET', '/orders/:order_id', ({ params }) => this.book.history(params.order_id) ?? throwNotFound()),
       api('GET', '/orders/:order_id/trades', ({ params }) => (this.book.has(params.order_id) ? this.book.trades(params.order_id) : throwNotFound())),
       api('PUT', '/orders/:variety/:order_id', ({ params, body }) => {
+        this.orderEntry.checkModify(params.order_id, body);
         this.publish(this.book.modify(params.order_id, parseModifyParams(body)));
         return { order_id: params.order_id };
       }),
@@ -349,6 +412,7 @@ export class KiteSimulator {
         return { order_id: params.order_id };
       }),
       api('GET', '/trades', () => this.book.trades()),
+      ...this.portfolioRoutes(api),
     ];
     if (this.options.controlApi) routes.push(...this.controlRoutes(open));
     return routes;
@@ -409,9 +473,46 @@ export class KiteSimulator {
     this.checkRateLimit();
     const fault = this.takePlacementFault();
     if (fault && !fault.createOrder) return this.failPlacement(fault, ctx.res);
-    const { orderId, events } = this.book.place(parsePlaceParams(ctx.params.variety, ctx.body, this.options));
+    const { data, events } = this.orderEntry.place(ctx.params.variety, ctx.body);
     this.publish(events);
-    return fault ? this.failPlacement(fault, ctx.res) : { order_id: orderId };
+    return fault ? this.failPlacement(fault, ctx.res) : data;
+  }
+
+  /** GTTs, positions and the instrument list: Kite's shapes, see gtt-book.ts, positions.ts and instruments.ts. */
+  private portfolioRoutes(api: (method: string, path: string, handler: Handler) => SimRoute): SimRoute[] {
+    const triggerId = (params: RouteParams): number => {
+      const id = Number(params.trigger_id);
+      if (!Number.isSafeInteger(id) || id <= 0) throw inputError('Invalid `trigger_id`.');
+      return id;
+    };
+    const gttInput = (body: FormFields) => parseGttParams(body, { allowMis: this.options.gttAllowMis });
+    return [
+      api('GET', '/gtt/triggers', () => this.gtts.list()),
+      api('POST', '/gtt/triggers', ({ body }) => ({ trigger_id: this.gtts.place(gttInput(body)) })),
+      api('GET', '/gtt/triggers/:trigger_id', ({ params }) => this.gtts.get(triggerId(params))),
+      api('PUT', '/gtt/triggers/:trigger_id', ({ params, body }) => ({ trigger_id: this.gtts.modify(triggerId(params), gttInput(body)) })),
+      api('DELETE', '/gtt/triggers/:trigger_id', ({ params }) => ({ trigger_id: this.gtts.delete(triggerId(params)) })),
+      api('GET', '/portfolio/positions', () => this.getPositions()),
+      api('PUT', '/portfolio/positions', () => {
+        throw inputError('Position conversion (PUT /portfolio/positions) is not supported by the simulator.');
+      }),
+      api('GET', '/instruments', ({ req, res }) => {
+        sendCsv(req, res, instrumentsCsv(this.instruments.all()));
+        return RESPONDED;
+      }),
+      api('GET', '/instruments/:exchange', ({ params, req, res }) => {
+        if (!(EXCHANGES as readonly string[]).includes(params.exchange)) throw inputError('Invalid `exchange`.');
+        sendCsv(req, res, instrumentsCsv(this.instruments.forExchange(params.exchange)));
+        return RESPONDED;
+      }),
+    ];
+  }
+
+  /** Fire the GTTs the last price has reached; their orders' postbacks follow options.gttPostbacks. */
+  private fireGtts(tradingsymbol?: string): void {
+    const { events, orderIds } = fireDueTriggers(this.gtts, this.book, tradingsymbol);
+    for (const orderId of orderIds) this.gttOrderIds.add(orderId);
+    this.publish(events);
   }
 
   private takePlacementFault(): Required<PlacementFault> | undefined {
@@ -449,7 +550,7 @@ export class KiteSimulator {
       this.options.log(`order ${event.order.order_id} ${event.kind}${event.order.status_message ? `: ${event.order.status_message}` : ''}`);
       if (!postbackOnOpen && (event.kind === 'OPEN' || event.kind === 'TRIGGER PENDING')) continue;
       const postback = toPostback(event.order, event.kind, { userId, appId, apiSecret });
-      this.postbacks.send(postback);
+      if (this.options.gttPostbacks || !this.gttOrderIds.has(event.order.order_id)) this.postbacks.send(postback);
       // The WebSocket carries the same updates, independently of postback faults (drop postbacks, keep the stream).
       this.orderStream.broadcast(postback as unknown as Record<string, unknown>);
     }

@@ -64,7 +64,7 @@ export class OrderBook {
     const now = this.options.now();
     const ts = formatIst(now);
     const seq = this.idBase + ++this.orderSeq;
-    const orderId = istCompactDate(now) + String(seq).padStart(13, '0'); // 19 digits: beyond Number.MAX_SAFE_INTEGER
+    const orderId = orderIdFor(now, seq);
     const row: OrderRow = {
       placed_by: this.options.userId,
       order_id: orderId,
@@ -97,7 +97,7 @@ export class OrderBook {
       market_protection: shape.market_protection,
       meta: {},
       tag: input.tag,
-      tags: input.tag === null ? [] : [input.tag],
+      tags: input.tags ?? (input.tag === null ? [] : [input.tag]),
       guid: `01X${seq.toString(36)}`,
     };
     const order: BookOrder = { row, history: [structuredClone(row)], trades: [], triggered: !isStop(row.order_type), modifications: 0 };
@@ -121,6 +121,11 @@ export class OrderBook {
     events.push({ kind: opened.status as PostbackStatus, order: opened });
     this.matchOrder(order, ts, true, events);
     return { orderId, events };
+  }
+
+  /** A fresh id from the book's sequence that names no order: the parent id of an autoslice placement. */
+  reserveOrderId(): string {
+    return orderIdFor(this.options.now(), this.idBase + ++this.orderSeq);
   }
 
   modify(orderId: string, changes: ModifyOrderInput): OrderEvent[] {
@@ -326,6 +331,9 @@ export class OrderBook {
     if (isTerminal(order.row)) throw orderError(`Order cannot be ${verb} as it is already ${order.row.status.toLowerCase()}.`);
   }
 }
+
+/** 19 digits: beyond Number.MAX_SAFE_INTEGER, as Kite's ids are. */
+const orderIdFor = (now: Date, seq: number): string => istCompactDate(now) + String(seq).padStart(13, '0');
 
 function shapeOf(row: OrderRow): OrderShape {
   const { transaction_type, order_type, quantity, price, trigger_price, disclosed_quantity, validity, validity_ttl, market_protection } = row;

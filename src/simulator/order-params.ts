@@ -33,6 +33,8 @@ export interface PlaceOrderInput extends OrderShape {
   tradingsymbol: string;
   product: string;
   tag: string | null;
+  /** Kite's `tags` array; defaults to [tag]. Autoslice children carry ["autoslice", "autoslice:<parent>"]. */
+  tags?: string[];
 }
 
 export type ModifyOrderInput = Partial<
@@ -121,6 +123,13 @@ export function parseModifyParams(body: FormFields): ModifyOrderInput {
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as ModifyOrderInput;
 }
 
+/** Kite's refusal of a price (or trigger) off the instrument's tick grid; 0 (no price) passes. */
+export function checkOnTick(value: number, tickSize: number): void {
+  if (value > 0 && !isOnTick(value, tickSize)) {
+    throw inputError(`Tick size for this script is ${tickSize}. Kindly enter price in the multiple of tick size for this script`);
+  }
+}
+
 /** Kite-style checks of a complete order; returns the shape with fields the order type ignores zeroed. */
 export function checkOrderShape(shape: OrderShape, rules: ParamRules): OrderShape {
   const { order_type: type, transaction_type: side } = shape;
@@ -130,11 +139,7 @@ export function checkOrderShape(shape: OrderShape, rules: ParamRules): OrderShap
   if (!(shape.quantity > 0)) throw inputError('Invalid `quantity`.');
   if ((type === 'LIMIT' || type === 'SL') && !(price > 0)) throw inputError('Invalid `price`.');
   if (isStop(type) && !(trigger > 0)) throw inputError('Invalid `trigger_price`.');
-  for (const value of [price, trigger]) {
-    if (value > 0 && !isOnTick(value, rules.tickSize)) {
-      throw inputError(`Tick size for this script is ${rules.tickSize}. Kindly enter price in the multiple of tick size for this script`);
-    }
-  }
+  for (const value of [price, trigger]) checkOnTick(value, rules.tickSize);
   if (type === 'SL' && side === 'BUY' && trigger > price) {
     throw inputError('Trigger price for stoploss buy orders should be lower than the limit price.');
   }

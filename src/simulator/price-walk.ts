@@ -8,6 +8,8 @@ export interface PriceWalkOptions {
   volatility: number;
   /** Opening price per tradingsymbol; others get a deterministic price derived from the symbol. */
   startPrices?: Record<string, number>;
+  /** Opening price for a symbol not in startPrices (the instrument list's last_price), before the hashed default. */
+  startPriceOf?: (tradingsymbol: string) => number | undefined;
 }
 
 /** Round to the tick grid, then trim binary float noise (0.1 + 0.2) so prices print like Kite's. */
@@ -72,7 +74,7 @@ export class PriceWalk {
     let instrument = this.instruments.get(tradingsymbol);
     if (!instrument) {
       instrument = {
-        price: defaultStartPrice(tradingsymbol, this.options.tickSize),
+        price: roundToTick(this.options.startPriceOf?.(tradingsymbol) ?? defaultStartPrice(tradingsymbol, this.options.tickSize), this.options.tickSize),
         random: mulberry32(this.options.seed ^ hashString(tradingsymbol)),
       };
       this.instruments.set(tradingsymbol, instrument);

@@ -1,3 +1,4 @@
+import { DEFAULT_AUTOSLICE_MAX_SLICES, DEFAULT_FREEZE_LIMITS, FreezeLimits } from './instrument-rules';
 import { NO_POSTBACK_FAULTS, PostbackFaults } from './postback-sender';
 
 /** A failure injected into upcoming POST /orders/:variety requests. */
@@ -63,6 +64,25 @@ export interface SimulatorOptions {
   orderRateLimitPerSecond: number;
   placementFault?: PlacementFault;
 
+  /**
+   * Freeze quantity per underlying for listed F&O instruments (kite-facts-2 §5; merged over the shipped table).
+   * Orders above the largest lot multiple within it are refused; `autoslice=true` slices them.
+   */
+  freezeLimits: FreezeLimits;
+  /** Kite caps autoslice at 10 slices (since 2026-04-01). */
+  autosliceMaxSlices: number;
+  /**
+   * Post postbacks for orders a GTT fired. Off by default: Kite does not say whether it does (kite-facts-2 §2), so
+   * an engine tested here must not depend on them. Their WebSocket order updates are always sent.
+   */
+  gttPostbacks: boolean;
+  /** Active GTTs allowed per account (Kite: 250 per its support pages). */
+  gttMaxActive: number;
+  /** A GTT with a trigger closer than this (%) to the last price is created `disabled`, as Kite does below 0.25%. */
+  gttMinTriggerDistancePct: number;
+  /** Accept MIS in GTT orders (Kite documents only CNC and NRML). */
+  gttAllowMis: boolean;
+
   /** Serve the /_sim/* control routes (prices, fills, faults) for driving a standalone simulator. */
   controlApi: boolean;
   /** Clock, for tests that want fixed timestamps. */
@@ -107,6 +127,12 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   maxModifications: 25,
   requireMarketProtection: false,
   orderRateLimitPerSecond: 0,
+  freezeLimits: DEFAULT_FREEZE_LIMITS,
+  autosliceMaxSlices: DEFAULT_AUTOSLICE_MAX_SLICES,
+  gttPostbacks: false,
+  gttMaxActive: 250,
+  gttMinTriggerDistancePct: 0.25,
+  gttAllowMis: false,
   controlApi: true,
   now: () => new Date(),
   log: () => undefined,
@@ -118,6 +144,7 @@ export function resolveSimulatorOptions(options: Partial<SimulatorOptions> = {})
     ...stripUndefined(options),
     postbackFaults: { ...NO_POSTBACK_FAULTS, ...options.postbackFaults },
     instrumentTokens: { ...KNOWN_INSTRUMENT_TOKENS, ...options.instrumentTokens },
+    freezeLimits: { ...DEFAULT_FREEZE_LIMITS, ...options.freezeLimits },
   };
   if (!Number.isInteger(resolved.partialFillSteps) || resolved.partialFillSteps < 1) throw new Error('partialFillSteps must be an integer >= 1');
   if (!(resolved.tickSize > 0)) throw new Error('tickSize must be > 0');
@@ -126,7 +153,8 @@ export function resolveSimulatorOptions(options: Partial<SimulatorOptions> = {})
 
 /**
  * Options for the standalone simulator from SIM_* variables; unset variables are left out so defaults apply.
- * SIM_START_PRICES / SIM_REJECT_SYMBOLS are comma lists ("SBIN=470,INFY=1500" / "YESBANK,IDEA").
+ * SIM_START_PRICES / SIM_FREEZE_LIMITS / SIM_REJECT_SYMBOLS are comma lists ("SBIN=470,NIFTY 50=26000" /
+ * "NIFTY=1800,BANKNIFTY=600" / "YESBANK,IDEA").
  */
 export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions> {
   const text = (key: string): string | undefined => (env[key]?.trim() ? env[key]!.trim() : undefined);
@@ -150,11 +178,15 @@ export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<Simulat
       .map((item) => item.trim())
       .filter(Boolean);
 
-  const startPrices = list('SIM_START_PRICES')?.map((pair) => {
-    const [symbol, price] = pair.split('=').map((part) => part.trim());
-    if (!symbol || !(Number(price) > 0)) throw new Error(`SIM_START_PRICES entries look like SYMBOL=price, got "${pair}"`);
-    return [symbol, Number(price)] as const;
-  });
+  /** "KEY=number,…" → a record; every number must be positive. */
+  const numbersByName = (key: string, example: string): Record<string, number> | undefined => {
+    const pairs = list(key)?.map((pair) => {
+      const [name, value] = pair.split('=').map((part) => part.trim());
+      if (!name || !(Number(value) > 0)) throw new Error(`${key} entries look like ${example}, got "${pair}"`);
+      return [name, Number(value)] as const;
+    });
+    return pairs && Object.fromEntries(pairs);
+  };
 
   return stripUndefined({
     host: text('SIM_HOST'),
@@ -173,7 +205,13 @@ export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<Simulat
     rejectSymbols: list('SIM_REJECT_SYMBOLS'),
     requireMarketProtection: flag('SIM_REQUIRE_MARKET_PROTECTION'),
     orderRateLimitPerSecond: number('SIM_ORDER_RATE_LIMIT'),
-    startPrices: startPrices && Object.fromEntries(startPrices),
+    startPrices: numbersByName('SIM_START_PRICES', 'SYMBOL=price'),
+    freezeLimits: numbersByName('SIM_FREEZE_LIMITS', 'UNDERLYING=quantity'),
+    autosliceMaxSlices: number('SIM_AUTOSLICE_MAX_SLICES'),
+    gttPostbacks: flag('SIM_GTT_POSTBACKS'),
+    gttMaxActive: number('SIM_GTT_MAX_ACTIVE'),
+    gttMinTriggerDistancePct: number('SIM_GTT_MIN_TRIGGER_DISTANCE_PCT'),
+    gttAllowMis: flag('SIM_GTT_ALLOW_MIS'),
   });
 }
 
