@@ -50,3 +50,35 @@ export const TRADE_KEYS = [
   'order_timestamp',
   'exchange_timestamp',
 ];
+
+/** A Kite API call without the client, for what kiteconnect hides: raw bodies, status codes and headers. */
+export async function rawApi(
+  sim: KiteSimulator,
+  method: string,
+  path: string,
+  form?: Record<string, string>,
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const response = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: {
+      'X-Kite-Version': '3',
+      Authorization: `token ${sim.options.apiKey}:${sim.options.accessToken}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: form && new URLSearchParams(form).toString(),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Poll until `check` passes (streams and postbacks are asynchronous); fails with the last error after `ms`. */
+export async function eventually(check: () => Promise<void> | void, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
