@@ -90,6 +90,8 @@ const DAY_MS = 86_400_000;
 /** Trigger ids count on from the seconds since 2020 × 4, so a restarted simulator does not reuse ids (and they fit an int4). */
 const ID_EPOCH_S = 1_577_836_800;
 const LIVE: ReadonlySet<GttStatus> = new Set(['active', 'disabled']);
+/** Statuses Kite's side sets (the user cannot): what setStatus may simulate. */
+const KITE_SIDE_STATUSES: readonly GttStatus[] = ['cancelled', 'rejected', 'disabled', 'expired'];
 
 const notFound = (): KiteApiError => new KiteApiError(404, 'InputException', 'Trigger not found. Check the `trigger_id`.');
 
@@ -151,6 +153,7 @@ export class GttBook {
 
   /** Control: Kite's own actions (cancelled or rejected on a corporate action or lot-size change, disabled, expired). */
   setStatus(id: number, status: Exclude<GttStatus, 'active' | 'triggered' | 'deleted'>): Trigger {
+    if (!KITE_SIDE_STATUSES.includes(status)) throw new Error(`status must be one of ${KITE_SIDE_STATUSES.join(', ')}`);
     const stored = this.triggers.get(id);
     if (!stored) throw notFound();
     stored.trigger.status = status;

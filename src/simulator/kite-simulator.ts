@@ -462,6 +462,13 @@ export class KiteSimulator {
         this.setPlacementFault(coerceFields(body) as unknown as PlacementFault);
         return this.placementFault ?? null;
       }),
+      control('POST', '/_sim/gtt/:trigger_id/status', ({ params, body }) =>
+        this.setGttStatus(Number(params.trigger_id), body.status as Parameters<KiteSimulator['setGttStatus']>[1]),
+      ),
+      control('POST', '/_sim/autoslice_failures', ({ body }) => {
+        this.failNextAutoslices((body.slices ?? '').split(',').filter(Boolean).map(Number));
+        return true;
+      }),
       control('POST', '/_sim/flush', async () => {
         await this.flushPostbacks();
         return this.postbackStats;

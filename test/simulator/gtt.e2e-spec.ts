@@ -168,6 +168,23 @@ describe('GTT triggers in the simulator, through the official kiteconnect client
     expect(await rejectionOf(kite.getGTT(999))).toMatchObject({ error_type: 'InputException' });
   });
 
+  it('simulates Kite’s own actions on a GTT (cancelled, rejected), also over /_sim for a standalone simulator', async () => {
+    const first = await kite.placeGTT(infyOco());
+    const second = await kite.placeGTT(infyOco());
+    expect(sim.setGttStatus(first.trigger_id, 'cancelled').status).toBe('cancelled');
+    const response = await fetch(`${sim.url}/_sim/gtt/${second.trigger_id}/status`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status: 'rejected' }),
+    });
+    expect(await response.json()).toMatchObject({ status: 'success', data: { id: second.trigger_id, status: 'rejected' } });
+    expect((await kite.getGTTs()).map((trigger) => trigger.status)).toEqual(['rejected', 'cancelled']);
+    sim.setPrice('INFY', 1390);
+    expect(sim.getOrders()).toEqual([]); // neither fires
+    expect(await rejectionOf(kite.deleteGTT(first.trigger_id))).toMatchObject({ message: 'Trigger cannot be deleted as it is cancelled.' });
+    expect(() => sim.setGttStatus(first.trigger_id, 'triggered' as never)).toThrow(/status must be one of/);
+  });
+
   it('refuses bad GTTs with Kite’s error envelope: trigger counts, bad JSON, unknown instruments', async () => {
     // kiteconnect itself refuses a wrong trigger count before sending anything.
     expect(() => kite.placeGTT({ ...infyOco(), trigger_values: [1400] })).toThrow('Invalid `trigger_values` for `OCO` order type');
