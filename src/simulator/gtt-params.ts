@@ -22,7 +22,7 @@ export interface GttInput {
 }
 
 export interface GttParamRules {
-  /** MIS in a GTT is not documented anywhere (kite-facts-2 §2); refused unless this is set. */
+  /** Kite's GTT terms name CNC (equity) and NRML (F&O); MIS is documented nowhere, so it is refused unless this is set. */
   allowMis: boolean;
 }
 

@@ -34,7 +34,7 @@ function refusal(check: () => unknown): { errorType: string; message: string } |
 
 describe('instrument rules', () => {
   it('takes the largest order as the biggest lot multiple within the freeze limit', () => {
-    expect(maxOrderQuantity(NIFTY, DEFAULT_FREEZE_LIMITS)).toBe(1755); // 27 lots of 65 (kite-facts-2 §5)
+    expect(maxOrderQuantity(NIFTY, DEFAULT_FREEZE_LIMITS)).toBe(1755); // 27 lots of 65
     expect(maxOrderQuantity(BANKNIFTY, DEFAULT_FREEZE_LIMITS)).toBe(600);
     expect(maxOrderQuantity(SBIN, DEFAULT_FREEZE_LIMITS)).toBeUndefined();
     expect(maxOrderQuantity(NIFTY, { NIFTY: 900 })).toBe(845);

@@ -6,8 +6,9 @@ import { checkOnTick } from './order-params';
 export type FreezeLimits = Record<string, number>;
 
 /**
- * NSE circular of 2026-01-30 (effective 2026-02-01) for the NSE indices; ICICI Direct's FAQ for BSE's (undated).
- * Collected in kite-facts-2 §5. NSE revises these several times a year: override with SIM_FREEZE_LIMITS.
+ * NSE circular of 2026-01-30 (effective 2026-02-01) for the NSE indices; ICICI Direct's F&O FAQ for BSE's (undated).
+ * Kite has no API for them ("place an order and in the 400 error response you will see the freeze quantity", Kite
+ * staff). NSE revises these several times a year: override with SIM_FREEZE_LIMITS.
  */
 export const DEFAULT_FREEZE_LIMITS: FreezeLimits = {
   NIFTY: 1800,
@@ -19,7 +20,7 @@ export const DEFAULT_FREEZE_LIMITS: FreezeLimits = {
   BANKEX: 900,
 };
 
-/** Kite's cap on autoslice since 2026-04-01, "to stay in line with the 10 orders-per-second limit" (kite-facts-2 §5). */
+/** Kite's cap on autoslice since 2026-04-01, "to stay in line with the 10 orders-per-second limit" (kite.trade forum announcement). */
 export const DEFAULT_AUTOSLICE_MAX_SLICES = 10;
 
 /** The largest order the exchange takes: the biggest lot multiple not above the freeze limit (NIFTY: 1755 = 27 × 65). */
@@ -46,7 +47,7 @@ export function checkTicks(instrument: InstrumentRow, ...prices: number[]): void
 }
 
 /**
- * The freeze-quantity refusal in Kite's words (a user-posted 400 InputException, kite-facts-2 §5):
+ * The freeze-quantity refusal in Kite's words (a 400 InputException a user posted on the kite.trade forum):
  * "The order quantity 1000 (40 lots) is higher than the maximum quantity of 900 (36 lots) allowed by the exchanges."
  */
 export function checkFreezeLimit(instrument: InstrumentRow, quantity: number, freezeLimits: FreezeLimits): void {
@@ -73,7 +74,7 @@ export function checkOrderAgainstInstrument(
 /**
  * Slice quantities for `autoslice=true`: full slices of the largest legal order, the remainder last. Refused like
  * Kite below twice the largest order (a user saw "Quantity should be greater than or equal to 3510 for order
- * slicing." on NIFTY: 3510 = 2 × 1755, kite-facts-2 §5), and above `maxSlices` slices (Kite's cap; its refusal
+ * slicing." on NIFTY, kite.trade forum; 3510 = 2 × 1755 is our reading), and above `maxSlices` slices (Kite's cap; its refusal
  * text was not found).
  */
 export function autosliceQuantities(instrument: InstrumentRow, quantity: number, freezeLimits: FreezeLimits, maxSlices: number): number[] {

@@ -51,7 +51,7 @@ interface IndexSpec {
   defaultSpot: number;
   /**
    * Lot sizes from NSE circular FAOP70616 (2025-10-03; for Jan-2026 and later expiries): NIFTY 75 → 65,
-   * BANKNIFTY 35 → 30. kite-facts-2 §5 gives NIFTY's largest order as 1755 = 27 lots of 65.
+   * BANKNIFTY 35 → 30. With NIFTY's freeze quantity of 1800 the largest order is 1755 = 27 lots of 65 (ICICI Direct FAQ).
    */
   lotSize: number;
   strikeStep: number;

@@ -70,7 +70,7 @@ export class OrderEntry {
   }
 
   /**
-   * Kite's v2 autoslice (kite-facts-2 §5): a parent id and one child per slice. The parent id names no order in
+   * Kite's v2 autoslice (kiteconnect-mocks autoslice_response.json, live since 2026-03-27): a parent id and one child per slice. The parent id names no order in
    * the book (that it is itself a slice is not stated anywhere); every slice carries `tags: ["autoslice",
    * "autoslice:<parent>"]` after the caller's own tag, if any.
    */

@@ -65,14 +65,14 @@ export interface SimulatorOptions {
   placementFault?: PlacementFault;
 
   /**
-   * Freeze quantity per underlying for listed F&O instruments (kite-facts-2 §5; merged over the shipped table).
+   * Freeze quantity per underlying for listed F&O instruments (merged over the shipped table, see instrument-rules.ts).
    * Orders above the largest lot multiple within it are refused; `autoslice=true` slices them.
    */
   freezeLimits: FreezeLimits;
   /** Kite caps autoslice at 10 slices (since 2026-04-01). */
   autosliceMaxSlices: number;
   /**
-   * Post postbacks for orders a GTT fired. Off by default: Kite does not say whether it does (kite-facts-2 §2), so
+   * Post postbacks for orders a GTT fired. Off by default: neither Kite's docs nor its staff say whether it does, so
    * an engine tested here must not depend on them. Their WebSocket order updates are always sent.
    */
   gttPostbacks: boolean;

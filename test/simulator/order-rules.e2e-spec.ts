@@ -134,7 +134,7 @@ describe('lot size, tick size, freeze limits and autoslice for listed instrument
   });
 
   it('records algo_id on the order without adding it to the order row', async () => {
-    // kiteconnect 5.3.0's types lack algo_id; the client sends any key it is given (kite-facts-2 §6).
+    // kiteconnect 5.3.0's types lack algo_id; the client posts every key it is given.
     const params: PlaceParams & { algo_id: string } = { ...option(nifty), algo_id: 'ALGO123' };
     const { order_id } = await place(kite, params);
     expect(sim.requests.at(-1)?.body).toMatchObject({ algo_id: 'ALGO123' });
