@@ -1,6 +1,7 @@
 import { KiteApiError } from './kite-errors';
 import { autosliceQuantities, checkLotSize, checkOrderAgainstInstrument, checkTradable, checkFreezeLimit, FreezeLimits } from './instrument-rules';
 import { InstrumentList, InstrumentRow } from './instruments';
+import { TERMINAL_STATUSES } from './kite-rows';
 import { OrderBook, OrderEvent } from './order-book';
 import { FormFields, parseModifyParams, parsePlaceParams, ParamRules, PlaceOrderInput } from './order-params';
 
@@ -50,7 +51,7 @@ export class OrderEntry {
   checkModify(orderId: string, body: FormFields): void {
     const row = this.book.get(orderId);
     const instrument = row && this.instruments.find(row.exchange, row.tradingsymbol);
-    if (!row || !instrument) return; // unknown orders get the book's own 404
+    if (!row || !instrument || TERMINAL_STATUSES.has(row.status)) return; // the book answers for unknown and closed orders
     const changes = parseModifyParams(body);
     checkOrderAgainstInstrument(
       instrument,
