@@ -465,6 +465,7 @@ export class KiteSimulator {
       control('POST', '/_sim/gtt/:trigger_id/status', ({ params, body }) =>
         this.setGttStatus(Number(params.trigger_id), body.status as Parameters<KiteSimulator['setGttStatus']>[1]),
       ),
+      /** body.slices: a comma list of 0-based slice indexes, e.g. "1,3". */
       control('POST', '/_sim/autoslice_failures', ({ body }) => {
         this.failNextAutoslices((body.slices ?? '').split(',').filter(Boolean).map(Number));
         return true;
@@ -518,7 +519,10 @@ export class KiteSimulator {
   /** Fire the GTTs the last price has reached; their orders' postbacks follow options.gttPostbacks. */
   private fireGtts(tradingsymbol?: string): void {
     const { events, orderIds } = fireDueTriggers(this.gtts, this.book, tradingsymbol);
-    for (const orderId of orderIds) this.gttOrderIds.add(orderId);
+    for (const orderId of orderIds) {
+      this.gttOrderIds.add(orderId);
+      this.options.log(`GTT fired order ${orderId}${this.options.gttPostbacks ? '' : ' (no postbacks: SIM_GTT_POSTBACKS is off)'}`);
+    }
     this.publish(events);
   }
 

@@ -131,6 +131,9 @@ describe('lot size, tick size, freeze limits and autoslice for listed instrument
     expect(sim.getOrders().map((order) => order.quantity)).toEqual([600, 300]);
     // One-shot: the next autoslice is whole again.
     expect((await placeAutoslice(option(banknifty, { quantity: 1200 }))).children.every((child) => child.order_id)).toBe(true);
+    // The same switch for a standalone simulator.
+    await fetch(`${sim.url}/_sim/autoslice_failures`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ slices: '0' }) });
+    expect((await placeAutoslice(option(banknifty, { quantity: 1200 }))).children.map((child) => Boolean(child.order_id))).toEqual([false, true]);
   });
 
   it('records algo_id on the order without adding it to the order row', async () => {
