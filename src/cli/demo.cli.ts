@@ -83,7 +83,7 @@ export async function runDemo(options: DemoOptions): Promise<{ entry: string; ex
       if (printed.has(event.id)) continue;
       printed.add(event.id);
       const what = event.fill
-        ? `filled ${event.fill.quantity} @ ${event.fill.price} (${event.fill.cumulativeQuantity}/${detail.order.quantity})`
+        ? `filled ${event.fill.quantity} @ ${event.fill.price ?? '(price pending)'} (${event.fill.cumulativeQuantity}/${detail.order.quantity})`
         : event.type === 'order.rejected'
           ? `REJECTED: ${event.reason}`
           : event.status;

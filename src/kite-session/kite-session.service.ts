@@ -61,6 +61,12 @@ export class KiteSessionService implements OnModuleInit {
     return this.token;
   }
 
+  /** Whether Kite's API can be called now: an API is configured (key and root URL) and the session is valid. */
+  canCallKite(): boolean {
+    const { apiKey, rootUrl } = this.config.get('kite', { infer: true });
+    return Boolean(apiKey && rootUrl && this.token && this.state === 'valid');
+  }
+
   status(): { state: SessionState; reason?: string } {
     return this.state === 'valid' ? { state: 'valid' } : { state: this.state, reason: this.reason };
   }
