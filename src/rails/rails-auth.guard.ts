@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import type { LegworkConfig } from '../config/legwork.config';
 import { secretsEqual } from '../common/secrets-equal';
-import { isLoopbackHost, isProxied } from '../trade-log/trade-log-auth.guard';
+import { isLoopbackHost, isProxied } from '../common/loopback';
 
 export type RailsAccessDecision = { allowed: true } | { allowed: false; status: 401 | 403; message: string };
 

@@ -1,4 +1,5 @@
-import { AccessRequest, decideTradeLogAccess, isLoopbackHost } from './trade-log-auth.guard';
+import { isLoopbackHost } from '../common/loopback';
+import { AccessRequest, decideTradeLogAccess } from './trade-log-auth.guard';
 
 const TOKEN = 'review-token-0123456789';
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import {
   CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, OnModuleInit, SetMetadata, UnauthorizedException,
 } from '@nestjs/common';
@@ -6,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import basicAuth from 'basic-auth';
 import type { Request, Response } from 'express';
+import { isLoopbackHost, isProxied } from '../common/loopback';
 import { secretsEqual } from '../common/secrets-equal';
 import type { LegworkConfig } from '../config/legwork.config';
 
@@ -14,20 +14,6 @@ export const TRADE_LOG_PAGE = 'tradeLogPage';
 export const TradeLogPage = () => SetMetadata(TRADE_LOG_PAGE, true);
 
 export const TRADE_LOG_REALM = 'legwork trade log';
-
-/** Whether `host` (an interface to listen on) is reachable only from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
-  return false;
-}
-
-/** The request was relayed by a proxy or tunnel (Forwarded / X-Forwarded-For / X-Real-IP), so it comes from elsewhere. */
-export function isProxied(headers: Request['headers']): boolean {
-  return Boolean(headers.forwarded || headers['x-forwarded-for'] || headers['x-real-ip']);
-}
 
 export interface AccessRequest {
   /** Configured TRADE_LOG_TOKEN, if any. */
