@@ -69,7 +69,8 @@ export class KiteSimulator {
   private readonly postbacks: PostbackSender;
   private readonly routes: SimRoute[];
   private readonly accessTokens = new Set<string>();
-  private readonly requestTokens = new Set<string>();
+  /** Outstanding request tokens → the Kite user who logged in to get each. */
+  private readonly requestTokens = new Map<string, string>();
   private readonly heldRequests = new Set<NodeJS.Timeout>();
   private placementFault: Required<PlacementFault> | undefined;
   private recentPlacements: number[] = [];
@@ -220,10 +221,13 @@ export class KiteSimulator {
 
   // ---- session -----------------------------------------------------------------------------------------------------
 
-  /** A fresh single-use request_token, as the login redirect would carry. */
-  issueRequestToken(): string {
+  /**
+   * A fresh single-use request_token, as the login redirect would carry. `userId`: which Kite account logged in
+   * (default: the simulator's own user), e.g. to try another account's login against an engine.
+   */
+  issueRequestToken(userId: string = this.options.userId): string {
     const requestToken = token();
-    this.requestTokens.add(requestToken);
+    this.requestTokens.set(requestToken, userId);
     return requestToken;
   }
 
@@ -385,7 +389,7 @@ export class KiteSimulator {
         this.fillOrder(params.order_id, Number(body.quantity), body.price ? Number(body.price) : undefined),
       ),
       control('POST', '/_sim/orders/:order_id/reject', ({ params, body }) => this.rejectOrder(params.order_id, body.message ?? 'Rejected by simulator')),
-      control('POST', '/_sim/request_token', () => ({ request_token: this.issueRequestToken() })),
+      control('POST', '/_sim/request_token', ({ body }) => ({ request_token: this.issueRequestToken(body.user_id || undefined) })),
       control('POST', '/_sim/postback_url', ({ body }) => {
         this.setPostbackUrl(body.url || undefined);
         return true;
@@ -486,11 +490,13 @@ export class KiteSimulator {
     if (!hexDigestsEqual(sessionChecksum(apiKey, body.request_token, apiSecret), body.checksum.toLowerCase())) {
       throw tokenError('Invalid `checksum`.');
     }
-    if (!this.requestTokens.delete(body.request_token)) throw tokenError('Token is invalid or has expired.');
+    const userId = this.requestTokens.get(body.request_token);
+    if (!userId || !this.requestTokens.delete(body.request_token)) throw tokenError('Token is invalid or has expired.');
     const accessToken = token();
     this.accessTokens.add(accessToken);
     return {
       ...this.profile(),
+      user_id: userId,
       avatar_url: null,
       api_key: apiKey,
       access_token: accessToken,

@@ -5,7 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import basicAuth from 'basic-auth';
 import type { Request, Response } from 'express';
-import { isLoopbackHost, isProxied } from '../common/loopback';
+import { foreignHostProblem, isLoopbackHost, isProxied } from '../common/loopback';
 import { secretsEqual } from '../common/secrets-equal';
 import type { LegworkConfig } from '../config/legwork.config';
 
@@ -25,6 +25,8 @@ export interface AccessRequest {
   queryToken: string | undefined;
   /** The request came through a proxy or tunnel (Forwarded / X-Forwarded-For / X-Real-IP). */
   proxied: boolean;
+  /** The request's Host header. */
+  hostHeader: string | undefined;
 }
 
 export type AccessDecision =
@@ -45,7 +47,8 @@ function presentedToken(req: Pick<AccessRequest, 'authorization' | 'queryToken'>
 /**
  * Who may read the trade log (pure, so every case is unit-tested):
  *   - TRADE_LOG_TOKEN set: a request must present it (Bearer, basic-auth password, or ?token= on the page), on any host.
- *   - no token, HOST on loopback: open, except requests relayed by a proxy or tunnel (they come from elsewhere).
+ *   - no token, HOST on loopback: open, except requests relayed by a proxy or tunnel (they come from elsewhere) and
+ *     requests whose Host header names another machine (DNS rebinding).
  *   - no token, HOST beyond loopback: closed (403), with a message naming TRADE_LOG_TOKEN.
  */
 export function decideTradeLogAccess(req: AccessRequest): AccessDecision {
@@ -74,6 +77,8 @@ export function decideTradeLogAccess(req: AccessRequest): AccessDecision {
       message: 'the trade log is off for proxied requests while TRADE_LOG_TOKEN is not set: this request came through a proxy or tunnel. Set TRADE_LOG_TOKEN to review trades through it',
     };
   }
+  const foreign = foreignHostProblem(req.hostHeader, 'TRADE_LOG_TOKEN');
+  if (foreign) return { allowed: false, status: 403, message: `trade log ${foreign}` };
   return { allowed: true };
 }
 
@@ -106,6 +111,7 @@ export class TradeLogAuthGuard implements CanActivate, OnModuleInit {
       authorization: req.headers.authorization,
       queryToken,
       proxied: isProxied(req.headers),
+      hostHeader: req.headers.host,
     });
     if (decision.allowed) return true;
     this.logger.warn(`trade log: ${decision.status} for ${req.method} ${req.path} from ${req.ip}`);
