@@ -14,3 +14,13 @@ export async function loginThroughEngine(t: TestApp): Promise<request.Response> 
   const callback = new URL(back.headers.get('location')!);
   return request(server).get(`${callback.pathname}${callback.search}`);
 }
+
+/**
+ * legwork_reconcile_runs_total for one trigger and result, read from /metrics as an operator would. prom-client's
+ * registry is per process (per test file under Jest): start one engine per file when counting.
+ */
+export async function reconcileRuns(t: TestApp, trigger: string, result = 'ok'): Promise<number> {
+  const text = (await request(t.app.getHttpServer()).get('/metrics').expect(200)).text;
+  const line = text.split('\n').find((l) => l.startsWith('legwork_reconcile_runs_total{') && l.includes(`trigger="${trigger}"`) && l.includes(`result="${result}"`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
