@@ -25,6 +25,8 @@ export interface ReconcileSummary {
   trigger: ReconcileTrigger;
   omsOrders: number;
   updatesQueued: number;
+  /** Orders a live update reached while Kite's book was read; their older rows were left out (see ReconcileInboxWriter). */
+  overtaken: number;
   durationMs: number;
 }
 
@@ -183,6 +185,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
 
   private async run(trigger: ReconcileTrigger): Promise<ReconcileSummary> {
     const started = Date.now();
+    const lastInboxId = await this.inboxWriter.lastInboxId(); // what was known before the read
     const [orders, trades] = await Promise.all([this.kite.getOrders(), this.kite.getTrades()]);
     const rows = (orders as unknown as KiteRow[]).map(withKiteTimestamps);
     const tradeRows = (trades as unknown as KiteRow[]).map(withKiteTimestamps);
@@ -195,14 +198,15 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
     }
     const plan = planReconcile(stored, rows, tradeRows);
     // A few large transactions, in plan (placement) order; rows the inbox already holds are skipped.
-    const queued = await this.inboxWriter.write(plan);
+    const { written: queued, overtaken } = await this.inboxWriter.write(plan, { lastInboxId, stored });
     void this.processor.kick();
 
-    const summary = { trigger, omsOrders: rows.length, updatesQueued: queued, durationMs: Date.now() - started };
+    const summary = { trigger, omsOrders: rows.length, updatesQueued: queued, overtaken, durationMs: Date.now() - started };
     this.runs.inc({ trigger, result: 'ok' });
     this.differences.inc(queued);
     this.logger.log(
-      `reconcile (${trigger}): ${rows.length} order(s) in Kite's book, ${queued} update(s) the store lacked, in ${summary.durationMs} ms`,
+      `reconcile (${trigger}): ${rows.length} order(s) in Kite's book, ${queued} update(s) the store lacked, in ${summary.durationMs} ms` +
+        (overtaken ? `; ${overtaken} order(s) changed by live updates during the read kept their newer state` : ''),
     );
     return summary;
   }

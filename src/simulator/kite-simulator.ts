@@ -73,6 +73,8 @@ export class KiteSimulator {
   private readonly requestTokens = new Map<string, string>();
   private readonly heldRequests = new Set<NodeJS.Timeout>();
   private placementFault: Required<PlacementFault> | undefined;
+  /** While set, GET /orders and /trades answers wait for it (read at arrival, answered late). */
+  private bookReadGate: Promise<void> | undefined;
   private recentPlacements: number[] = [];
   private server: Server | undefined;
   /** WebSocket order updates (KiteTicker's `order_update`), on the same port. */
@@ -288,6 +290,22 @@ export class KiteSimulator {
     this.setPlacementFault({ kind: 'timeout', count, ...options });
   }
 
+  /**
+   * Hold the answers to GET /orders and GET /trades: each is read from the book when it arrives but sent only after
+   * release() — a reader (reconcile) then holds a snapshot older than what happened meanwhile, as when Kite's answer
+   * is in flight while postbacks arrive.
+   */
+  holdBookReads(): { release(): void } {
+    let release!: () => void;
+    this.bookReadGate = new Promise<void>((resolve) => (release = resolve));
+    return {
+      release: () => {
+        this.bookReadGate = undefined;
+        release();
+      },
+    };
+  }
+
   /** Everything back to normal: no postback faults, no placement fault. */
   clearFaults(): void {
     this.postbacks.setFaults({ duplicate: false, delayMs: 0, reorderWindow: 0, dropAll: false, dropNext: 0, dropProbability: 0 });
@@ -317,6 +335,7 @@ export class KiteSimulator {
       if ((found.route as SimRoute).authenticated) this.authenticate(req);
 
       const data = await found.route.handler({ params: found.params, query, body, req, res });
+      if (this.bookReadGate && method === 'GET' && (path === '/orders' || path === '/trades')) await this.bookReadGate;
       if (data !== RESPONDED) sendJson(res, 200, { status: 'success', data });
     } catch (error) {
       if (error instanceof KiteApiError) return sendJson(res, error.httpStatus, error.toEnvelope());
