@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -6,6 +5,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { WriteTransactions } from './database/write-transactions';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { loadEnvironment } from './config/environment-file';
 import { ConfigValidationError, loadLegworkConfig, LegworkConfig } from './config/legwork.config';
 import { PaperBroker, startPaperBroker } from './paper/paper-simulator';
 
@@ -24,8 +24,7 @@ function validatedConfig(env: NodeJS.ProcessEnv): LegworkConfig {
 }
 
 async function bootstrap(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const config = validatedConfig(process.env);
+  const config = validatedConfig(loadEnvironment());
 
   // Paper mode: the simulator must be up before the engine builds its kiteconnect client against it.
   const paper: PaperBroker | null = config.paperSimulator ? await startPaperBroker(config, process.env) : null;

@@ -4,6 +4,7 @@
  * fills → the two-leg strategy's exit leg → the paper market moved to its target → its fills → the chain's P&L.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { cliConfig, engineUrl } from './cli-config';
 
 interface OrderDetail {
   order: { orderId: string; status: string; filledQuantity: number; quantity: number; averagePrice: number; transactionType: string; tradingsymbol: string; price: number; orderType: string; statusMessage: string | null };
@@ -83,7 +84,7 @@ export async function runDemo(options: DemoOptions): Promise<{ entry: string; ex
       if (printed.has(event.id)) continue;
       printed.add(event.id);
       const what = event.fill
-        ? `filled ${event.fill.quantity} @ ${event.fill.price} (${event.fill.cumulativeQuantity}/${detail.order.quantity})`
+        ? `filled ${event.fill.quantity} @ ${event.fill.price ?? '(price pending)'} (${event.fill.cumulativeQuantity}/${detail.order.quantity})`
         : event.type === 'order.rejected'
           ? `REJECTED: ${event.reason}`
           : event.status;
@@ -146,14 +147,15 @@ function positiveInt(value: string): number {
 }
 
 export async function main(argv = process.argv): Promise<number> {
+  const config = cliConfig('demo');
   const program = new Command()
     .name('npm run demo --')
     .description('Place a tagged entry in paper mode and watch the two-leg chain happen')
-    .option('--url <url>', 'the engine', `http://127.0.0.1:${process.env.PORT ?? 3000}`)
+    .option('--url <url>', 'the engine', engineUrl(config.http))
     .option('--symbol <tradingsymbol>', 'NSE symbol to trade', 'SBIN')
     .option('--quantity <n>', 'entry quantity', positiveInt, 10)
     .option('--timeout <seconds>', 'give up after', positiveInt, 60)
-    .option('--token <token>', 'TRADE_LOG_TOKEN, if the engine requires one', process.env.TRADE_LOG_TOKEN)
+    .option('--token <token>', 'TRADE_LOG_TOKEN, if the engine requires one', config.tradeLog.token)
     .parse(argv);
   const o = program.opts<{ url: string; symbol: string; quantity: number; timeout: number; token?: string }>();
   try {

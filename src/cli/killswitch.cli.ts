@@ -12,9 +12,9 @@ import { Command } from 'commander';
 import { KiteConnect } from 'kiteconnect';
 import { DataSource, DataSourceOptions, MoreThan } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
-import { KITE_DEFAULT_ROOT } from '../config/legwork.config';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
 import { KiteSession } from '../kite-session/kite-session.entity';
+import { cliConfig, engineUrl } from './cli-config';
 import { cancelOpenLegworkOrders, CancelOpenResult, legsThatMayBeOpen } from '../rails/cancel-open';
 import { KillSwitchState } from '../rails/entities/kill-switch.entity';
 import { OrderPacer } from '../rails/rate-limits';
@@ -124,15 +124,16 @@ export async function runKillSwitch(
 }
 
 export async function main(argv = process.argv): Promise<number> {
+  const config = cliConfig('killswitch'); // the engine's .env and defaults: its port, its database file
   const program = new Command()
     .name('npm run killswitch --')
     .description('Stop (or allow again) every strategy from placing orders')
     .argument('<command>', 'status | trip | rearm')
     .argument('[reason]', 'why (for trip)')
     .option('--cancel-open', 'with trip: also cancel every open order legwork placed')
-    .option('--url <url>', 'the running engine', `http://127.0.0.1:${process.env.PORT ?? 3000}`)
-    .option('--db <path>', 'the SQLite trade log, used when no engine answers', process.env.DATABASE_PATH ?? './data/legwork.sqlite')
-    .option('--token <token>', 'RAILS_TOKEN, if the engine requires one', process.env.RAILS_TOKEN)
+    .option('--url <url>', 'the running engine', engineUrl(config.http))
+    .option('--db <path>', 'the SQLite trade log, used when no engine answers', config.database.path)
+    .option('--token <token>', 'RAILS_TOKEN, if the engine requires one', config.rails.token)
     .parse(argv);
   const [command, reason] = program.args as [string, string | undefined];
   if (!['status', 'trip', 'rearm'].includes(command)) {
@@ -141,12 +142,8 @@ export async function main(argv = process.argv): Promise<number> {
   }
   const o = program.opts<{ cancelOpen?: boolean; url: string; db: string; token?: string }>();
   try {
-    const env = process.env;
-    const kite = {
-      apiKey: env.KITE_API_KEY,
-      accessToken: env.KITE_ACCESS_TOKEN,
-      rootUrl: env.KITE_ROOT_URL ?? (env.KITE_API_KEY && env.LEGWORK_MODE !== 'paper' ? KITE_DEFAULT_ROOT : undefined),
-    };
+    const { apiKey, accessToken, rootUrl } = config.kite;
+    const kite = { apiKey, accessToken, rootUrl };
     await runKillSwitch(command as 'status' | 'trip' | 'rearm', { ...o, db: resolve(o.db), reason, kite, print: (line) => console.log(line) });
     return 0;
   } catch (error) {

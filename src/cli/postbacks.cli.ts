@@ -7,16 +7,15 @@
  *   npm run postbacks -- replay --file day.jsonl --db fresh.sqlite          (into a fresh trade log)
  *   npm run postbacks -- replay --file day.jsonl --url http://host/kite/postback [--resign]
  */
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadLegworkConfig } from '../config/legwork.config';
+import { cliConfig } from './cli-config';
 import { applyOverrides, sendPostback, signPostback } from './postback-sender';
 import { exportPostbacks, readPostbackLog, replayIntoDatabase } from './postback-log';
 import { progressBar } from './progress';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-const config = loadLegworkConfig(process.env);
+const config = cliConfig('postbacks');
 const SAMPLE = join(__dirname, '..', '..', 'test', 'fixtures', 'kite-postback.json');
 
 const program = new Command('postbacks').description('Send, export and replay Kite order postbacks').showHelpAfterError();

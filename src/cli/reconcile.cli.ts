@@ -3,6 +3,7 @@
  * being processed (a progress bar in a terminal, a line per second otherwise) until the inbox has drained.
  */
 import { Command } from 'commander';
+import { cliConfig, engineUrl } from './cli-config';
 import { progressBar } from './progress';
 
 interface Summary {
@@ -63,11 +64,12 @@ export async function reconcileNow(options: { url: string; token?: string; timeo
 }
 
 export async function main(argv = process.argv): Promise<number> {
+  const config = cliConfig('reconcile');
   const o = new Command()
     .name('npm run reconcile --')
     .description("Reconcile a running engine with Kite's order book now and wait until the recovered updates are processed")
-    .option('--url <url>', 'the engine', `http://127.0.0.1:${process.env.PORT ?? 3000}`)
-    .option('--token <token>', 'TRADE_LOG_TOKEN, if the engine requires one', process.env.TRADE_LOG_TOKEN)
+    .option('--url <url>', 'the engine', engineUrl(config.http))
+    .option('--token <token>', 'TRADE_LOG_TOKEN, if the engine requires one', config.tradeLog.token)
     .option('--timeout <seconds>', 'stop waiting after', (v) => Number(v), 120)
     .parse(argv)
     .opts<{ url: string; token?: string; timeout: number }>();

@@ -10,7 +10,8 @@
  *
  * The file comes from --db, else DATABASE_PATH, else ./data/legwork.sqlite; it is opened read-only.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { loadEnvironment } from '../config/environment-file';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { openTradeLogReadOnly, TradeLogOpenError } from '../trade-log/read-only-data-source';
@@ -159,7 +160,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadEnvironment(); // the engine's .env: its DATABASE_PATH
   void main(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),

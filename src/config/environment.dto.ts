@@ -96,6 +96,13 @@ export class EnvironmentDto {
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^wss?:\/\/[^\s]+$/, { message: 'KITE_WS_URL must be a ws(s) URL' })
   KITE_WS_URL?: string;
 
+  /**
+   * The Kite user (client id, e.g. AB1234) this engine trades for: a login by any other account is refused and never
+   * replaces the session. Unset: the first user that logged in through /kite/login (stored in the trade log).
+   */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Za-z0-9]{2,16}$/, { message: 'KITE_USER_ID must be a Kite client id such as AB1234' })
+  KITE_USER_ID?: string;
+
   /** Where GET /kite/login sends the browser (default Kite's; paper mode: the simulator's stand-in). */
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'KITE_LOGIN_URL must be an http(s) URL' })
   KITE_LOGIN_URL?: string;
@@ -168,6 +175,10 @@ export class EnvironmentDto {
   /** Also reconcile every N seconds during market hours (09:00–15:45 IST, Mon–Fri); 0 = off (default). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   RECONCILE_INTERVAL_SECONDS?: number;
+
+  /** When the RECONCILE_INTERVAL_SECONDS timer runs: `market` (Mon–Fri 09:00–15:45 IST, default) or `always` (e.g. MCX evenings). */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['market', 'always'])
+  RECONCILE_HOURS?: 'market' | 'always';
 
   /**
    * Token for the trade-log page and API (/trades, /api/trade-log): `Authorization: Bearer <token>`, basic auth with

@@ -20,9 +20,11 @@ export interface LegworkConfig {
     accessToken: string | undefined;
     rootUrl: string | undefined;
     loginUrl: string;
+    /** KITE_USER_ID: the only account whose login is accepted (unset: the first user that logged in). */
+    userId: string | undefined;
   };
   orderStream: { enabled: boolean; url: string };
-  reconcile: { onBoot: boolean; intervalSeconds: number };
+  reconcile: { onBoot: boolean; intervalSeconds: number; hours: 'market' | 'always' };
   database: { path: string; synchronous: 'FULL' | 'NORMAL' };
   strategies: {
     dir: string;
@@ -81,8 +83,9 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       accessToken: env.KITE_ACCESS_TOKEN,
       rootUrl: env.KITE_ROOT_URL ?? (mode === 'live' ? KITE_DEFAULT_ROOT : undefined),
       loginUrl: env.KITE_LOGIN_URL ?? 'https://kite.zerodha.com/connect/login',
+      userId: env.KITE_USER_ID?.toUpperCase(),
     },
-    reconcile: { onBoot: env.RECONCILE_ON_BOOT ?? true, intervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 0 },
+    reconcile: { onBoot: env.RECONCILE_ON_BOOT ?? true, intervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 0, hours: env.RECONCILE_HOURS ?? 'market' },
     orderStream: { enabled: env.KITE_WS_ORDER_UPDATES ?? mode === 'paper', url: env.KITE_WS_URL ?? 'wss://ws.kite.trade/' },
     database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL' },
     strategies: {

@@ -2,3 +2,4 @@ export * from './order-event-names';
 export * from './order-snapshot';
 export * from './order.events';
 export * from './leg.events';
+export * from './fill.events';

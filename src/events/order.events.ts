@@ -31,10 +31,14 @@ export class OrderUpdatedEvent extends OrderEvent {
   }
 }
 
-/** The fill delta: filled_quantity rose by `fill.quantity` at `fill.price`. Published for partial and final fills. */
+/**
+ * The fill delta: filled_quantity rose by `fill.quantity` at `fill.price`. Published for partial and final fills.
+ * `price` is null when Kite reported the rise without a usable average price (e.g. average_price 0): the trade log
+ * prices such a fill from Kite's trades shortly after; a handler that needs the price reads the order's trades.
+ */
 export interface FillDelta {
   quantity: number;
-  price: number;
+  price: number | null;
   cumulativeQuantity: number;
 }
 export class OrderFilledEvent extends OrderEvent {

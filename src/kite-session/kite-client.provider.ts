@@ -28,7 +28,8 @@ export const kiteClientProvider: Provider = {
     });
     // kiteconnect calls this on a TokenException: the engine keeps going and asks for a login.
     kite.setSessionExpiryHook(() => session.markExpired('Kite answered TokenException'));
-    bus.on(KITE_SESSION_RENEWED, (event: KiteSessionRenewedEvent) => {
+    // First in line: whatever else reacts to a login (reconcile, the fill pricer) calls Kite with the new token.
+    bus.prependListener(KITE_SESSION_RENEWED, (event: KiteSessionRenewedEvent) => {
       kite.setAccessToken(event.accessToken);
       new Logger('KiteClient').log('Kite client switched to the new access token');
     });

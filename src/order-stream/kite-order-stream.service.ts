@@ -7,9 +7,14 @@ import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { InboxProcessor } from '../inbox/inbox.processor';
 import { InboxService } from '../inbox/inbox.service';
-import { KITE_SESSION_RENEWED, KiteSessionRenewedEvent, KiteSessionService } from '../kite-session/kite-session.service';
+import {
+  KITE_SESSION_EXPIRED, KITE_SESSION_RENEWED, KiteSessionExpiredEvent, KiteSessionRenewedEvent, KiteSessionService,
+} from '../kite-session/kite-session.service';
 
-/** Published after the stream reconnects: updates may have been missed meanwhile, so reconcile listens to it. */
+/**
+ * Published when the stream connects after a gap: a reconnect, or the first connection after a login (updates may
+ * have been missed meanwhile, e.g. while there was no session), so reconcile listens to it.
+ */
 export const ORDER_STREAM_RECONNECTED = 'kite.order-stream.reconnected';
 
 const MAX_BACKOFF_MS = 60_000;
@@ -20,6 +25,9 @@ const MAX_BACKOFF_MS = 60_000;
  *
  * KiteTicker's own reconnect calls process.exit(1) when it gives up (and after disconnect()), and its state is
  * module-global; so it runs with reconnect off and this service reconnects with its own capped backoff.
+ *
+ * It follows the Kite session: with no session it starts at the login; when the session ends it stops reconnecting
+ * (a dropped connection stays down, logged) until the next login reconnects it with the new token.
  */
 @Injectable()
 export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,6 +37,10 @@ export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicatio
   private everConnected = false;
   private retry: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** The session ended: no reconnect attempts until a login. */
+  private waitingForLogin = false;
+  /** The next connection follows a login: announce it like a reconnect, so reconcile covers the time without one. */
+  private announceNextConnect = false;
   connected = false;
   received = 0;
 
@@ -44,14 +56,14 @@ export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicatio
     this.start();
   }
 
-  /** Today's token (from the daily login, else KITE_ACCESS_TOKEN). */
+  /** With today's token (from the daily login, else KITE_ACCESS_TOKEN), once there is a valid session. */
   private start(): void {
     const { enabled, url } = this.config.get('orderStream', { infer: true });
     if (!enabled || this.ticker) return;
     const apiKey = this.config.get('kite', { infer: true }).apiKey;
     const accessToken = this.session.accessToken;
-    if (!apiKey || !accessToken) {
-      this.logger.warn('WebSocket order updates are on but there is no Kite api key or access token yet; the stream starts after login');
+    if (!apiKey || !accessToken || this.session.status().state !== 'valid') {
+      this.logger.warn('WebSocket order updates are on but there is no valid Kite session yet; the stream starts after the login (/kite/login)');
       return;
     }
     // `root` and `reconnect: false` are accepted at run time; kiteconnect's types omit root.
@@ -68,6 +80,8 @@ export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicatio
   @OnEvent(KITE_SESSION_RENEWED)
   onSessionRenewed(event: KiteSessionRenewedEvent): void {
     if (this.stopping) return;
+    this.waitingForLogin = false;
+    this.announceNextConnect = true;
     if (!this.ticker) return this.start();
     // KiteTicker reads access_token when it connects; kiteconnect has no setter for it.
     (this.ticker as unknown as { access_token: string }).access_token = event.accessToken;
@@ -75,6 +89,21 @@ export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicatio
     this.logger.log('new Kite session: reconnecting the order stream with the new token');
     if (this.connected) this.ticker.disconnect(); // onDisconnect schedules the reconnect
     else if (!this.retry) this.ticker.connect();
+  }
+
+  /** The token no longer works: reconnecting with it would only fail every minute until the login. */
+  @OnEvent(KITE_SESSION_EXPIRED)
+  onSessionExpired(event: KiteSessionExpiredEvent): void {
+    if (this.stopping || !this.ticker) return;
+    this.waitingForLogin = true;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.logger.warn(`Kite session ended (${event.reason}): the order stream will not reconnect until the next login`);
+  }
+
+  /** Whether the stream waits for a login before it reconnects. */
+  get pausedForLogin(): boolean {
+    return this.waitingForLogin;
   }
 
   beforeApplicationShutdown(): void {
@@ -87,13 +116,21 @@ export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicatio
     this.connected = true;
     this.failures = 0;
     this.logger.log('order stream connected');
-    if (this.everConnected) void this.bus.emitAsync(ORDER_STREAM_RECONNECTED);
+    if (this.everConnected || this.announceNextConnect) void this.bus.emitAsync(ORDER_STREAM_RECONNECTED);
     this.everConnected = true;
+    this.announceNextConnect = false;
   }
 
   private onDisconnect(): void {
+    const wasConnected = this.connected;
     this.connected = false;
     if (this.stopping || this.retry) return; // KiteTicker reports one drop twice
+    // The session may have ended without this service hearing of it yet (e.g. during start-up): ask it.
+    if (this.waitingForLogin || this.session.status().state !== 'valid') {
+      this.waitingForLogin = true;
+      if (wasConnected) this.logger.warn('order stream disconnected; it reconnects after the next Kite login (/kite/login)');
+      return;
+    }
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.failures) * (0.8 + Math.random() * 0.4);
     this.failures++;
     this.logger.warn(`order stream disconnected; reconnecting in ${Math.round(delay)} ms (attempt ${this.failures})`);

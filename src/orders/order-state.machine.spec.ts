@@ -47,9 +47,11 @@ describe('fillDelta', () => {
   it('removes binary floating-point noise', () => {
     expect(fillDelta(1, 0.1, 3, 0.2).price).toBe(0.25);
   });
-  it('never produces a negative price from an inconsistent average', () => {
-    expect(fillDelta(5, 100, 6, 0).price).toBe(0);
-    expect(fillDelta(5, 100, 6, 50).price).toBe(50);
+  it('leaves a fill unpriced (null), never at 0 or a made-up price, when the averages cannot price it', () => {
+    expect(fillDelta(5, 100, 6, 0)).toEqual({ quantity: 1, price: null, cumulativeQuantity: 6 }); // average not reported
+    expect(fillDelta(0, 0, 6, 0)).toEqual({ quantity: 6, price: null, cumulativeQuantity: 6 });
+    expect(fillDelta(5, 100, 6, 50).price).toBeNull(); // inconsistent: the delta would cost −200
+    expect(fillDelta(5, 0, 6, 101).price).toBeNull(); // the average at 5 is unknown, so the delta's value is too
   });
 });
 
@@ -166,6 +168,41 @@ describe('order state machine', () => {
       update('COMPLETE', 10, 100, '2026-11-25 09:15:03'),
     );
     expect(state?.status).toBe('COMPLETE');
+  });
+
+  it('an update with an older timestamp that carries a new fill is applied (the fill is news, whatever the clock says)', () => {
+    const { state, events, transitions } = run(
+      update('UPDATE', 0, 0, '2026-11-25 09:15:05', { price: 105 }),
+      update('UPDATE', 3, 100, '2026-11-25 09:15:02'),
+    );
+    expect(transitions[1]).toMatchObject({ kind: 'applied', fill: { quantity: 3, price: 100, cumulativeQuantity: 3 } });
+    expect(events).toEqual(['order.opened', 'order.filled']);
+    expect(state?.filledQuantity).toBe(3);
+  });
+
+  it('a rise reported with average_price 0 is an unpriced fill, and so is the next rise, until an average is known again', () => {
+    const { transitions, state } = run(
+      update('UPDATE', 2, 100, '2026-11-25 09:15:01'),
+      update('UPDATE', 5, 0, '2026-11-25 09:15:02'), // Kite reported the quantity before the average
+      update('UPDATE', 7, 101, '2026-11-25 09:15:03'), // the value of 2..5 is unknown, so 5..7 cannot be priced either
+      update('COMPLETE', 10, 101.3, '2026-11-25 09:15:04'),
+    );
+    const fills = transitions.map((t) => (t.kind === 'applied' ? t.fill : null));
+    expect(fills).toEqual([
+      { quantity: 2, price: 100, cumulativeQuantity: 2 },
+      { quantity: 3, price: null, cumulativeQuantity: 5 },
+      { quantity: 2, price: null, cumulativeQuantity: 7 },
+      { quantity: 3, price: 102, cumulativeQuantity: 10 },
+    ]);
+    // the order.filled event carries the same delta, unpriced included
+    const second = transitions[1];
+    expect(second.kind === 'applied' && second.events).toEqual([{ name: OrderEventName.Filled, fill: { quantity: 3, price: null, cumulativeQuantity: 5 } }]);
+    expect(state).toMatchObject({ status: 'COMPLETE', filledQuantity: 10, averagePrice: 101.3 });
+  });
+
+  it('a first sight already filled but without an average is an unpriced fill', () => {
+    const { transitions } = run(update('COMPLETE', 10, 0, '2026-11-25 09:15:01'));
+    expect(transitions[0]).toMatchObject({ kind: 'applied', fill: { quantity: 10, price: null, cumulativeQuantity: 10 } });
   });
 
   it('a partial update keeps known fields (tag, symbol) it leaves empty', () => {

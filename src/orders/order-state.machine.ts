@@ -32,13 +32,17 @@ const updateTime = (o: { exchangeUpdateTimestamp: string | null; orderTimestamp:
 /**
  * The fill delta when filled_quantity rises from q0 at average p0 to q1 at average p1:
  * q1 − q0 at (p1·q1 − p0·q0) / (q1 − q0).
+ *
+ * Unpriced (price null) when the averages cannot price it: Kite reported the new quantity without an average
+ * (p1 = 0), the average at q0 is unknown (an earlier rise was unpriced, so the store holds p0 = 0 with q0 > 0), or the
+ * averages are inconsistent (the delta would not cost a positive amount). Such a fill is stored without a price and
+ * priced later from Kite's trades (src/reconcile/fill-pricer.service.ts), never at 0 or a guess.
  */
 export function fillDelta(q0: number, p0: number, q1: number, p1: number): FillDelta {
   const quantity = q1 - q0;
-  let price = roundPrice((p1 * q1 - p0 * q0) / quantity);
-  // Inconsistent averages (e.g. p1 reported as 0) must not produce a negative price; the latest average is the best guess.
-  if (!Number.isFinite(price) || price <= 0) price = p1;
-  return { quantity, price, cumulativeQuantity: q1 };
+  const averagesKnown = p1 > 0 && (q0 === 0 || p0 > 0);
+  const price = averagesKnown ? roundPrice((p1 * q1 - p0 * q0) / quantity) : null;
+  return { quantity, price: price !== null && Number.isFinite(price) && price > 0 ? price : null, cumulativeQuantity: q1 };
 }
 
 /**

@@ -142,7 +142,7 @@ export class OrderStateService {
             quantity: transition.fill.quantity,
             price: transition.fill.price,
             cumulativeQuantity: transition.fill.cumulativeQuantity,
-            exchangeTimestamp: update.exchangeTimestamp ?? update.exchangeUpdateTimestamp,
+            exchangeTimestamp: next.exchangeUpdateTimestamp, // when the fill happened (Kite's exchange_timestamp is the order's registration)
           },
         });
       }

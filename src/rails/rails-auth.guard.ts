@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import type { LegworkConfig } from '../config/legwork.config';
 import { secretsEqual } from '../common/secrets-equal';
-import { isLoopbackHost, isProxied } from '../trade-log/trade-log-auth.guard';
+import { foreignHostProblem, isLoopbackHost, isProxied } from '../common/loopback';
 
 export type RailsAccessDecision = { allowed: true } | { allowed: false; status: 401 | 403; message: string };
 
@@ -11,10 +11,17 @@ export type RailsAccessDecision = { allowed: true } | { allowed: false; status: 
  * Who may use the rails endpoints (the kill switch can stop and re-arm trading, so a token of its own, not the
  * read-only trade log's), with the trade log's rule:
  *   - RAILS_TOKEN set: `Authorization: Bearer <RAILS_TOKEN>` on any host.
- *   - no token, HOST on loopback: open, except requests relayed by a proxy or tunnel.
+ *   - no token, HOST on loopback: open, except requests relayed by a proxy or tunnel and requests whose Host header
+ *     names another machine (DNS rebinding).
  *   - no token, HOST beyond loopback: closed (403), naming RAILS_TOKEN.
  */
-export function decideRailsAccess(req: { token: string | undefined; host: string; authorization: string | undefined; proxied: boolean }): RailsAccessDecision {
+export function decideRailsAccess(req: {
+  token: string | undefined;
+  host: string;
+  authorization: string | undefined;
+  proxied: boolean;
+  hostHeader: string | undefined;
+}): RailsAccessDecision {
   if (req.token) {
     const presented = /^Bearer\s+(.+)$/i.exec(req.authorization?.trim() ?? '')?.[1]?.trim();
     if (presented !== undefined && secretsEqual(req.token, presented)) return { allowed: true };
@@ -30,6 +37,8 @@ export function decideRailsAccess(req: { token: string | undefined; host: string
   if (req.proxied) {
     return { allowed: false, status: 403, message: 'the rails endpoints are off for proxied requests while RAILS_TOKEN is not set' };
   }
+  const foreign = foreignHostProblem(req.hostHeader, 'RAILS_TOKEN');
+  if (foreign) return { allowed: false, status: 403, message: `rails endpoints ${foreign}` };
   return { allowed: true };
 }
 
@@ -58,6 +67,7 @@ export class RailsAuthGuard implements CanActivate, OnModuleInit {
       host: this.host,
       authorization: req.headers.authorization,
       proxied: isProxied(req.headers),
+      hostHeader: req.headers.host,
     });
     if (decision.allowed) return true;
     this.logger.warn(`rails: ${decision.status} for ${req.method} ${req.path} from ${req.ip}`);

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
+import { FILLS_PRICED, FillsPricedEvent } from '../events/fill.events';
 import { LegEventName, LegPlacedEvent } from '../events/leg.events';
 import { OrderEventName } from '../events/order-event-names';
 import type { OrderFilledEvent } from '../events/order.events';
@@ -39,10 +40,11 @@ export class StrategyLimitsWatcher {
     return { maxLoss, maxOpenQuantity: maxOpen };
   }
 
-  /** After every fill, and every leg placed (a chain belongs to a strategy from its first leg on). */
+  /** After every fill, every fill priced late from Kite's trades, and every leg placed (a chain belongs to a strategy from its first leg on). */
   @OnEvent(OrderEventName.Filled)
+  @OnEvent(FILLS_PRICED)
   @OnEvent(LegEventName.Placed)
-  async onChange(_event: OrderFilledEvent | LegPlacedEvent): Promise<void> {
+  async onChange(_event: OrderFilledEvent | FillsPricedEvent | LegPlacedEvent): Promise<void> {
     try {
       await this.check();
     } catch (error) {

@@ -4,7 +4,22 @@ import { WriteTransactions } from '../database/write-transactions';
 import { dedupKeyOf } from '../inbox/dedup-key';
 import { InboxEntry } from '../inbox/inbox-entry.entity';
 import { toOrderUpdate } from '../orders/order-update';
-import type { KiteRow } from './reconcile.planner';
+import type { OrderSnapshot } from '../events/order-snapshot';
+import { advancesOrder, KiteRow } from './reconcile.planner';
+
+/** What the plan was made from: the inbox as it stood when Kite's book was read, and the store it was compared with. */
+export interface ReadPoint {
+  /** The last inbox id before Kite's book was read. */
+  lastInboxId: number;
+  stored: ReadonlyMap<string, OrderSnapshot>;
+}
+
+export interface WriteResult {
+  /** Rows new to the inbox. */
+  written: number;
+  /** Orders a live update (postback, stream) reached while the book was read, whose rows were left out as possibly older. */
+  overtaken: number;
+}
 
 /** Rows per transaction: bounds how long a big reconcile holds the write queue (postback acks wait behind it). */
 const ROWS_PER_TRANSACTION = 5_000;
@@ -19,23 +34,56 @@ const KEYS_PER_LOOKUP = 500;
  * were half the reconcile's time. Same rules as InboxService.accept: the unique dedup key decides what is already
  * known (stored earlier, or repeated within the plan). The commits skip their own fsync: every row is derived from
  * Kite's order book, which still holds it, and the next reconcile writes again whatever a power cut took.
+ *
+ * A live update that arrived while Kite's book was read may be newer than the book's row, and Kite's timestamps
+ * (one-second resolution) cannot tell: for such orders only the rows that advance the order (see advancesOrder) are
+ * written. That check and the insert share one write transaction, so no live update can slip in between.
  */
 @Injectable()
 export class ReconcileInboxWriter {
   constructor(private readonly writes: WriteTransactions) {}
 
-  /** Returns how many rows were new (the rest were already in the inbox). */
-  async write(plan: KiteRow[]): Promise<number> {
+  /** The last inbox id now: take it before reading Kite's book, and pass it to write() as part of the ReadPoint. */
+  async lastInboxId(): Promise<number> {
+    const row = await this.writes.run((m) => m.createQueryBuilder(InboxEntry, 'i').select('MAX(i.id)', 'last').getRawOne<{ last: number | null }>(), { durable: false });
+    return Number(row?.last ?? 0);
+  }
+
+  /** Writes the plan; without a read point every row is written (as for a plan made from a fresh read). */
+  async write(plan: KiteRow[], read?: ReadPoint): Promise<WriteResult> {
     const rows = plan.map((row) => {
       const update = toOrderUpdate(row);
-      return { dedupKey: dedupKeyOf(update), source: 'reconcile' as const, orderId: update.orderId, rawBody: JSON.stringify(row) };
+      return {
+        dedupKey: dedupKeyOf(update),
+        source: 'reconcile' as const,
+        orderId: update.orderId,
+        rawBody: JSON.stringify(row),
+        advances: read ? advancesOrder(row, read.stored.get(update.orderId)) : true,
+      };
     });
-    let written = 0;
+    const result: WriteResult = { written: 0, overtaken: 0 };
     for (let i = 0; i < rows.length; i += ROWS_PER_TRANSACTION) {
       const slice = rows.slice(i, i + ROWS_PER_TRANSACTION);
-      written += await this.writes.run((manager) => this.insertNew(manager, slice), { durable: false });
+      await this.writes.run(async (manager) => {
+        const overtaken = read ? await this.liveSince(manager, read.lastInboxId) : new Set<string>();
+        const left = new Set<string>();
+        const kept = slice.filter((row) => row.advances || !overtaken.has(row.orderId) || (left.add(row.orderId), false));
+        result.overtaken += left.size;
+        result.written += await this.insertNew(manager, kept);
+      }, { durable: false });
     }
-    return written;
+    return result;
+  }
+
+  /** Orders that live updates (anything but reconcile itself) reached after `lastInboxId`. */
+  private async liveSince(manager: EntityManager, lastInboxId: number): Promise<Set<string>> {
+    const rows = await manager
+      .createQueryBuilder(InboxEntry, 'i')
+      .select('DISTINCT i.orderId', 'orderId')
+      .where('i.id > :lastInboxId', { lastInboxId })
+      .andWhere('i.source <> :reconcile', { reconcile: 'reconcile' })
+      .getRawMany<{ orderId: string }>();
+    return new Set(rows.map((r) => r.orderId));
   }
 
   private async insertNew(manager: EntityManager, rows: Array<Pick<InboxEntry, 'dedupKey' | 'source' | 'orderId' | 'rawBody'>>): Promise<number> {

@@ -2,7 +2,7 @@ import type { OrderSnapshot } from '../events/order-snapshot';
 import { applyOrderUpdate } from '../orders/order-state.machine';
 import { toOrderUpdate } from '../orders/order-update';
 import { kiteTimestamp, withKiteTimestamps } from './kite-rows';
-import { KiteRow, planReconcile } from './reconcile.planner';
+import { advancesOrder, KiteRow, planReconcile } from './reconcile.planner';
 import sampleOrders from '../../test/fixtures/kite-orders.json';
 
 const row = (id: string, status: string, filled: number, qty: number, avg: number, time: string, extra: KiteRow = {}): KiteRow => ({
@@ -92,5 +92,21 @@ describe('kiteTimestamp', () => {
       exchange_update_timestamp: original,
       x: 1,
     });
+  });
+});
+
+describe('advancesOrder', () => {
+  it('is true for rows that are news whatever else arrived: a terminal state, or more filled than the store held', () => {
+    const known = snapshot(row('1', 'OPEN', 3, 10, 100, '2026-11-25 09:15:00'));
+    expect(advancesOrder(row('1', 'COMPLETE', 10, 10, 100.5, '2026-11-25 09:15:00'), known)).toBe(true);
+    expect(advancesOrder(row('1', 'CANCELLED', 3, 10, 100, '2026-11-25 09:15:00'), known)).toBe(true);
+    expect(advancesOrder(row('1', 'OPEN', 5, 10, 100.2, '2026-11-25 09:15:00'), known)).toBe(true);
+    expect(advancesOrder(row('9', 'OPEN', 0, 10, 0, '2026-11-25 09:15:00'), undefined)).toBe(false);
+  });
+  it('is false for a modification or a status word at the same fill: only timestamps could order those', () => {
+    const known = snapshot(row('1', 'OPEN', 3, 10, 100, '2026-11-25 09:15:00'));
+    expect(advancesOrder(row('1', 'OPEN', 3, 10, 100, '2026-11-25 09:15:00', { price: 401 }), known)).toBe(false);
+    expect(advancesOrder(row('1', 'UPDATE', 3, 10, 100, '2026-11-25 09:15:00'), known)).toBe(false);
+    expect(advancesOrder(row('1', 'OPEN', 2, 10, 100, '2026-11-25 09:15:00'), known)).toBe(false);
   });
 });

@@ -76,3 +76,15 @@ export function planReconcile(stored: Map<string, OrderSnapshot>, orders: KiteRo
   }
   return plan;
 }
+
+/**
+ * Whether a planned row is news whatever else arrived while Kite's book was being read: it ends the order (a terminal
+ * state is never left, so a later one cannot be overtaken) or raises its filled quantity above what the store held
+ * (fills only grow). Any other row — a modification, a status word — is ordered only by Kite's timestamps, which have
+ * one-second resolution: if a live update of that order arrived during the read, the row may be older than it, and
+ * applying it would take the newer state back.
+ */
+export function advancesOrder(row: KiteRow, stored: OrderSnapshot | undefined): boolean {
+  const update = toOrderUpdate(row);
+  return isTerminal(update.status) || update.filledQuantity > (stored?.filledQuantity ?? 0);
+}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -9,8 +9,8 @@ import { errorText } from '../common/error-text';
 import type { OrderSnapshot } from '../events/order-snapshot';
 import type { LegworkConfig } from '../config/legwork.config';
 import { InboxProcessor } from '../inbox/inbox.processor';
-import { KITE_CLIENT, KiteClient, PAPER_WITHOUT_BROKER } from '../kite-session/kite-client.provider';
-import { KiteSessionService } from '../kite-session/kite-session.service';
+import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
+import { KITE_SESSION_EXPIRED, KITE_SESSION_RENEWED, KiteSessionService } from '../kite-session/kite-session.service';
 import { Metric } from '../metrics/metrics';
 import { Order } from '../orders/entities/order.entity';
 import { snapshotOf } from '../orders/order-state.service';
@@ -19,12 +19,14 @@ import { withKiteTimestamps } from './kite-rows';
 import { ReconcileInboxWriter } from './reconcile-inbox.writer';
 import { KiteRow, planReconcile } from './reconcile.planner';
 
-export type ReconcileTrigger = 'boot' | 'demand' | 'timer' | 'stream-reconnect';
+export type ReconcileTrigger = 'boot' | 'demand' | 'timer' | 'stream-reconnect' | 'login';
 
 export interface ReconcileSummary {
   trigger: ReconcileTrigger;
   omsOrders: number;
   updatesQueued: number;
+  /** Orders a live update reached while Kite's book was read; their older rows were left out (see ReconcileInboxWriter). */
+  overtaken: number;
   durationMs: number;
 }
 
@@ -49,12 +51,17 @@ export function isMarketHours(now: Date): boolean {
  * Brings the store level with Kite's order book (getOrders + getTrades): whatever postbacks and the stream missed
  * while legwork was down or unreachable goes into the inbox as `reconcile` updates, and from there becomes the
  * same domain events a postback would have produced. Runs at boot (before the first inbox pass), on demand, on a
- * timer during market hours, and after the order stream reconnects.
+ * timer during market hours, after the order stream (re)connects, and after a login.
+ *
+ * It follows the Kite session, not the boot: an engine started before the day's login (or whose token expired)
+ * reconciles when the login happens and starts its timer then; the timer pauses when the session ends.
  */
 @Injectable()
-export class ReconcileService implements OnModuleInit, OnModuleDestroy {
+export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReconcileService.name);
   private running: Promise<ReconcileSummary> | null = null;
+  /** The run that starts when the current one ends: every request made during a run gets it (never an older read). */
+  private next: Promise<ReconcileSummary> | null = null;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -70,21 +77,32 @@ export class ReconcileService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     const { onBoot, intervalSeconds } = this.config.get('reconcile', { infer: true });
-    if (!this.canReachKite()) {
+    if (!this.apiConfigured()) {
       this.logger.log('reconcile: no Kite API configured (paper mode without simulator); skipped');
       return;
     }
-    if (onBoot) this.processor.holdFirstPassUntil(this.reconcileSafely('boot'));
-    if (intervalSeconds > 0) {
-      this.timer = setInterval(() => {
-        if (isMarketHours(new Date())) void this.reconcileSafely('timer');
-      }, intervalSeconds * 1000);
-      this.timer.unref();
+    if (!this.session.canCallKite()) {
+      this.logger.warn(
+        `reconcile waits for a Kite login (/kite/login): ${this.session.status().reason ?? 'no valid session'}; it runs at the login` +
+          (intervalSeconds > 0 ? ' and its timer starts then' : ''),
+      );
+      return;
     }
+    if (onBoot) this.processor.holdFirstPassUntil(this.reconcileSafely('boot'));
+  }
+
+  /** The timer starts once the event listeners are in place, so a session that ends from here on is always seen. */
+  onApplicationBootstrap(): void {
+    if (this.apiConfigured()) this.followSession();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stopTimer();
+  }
+
+  /** Whether the RECONCILE_INTERVAL_SECONDS timer is running (it runs while there is a valid Kite session). */
+  get timerActive(): boolean {
+    return this.timer !== undefined;
   }
 
   @OnEvent(ORDER_STREAM_RECONNECTED)
@@ -92,10 +110,61 @@ export class ReconcileService implements OnModuleInit, OnModuleDestroy {
     return this.reconcileSafely('stream-reconnect');
   }
 
-  /** One reconciliation at a time; a request while one runs joins it. Throws if Kite cannot be read. */
+  /** The day's login (or a new one): what happened without a session is fetched now, and the timer starts. */
+  @OnEvent(KITE_SESSION_RENEWED)
+  onSessionRenewed(): void {
+    if (!this.apiConfigured()) return;
+    this.followSession();
+    void this.reconcileSafely('login');
+  }
+
+  @OnEvent(KITE_SESSION_EXPIRED)
+  onSessionExpired(): void {
+    this.followSession();
+  }
+
+  /** The timer runs exactly while there is a valid Kite session. */
+  private followSession(): void {
+    if (this.session.canCallKite()) return this.startTimer();
+    if (!this.timer) return;
+    this.stopTimer();
+    this.logger.warn(`reconcile timer paused: no valid Kite session (${this.session.status().reason ?? 'none'}); it resumes after the next login`);
+  }
+
+  /**
+   * One reconciliation at a time. A request while one runs gets the run that starts right after it (shared by every
+   * request made meanwhile), so its answer always reflects Kite's book as read after the request. Throws if Kite
+   * cannot be read.
+   */
   reconcile(trigger: ReconcileTrigger): Promise<ReconcileSummary> {
-    this.running ??= this.run(trigger).finally(() => (this.running = null));
-    return this.running;
+    if (!this.running) {
+      this.running = this.run(trigger).finally(() => (this.running = null));
+      return this.running;
+    }
+    this.next ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.next = null;
+        return this.reconcile(trigger);
+      });
+    return this.next;
+  }
+
+  private startTimer(): void {
+    const { intervalSeconds, hours } = this.config.get('reconcile', { infer: true });
+    if (intervalSeconds <= 0 || this.timer) return;
+    this.timer = setInterval(() => {
+      // The session may have ended without this service hearing of it yet (e.g. during start-up).
+      if (!this.session.canCallKite()) return this.followSession();
+      if (hours === 'always' || isMarketHours(new Date())) void this.reconcileSafely('timer');
+    }, intervalSeconds * 1000);
+    this.timer.unref();
+    this.logger.log(`reconcile timer started: every ${intervalSeconds} s${hours === 'always' ? '' : ' during market hours (09:00–15:45 IST, Mon–Fri)'}`);
+  }
+
+  private stopTimer(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private async reconcileSafely(trigger: ReconcileTrigger): Promise<ReconcileSummary | null> {
@@ -108,13 +177,15 @@ export class ReconcileService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private canReachKite(): boolean {
+  /** A Kite API to reconcile against (paper mode without a simulator has none). */
+  private apiConfigured(): boolean {
     const { apiKey, rootUrl } = this.config.get('kite', { infer: true });
-    return Boolean(apiKey && this.session.accessToken && rootUrl && rootUrl !== PAPER_WITHOUT_BROKER);
+    return Boolean(apiKey && rootUrl);
   }
 
   private async run(trigger: ReconcileTrigger): Promise<ReconcileSummary> {
     const started = Date.now();
+    const lastInboxId = await this.inboxWriter.lastInboxId(); // what was known before the read
     const [orders, trades] = await Promise.all([this.kite.getOrders(), this.kite.getTrades()]);
     const rows = (orders as unknown as KiteRow[]).map(withKiteTimestamps);
     const tradeRows = (trades as unknown as KiteRow[]).map(withKiteTimestamps);
@@ -127,14 +198,15 @@ export class ReconcileService implements OnModuleInit, OnModuleDestroy {
     }
     const plan = planReconcile(stored, rows, tradeRows);
     // A few large transactions, in plan (placement) order; rows the inbox already holds are skipped.
-    const queued = await this.inboxWriter.write(plan);
+    const { written: queued, overtaken } = await this.inboxWriter.write(plan, { lastInboxId, stored });
     void this.processor.kick();
 
-    const summary = { trigger, omsOrders: rows.length, updatesQueued: queued, durationMs: Date.now() - started };
+    const summary = { trigger, omsOrders: rows.length, updatesQueued: queued, overtaken, durationMs: Date.now() - started };
     this.runs.inc({ trigger, result: 'ok' });
     this.differences.inc(queued);
     this.logger.log(
-      `reconcile (${trigger}): ${rows.length} order(s) in Kite's book, ${queued} update(s) the store lacked, in ${summary.durationMs} ms`,
+      `reconcile (${trigger}): ${rows.length} order(s) in Kite's book, ${queued} update(s) the store lacked, in ${summary.durationMs} ms` +
+        (overtaken ? `; ${overtaken} order(s) changed by live updates during the read kept their newer state` : ''),
     );
     return summary;
   }

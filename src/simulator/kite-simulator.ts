@@ -79,9 +79,12 @@ export class KiteSimulator {
   private readonly gttOrderIds = new Set<string>();
   private readonly routes: SimRoute[];
   private readonly accessTokens = new Set<string>();
-  private readonly requestTokens = new Set<string>();
+  /** Outstanding request tokens → the Kite user who logged in to get each. */
+  private readonly requestTokens = new Map<string, string>();
   private readonly heldRequests = new Set<NodeJS.Timeout>();
   private placementFault: Required<PlacementFault> | undefined;
+  /** While set, GET /orders and /trades answers wait for it (read at arrival, answered late). */
+  private bookReadGate: Promise<void> | undefined;
   private recentPlacements: number[] = [];
   private server: Server | undefined;
   /** WebSocket order updates (KiteTicker's `order_update`), on the same port. */
@@ -282,10 +285,13 @@ export class KiteSimulator {
 
   // ---- session -----------------------------------------------------------------------------------------------------
 
-  /** A fresh single-use request_token, as the login redirect would carry. */
-  issueRequestToken(): string {
+  /**
+   * A fresh single-use request_token, as the login redirect would carry. `userId`: which Kite account logged in
+   * (default: the simulator's own user), e.g. to try another account's login against an engine.
+   */
+  issueRequestToken(userId: string = this.options.userId): string {
     const requestToken = token();
-    this.requestTokens.add(requestToken);
+    this.requestTokens.set(requestToken, userId);
     return requestToken;
   }
 
@@ -346,6 +352,22 @@ export class KiteSimulator {
     this.setPlacementFault({ kind: 'timeout', count, ...options });
   }
 
+  /**
+   * Hold the answers to GET /orders and GET /trades: each is read from the book when it arrives but sent only after
+   * release() — a reader (reconcile) then holds a snapshot older than what happened meanwhile, as when Kite's answer
+   * is in flight while postbacks arrive.
+   */
+  holdBookReads(): { release(): void } {
+    let release!: () => void;
+    this.bookReadGate = new Promise<void>((resolve) => (release = resolve));
+    return {
+      release: () => {
+        this.bookReadGate = undefined;
+        release();
+      },
+    };
+  }
+
   /** Everything back to normal: no postback faults, no placement fault. */
   clearFaults(): void {
     this.postbacks.setFaults({ duplicate: false, delayMs: 0, reorderWindow: 0, dropAll: false, dropNext: 0, dropProbability: 0 });
@@ -375,6 +397,7 @@ export class KiteSimulator {
       if ((found.route as SimRoute).authenticated) this.authenticate(req);
 
       const data = await found.route.handler({ params: found.params, query, body, req, res });
+      if (this.bookReadGate && method === 'GET' && (path === '/orders' || path === '/trades')) await this.bookReadGate;
       if (data !== RESPONDED) sendJson(res, 200, { status: 'success', data });
     } catch (error) {
       if (error instanceof KiteApiError) return sendJson(res, error.httpStatus, error.toEnvelope());
@@ -449,7 +472,7 @@ export class KiteSimulator {
         this.fillOrder(params.order_id, Number(body.quantity), body.price ? Number(body.price) : undefined),
       ),
       control('POST', '/_sim/orders/:order_id/reject', ({ params, body }) => this.rejectOrder(params.order_id, body.message ?? 'Rejected by simulator')),
-      control('POST', '/_sim/request_token', () => ({ request_token: this.issueRequestToken() })),
+      control('POST', '/_sim/request_token', ({ body }) => ({ request_token: this.issueRequestToken(body.user_id || undefined) })),
       control('POST', '/_sim/postback_url', ({ body }) => {
         this.setPostbackUrl(body.url || undefined);
         return true;
@@ -598,11 +621,13 @@ export class KiteSimulator {
     if (!hexDigestsEqual(sessionChecksum(apiKey, body.request_token, apiSecret), body.checksum.toLowerCase())) {
       throw tokenError('Invalid `checksum`.');
     }
-    if (!this.requestTokens.delete(body.request_token)) throw tokenError('Token is invalid or has expired.');
+    const userId = this.requestTokens.get(body.request_token);
+    if (!userId || !this.requestTokens.delete(body.request_token)) throw tokenError('Token is invalid or has expired.');
     const accessToken = token();
     this.accessTokens.add(accessToken);
     return {
       ...this.profile(),
+      user_id: userId,
       avatar_url: null,
       api_key: apiKey,
       access_token: accessToken,

@@ -1,9 +1,10 @@
 import { chainPnl, PnlFill, roundMoney, strategyPnl } from './pnl';
 
 let seq = 0;
-const fill = (time: string, side: 'BUY' | 'SELL', quantity: number, price: number, tradingsymbol = 'INFY'): PnlFill => ({
+const fill = (time: string, side: 'BUY' | 'SELL', quantity: number, price: number | null, tradingsymbol = 'INFY', exchange = 'NSE'): PnlFill => ({
   seq: ++seq,
   time: `2026-11-25 ${time}`,
+  exchange,
   tradingsymbol,
   side,
   quantity,
@@ -12,7 +13,7 @@ const fill = (time: string, side: 'BUY' | 'SELL', quantity: number, price: numbe
 
 describe('chainPnl (FIFO)', () => {
   it('is zero and flat for no fills', () => {
-    expect(chainPnl([])).toEqual({ realised: 0, matchedQuantity: 0, openQuantity: 0, instruments: [], matches: [] });
+    expect(chainPnl([])).toEqual({ realised: 0, matchedQuantity: 0, openQuantity: 0, unpricedQuantity: 0, instruments: [], matches: [] });
   });
 
   it('matches a simple round trip', () => {
@@ -22,8 +23,8 @@ describe('chainPnl (FIFO)', () => {
     expect(pnl.openQuantity).toBe(0);
     expect(pnl.instruments).toEqual([
       {
-        tradingsymbol: 'INFY', boughtQuantity: 10, boughtValue: 15000, soldQuantity: 10, soldValue: 15125,
-        matchedQuantity: 10, realised: 125, openQuantity: 0, openAveragePrice: null,
+        exchange: 'NSE', tradingsymbol: 'INFY', boughtQuantity: 10, boughtValue: 15000, soldQuantity: 10, soldValue: 15125,
+        matchedQuantity: 10, realised: 125, openQuantity: 0, openAveragePrice: null, unpricedQuantity: 0,
       },
     ]);
   });
@@ -87,6 +88,40 @@ describe('chainPnl (FIFO)', () => {
       ['NIFTY25NOV24000CE', 750, 0],
     ]);
     expect(pnl.openQuantity).toBe(75);
+  });
+
+  it('matches per exchange + tradingsymbol: SBIN bought on NSE is not closed by SBIN sold on BSE', () => {
+    const pnl = chainPnl([fill('09:15:00', 'BUY', 10, 470, 'SBIN', 'NSE'), fill('09:20:00', 'SELL', 10, 472, 'SBIN', 'BSE')]);
+    expect(pnl.realised).toBe(0);
+    expect(pnl.matches).toEqual([]);
+    expect(pnl.instruments.map((i) => [i.exchange, i.tradingsymbol, i.openQuantity, i.openAveragePrice])).toEqual([
+      ['BSE', 'SBIN', -10, 472],
+      ['NSE', 'SBIN', 10, 470],
+    ]);
+    expect(pnl.openQuantity).toBe(20);
+    // On one exchange they do close each other.
+    expect(chainPnl([fill('09:15:00', 'BUY', 10, 470, 'SBIN', 'BSE'), fill('09:20:00', 'SELL', 10, 472, 'SBIN', 'BSE')]).realised).toBe(20);
+  });
+
+  it('an unpriced fill is matched by quantity but never valued at 0: its matches have no P&L and it is reported as unpriced', () => {
+    const pnl = chainPnl([
+      fill('09:15:00', 'BUY', 4, 100),
+      fill('09:16:00', 'BUY', 6, null), // Kite gave no average yet
+      fill('09:30:00', 'SELL', 10, 110),
+    ]);
+    // 4 × (110 − 100) = 40 is known; the 6 bought without a price add nothing (at 0 they would add 660).
+    expect(pnl.realised).toBe(40);
+    expect(pnl.matchedQuantity).toBe(10);
+    expect(pnl.openQuantity).toBe(0);
+    expect(pnl.unpricedQuantity).toBe(6);
+    expect(pnl.matches.map((m) => [m.quantity, m.buyPrice, m.sellPrice, m.pnl])).toEqual([
+      [4, 100, 110, 40],
+      [6, null, 110, null],
+    ]);
+    expect(pnl.instruments[0]).toMatchObject({ boughtQuantity: 10, boughtValue: 400, soldValue: 1100, unpricedQuantity: 6 });
+    // An unpriced lot still open: counted as open, left out of the open average.
+    const open = chainPnl([fill('09:15:00', 'BUY', 2, 100), fill('09:16:00', 'BUY', 3, null)]);
+    expect(open.instruments[0]).toMatchObject({ openQuantity: 5, openAveragePrice: 100, unpricedQuantity: 3 });
   });
 
   it('keeps money free of floating-point noise', () => {

@@ -1,14 +1,20 @@
 /**
  * Realised P&L of a chain by FIFO matching of its fills. Pure: no I/O, no clock.
  *
- * Fills are taken in time order (`time`, then `seq`). Each instrument (tradingsymbol) is matched on its own: a buy of
- * one contract never offsets a sell of another, so a hedged chain reports the P&L of each instrument and their sum.
- * A fill first closes the oldest open lots of the opposite side (first in, first out); what is left opens a new lot.
- * So a chain may start with a sell (short) as well as with a buy.
+ * Fills are taken in time order (`time`: when the fill happened at the exchange, then `seq`). Each instrument
+ * (exchange + tradingsymbol) is matched on its own: a buy of one contract never offsets a sell of another, nor SBIN on
+ * NSE a sale of SBIN on BSE, so a hedged chain reports the P&L of each instrument and their sum. A fill first closes
+ * the oldest open lots of the opposite side (first in, first out); what is left opens a new lot. So a chain may start
+ * with a sell (short) as well as with a buy.
  *
  *   realised = Σ over matched quantity of (sell price − buy price) × quantity
  *
  * Unmatched quantity stays open and is reported with its average price; it has no realised P&L yet.
+ *
+ * An unpriced fill (price null: Kite reported it without a usable average, and it is not yet priced from Kite's
+ * trades) still takes part in the matching by quantity, so positions stay right, but no amount is made up for it:
+ * a match with an unpriced side has pnl null and adds nothing to `realised`, and the quantity is reported as
+ * `unpricedQuantity` (realised is provisional until it is 0).
  */
 
 export type Side = 'BUY' | 'SELL';
@@ -18,36 +24,46 @@ export interface PnlFill {
   seq: number;
   /** Sortable time, e.g. Kite's IST "yyyy-mm-dd hh:mm:ss". */
   time: string;
+  /** NSE, BSE, NFO, …; null when unknown (such fills form an instrument of their own). */
+  exchange: string | null;
   tradingsymbol: string;
   side: Side;
   quantity: number;
-  price: number;
+  /** null: unpriced. */
+  price: number | null;
 }
 
 /** One FIFO match: `quantity` bought at `buyPrice` and sold at `sellPrice`. */
 export interface PnlMatch {
+  exchange: string | null;
   tradingsymbol: string;
   quantity: number;
-  buyPrice: number;
-  sellPrice: number;
-  pnl: number;
+  buyPrice: number | null;
+  sellPrice: number | null;
+  /** null when either side is unpriced. */
+  pnl: number | null;
   /** seq of the fill that opened the lot and of the fill that closed it. */
   openedBy: number;
   closedBy: number;
 }
 
 export interface InstrumentPnl {
+  exchange: string | null;
   tradingsymbol: string;
   boughtQuantity: number;
+  /** Of the priced buys. */
   boughtValue: number;
   soldQuantity: number;
+  /** Of the priced sells. */
   soldValue: number;
   matchedQuantity: number;
   realised: number;
   /** Signed: > 0 long, < 0 short, 0 flat. */
   openQuantity: number;
-  /** Average price of the open lots; null when flat. */
+  /** Average price of the priced open lots; null when flat or none is priced. */
   openAveragePrice: number | null;
+  /** Quantity of this instrument's fills that have no price yet. */
+  unpricedQuantity: number;
 }
 
 export interface ChainPnl {
@@ -55,6 +71,8 @@ export interface ChainPnl {
   matchedQuantity: number;
   /** Σ |open quantity| over instruments. */
   openQuantity: number;
+  /** Σ unpriced quantity over instruments: while > 0, `realised` leaves those fills out. */
+  unpricedQuantity: number;
   instruments: InstrumentPnl[];
   matches: PnlMatch[];
 }
@@ -68,9 +86,11 @@ export function roundMoney(value: number): number {
 interface Lot {
   side: Side;
   quantity: number;
-  price: number;
+  price: number | null;
   seq: number;
 }
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function compareFills(a: PnlFill, b: PnlFill): number {
   if (a.time !== b.time) return a.time < b.time ? -1 : 1;
@@ -85,25 +105,29 @@ export function chainPnl(fills: readonly PnlFill[]): ChainPnl {
 
   for (const fill of sorted) {
     if (!(fill.quantity > 0)) continue;
-    let book = books.get(fill.tradingsymbol);
+    const key = `${fill.exchange ?? ''}:${fill.tradingsymbol}`;
+    let book = books.get(key);
     if (!book) {
       book = {
         lots: [],
         stats: {
+          exchange: fill.exchange,
           tradingsymbol: fill.tradingsymbol,
           boughtQuantity: 0, boughtValue: 0, soldQuantity: 0, soldValue: 0,
-          matchedQuantity: 0, realised: 0, openQuantity: 0, openAveragePrice: null,
+          matchedQuantity: 0, realised: 0, openQuantity: 0, openAveragePrice: null, unpricedQuantity: 0,
         },
       };
-      books.set(fill.tradingsymbol, book);
+      books.set(key, book);
     }
     const { lots, stats } = book;
+    const value = fill.price === null ? 0 : fill.quantity * fill.price;
+    if (fill.price === null) stats.unpricedQuantity += fill.quantity;
     if (fill.side === 'BUY') {
       stats.boughtQuantity += fill.quantity;
-      stats.boughtValue += fill.quantity * fill.price;
+      stats.boughtValue += value;
     } else {
       stats.soldQuantity += fill.quantity;
-      stats.soldValue += fill.quantity * fill.price;
+      stats.soldValue += value;
     }
 
     let remaining = fill.quantity;
@@ -112,10 +136,13 @@ export function chainPnl(fills: readonly PnlFill[]): ChainPnl {
       const quantity = Math.min(remaining, lot.quantity);
       const buyPrice = fill.side === 'SELL' ? lot.price : fill.price;
       const sellPrice = fill.side === 'SELL' ? fill.price : lot.price;
-      const pnl = (sellPrice - buyPrice) * quantity;
-      matches.push({ tradingsymbol: fill.tradingsymbol, quantity, buyPrice, sellPrice, pnl: roundMoney(pnl), openedBy: lot.seq, closedBy: fill.seq });
+      const pnl = buyPrice === null || sellPrice === null ? null : (sellPrice - buyPrice) * quantity;
+      matches.push({
+        exchange: fill.exchange, tradingsymbol: fill.tradingsymbol, quantity, buyPrice, sellPrice,
+        pnl: pnl === null ? null : roundMoney(pnl), openedBy: lot.seq, closedBy: fill.seq,
+      });
       stats.matchedQuantity += quantity;
-      stats.realised += pnl;
+      stats.realised += pnl ?? 0;
       lot.quantity -= quantity;
       remaining -= quantity;
       if (lot.quantity === 0) lots.shift();
@@ -125,7 +152,9 @@ export function chainPnl(fills: readonly PnlFill[]): ChainPnl {
 
   const instruments = [...books.values()].map(({ lots, stats }) => {
     const open = lots.reduce((sum, lot) => sum + lot.quantity, 0);
-    const openValue = lots.reduce((sum, lot) => sum + lot.quantity * lot.price, 0);
+    const priced = lots.filter((lot) => lot.price !== null);
+    const pricedOpen = priced.reduce((sum, lot) => sum + lot.quantity, 0);
+    const pricedOpenValue = priced.reduce((sum, lot) => sum + lot.quantity * lot.price!, 0);
     const side = lots[0]?.side;
     return {
       ...stats,
@@ -133,15 +162,16 @@ export function chainPnl(fills: readonly PnlFill[]): ChainPnl {
       soldValue: roundMoney(stats.soldValue),
       realised: roundMoney(stats.realised),
       openQuantity: side === 'SELL' ? -open : open,
-      openAveragePrice: open > 0 ? roundMoney(openValue / open) : null,
+      openAveragePrice: pricedOpen > 0 ? roundMoney(pricedOpenValue / pricedOpen) : null,
     };
   });
-  instruments.sort((a, b) => (a.tradingsymbol < b.tradingsymbol ? -1 : a.tradingsymbol > b.tradingsymbol ? 1 : 0));
+  instruments.sort((a, b) => byText(a.tradingsymbol, b.tradingsymbol) || byText(a.exchange ?? '', b.exchange ?? ''));
 
   return {
     realised: roundMoney(instruments.reduce((sum, i) => sum + i.realised, 0)),
     matchedQuantity: instruments.reduce((sum, i) => sum + i.matchedQuantity, 0),
     openQuantity: instruments.reduce((sum, i) => sum + Math.abs(i.openQuantity), 0),
+    unpricedQuantity: instruments.reduce((sum, i) => sum + i.unpricedQuantity, 0),
     instruments,
     matches,
   };

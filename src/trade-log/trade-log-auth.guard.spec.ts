@@ -1,4 +1,4 @@
-import { AccessRequest, decideTradeLogAccess, isLoopbackHost } from './trade-log-auth.guard';
+import { AccessRequest, decideTradeLogAccess } from './trade-log-auth.guard';
 
 const TOKEN = 'review-token-0123456789';
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
@@ -8,16 +8,8 @@ const request = (overrides: Partial<AccessRequest>): AccessRequest => ({
   authorization: undefined,
   queryToken: undefined,
   proxied: false,
+  hostHeader: '127.0.0.1:3000',
   ...overrides,
-});
-
-describe('isLoopbackHost', () => {
-  it.each(['127.0.0.1', '127.8.9.10', 'localhost', 'LOCALHOST', 'app.localhost', '::1', '[::1]', '::ffff:127.0.0.1'])('%s is loopback', (host) => {
-    expect(isLoopbackHost(host)).toBe(true);
-  });
-  it.each(['0.0.0.0', '::', '192.168.1.20', '10.0.0.1', 'example.com', '::ffff:10.0.0.1', '128.0.0.1'])('%s is not', (host) => {
-    expect(isLoopbackHost(host)).toBe(false);
-  });
 });
 
 describe('decideTradeLogAccess', () => {
@@ -30,6 +22,18 @@ describe('decideTradeLogAccess', () => {
     expect(decision).toMatchObject({ allowed: false, status: 403 });
     expect(decision.allowed || decision.message).toContain('TRADE_LOG_TOKEN');
     expect(decision.allowed || decision.message).toContain('0.0.0.0');
+  });
+
+  it('without a token, is open only to requests that name this machine in their Host header (DNS rebinding)', () => {
+    for (const hostHeader of ['localhost:3000', '127.0.0.1', '[::1]:3000', 'LOCALHOST']) {
+      expect(decideTradeLogAccess(request({ hostHeader }))).toEqual({ allowed: true });
+    }
+    for (const hostHeader of ['evil.example', 'evil.example:3000', '192.168.1.20:3000', '', undefined]) {
+      const decision = decideTradeLogAccess(request({ hostHeader }));
+      expect(decision).toMatchObject({ allowed: false, status: 403, message: expect.stringMatching(/Host/) });
+    }
+    // A token is proof enough, whatever name the request used.
+    expect(decideTradeLogAccess(request({ token: TOKEN, authorization: `Bearer ${TOKEN}`, hostHeader: 'trades.example.com' }))).toEqual({ allowed: true });
   });
 
   it('is closed to proxied requests on loopback without a token', () => {

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import {
   CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, OnModuleInit, SetMetadata, UnauthorizedException,
 } from '@nestjs/common';
@@ -6,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import basicAuth from 'basic-auth';
 import type { Request, Response } from 'express';
+import { foreignHostProblem, isLoopbackHost, isProxied } from '../common/loopback';
 import { secretsEqual } from '../common/secrets-equal';
 import type { LegworkConfig } from '../config/legwork.config';
 
@@ -14,20 +14,6 @@ export const TRADE_LOG_PAGE = 'tradeLogPage';
 export const TradeLogPage = () => SetMetadata(TRADE_LOG_PAGE, true);
 
 export const TRADE_LOG_REALM = 'legwork trade log';
-
-/** Whether `host` (an interface to listen on) is reachable only from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
-  return false;
-}
-
-/** The request was relayed by a proxy or tunnel (Forwarded / X-Forwarded-For / X-Real-IP), so it comes from elsewhere. */
-export function isProxied(headers: Request['headers']): boolean {
-  return Boolean(headers.forwarded || headers['x-forwarded-for'] || headers['x-real-ip']);
-}
 
 export interface AccessRequest {
   /** Configured TRADE_LOG_TOKEN, if any. */
@@ -39,6 +25,8 @@ export interface AccessRequest {
   queryToken: string | undefined;
   /** The request came through a proxy or tunnel (Forwarded / X-Forwarded-For / X-Real-IP). */
   proxied: boolean;
+  /** The request's Host header. */
+  hostHeader: string | undefined;
 }
 
 export type AccessDecision =
@@ -59,7 +47,8 @@ function presentedToken(req: Pick<AccessRequest, 'authorization' | 'queryToken'>
 /**
  * Who may read the trade log (pure, so every case is unit-tested):
  *   - TRADE_LOG_TOKEN set: a request must present it (Bearer, basic-auth password, or ?token= on the page), on any host.
- *   - no token, HOST on loopback: open, except requests relayed by a proxy or tunnel (they come from elsewhere).
+ *   - no token, HOST on loopback: open, except requests relayed by a proxy or tunnel (they come from elsewhere) and
+ *     requests whose Host header names another machine (DNS rebinding).
  *   - no token, HOST beyond loopback: closed (403), with a message naming TRADE_LOG_TOKEN.
  */
 export function decideTradeLogAccess(req: AccessRequest): AccessDecision {
@@ -88,6 +77,8 @@ export function decideTradeLogAccess(req: AccessRequest): AccessDecision {
       message: 'the trade log is off for proxied requests while TRADE_LOG_TOKEN is not set: this request came through a proxy or tunnel. Set TRADE_LOG_TOKEN to review trades through it',
     };
   }
+  const foreign = foreignHostProblem(req.hostHeader, 'TRADE_LOG_TOKEN');
+  if (foreign) return { allowed: false, status: 403, message: `trade log ${foreign}` };
   return { allowed: true };
 }
 
@@ -120,6 +111,7 @@ export class TradeLogAuthGuard implements CanActivate, OnModuleInit {
       authorization: req.headers.authorization,
       queryToken,
       proxied: isProxied(req.headers),
+      hostHeader: req.headers.host,
     });
     if (decision.allowed) return true;
     this.logger.warn(`trade log: ${decision.status} for ${req.method} ${req.path} from ${req.ip}`);

@@ -40,7 +40,7 @@ export function fillsTable(rows: FillRow[]): string {
     ['Time', 'Order', 'Chain', 'Strategy', 'Symbol', 'Side', 'Qty', 'Price', 'Cum. qty'],
     rows.map((f) => [
       f.time, f.orderId, text(f.chainId), text(f.strategy), text(f.tradingsymbol), text(f.transactionType),
-      String(f.quantity), money(f.price), String(f.cumulativeQuantity),
+      String(f.quantity), f.price === null ? 'unpriced' : money(f.price), String(f.cumulativeQuantity),
     ]),
     [6, 7, 8],
   )}\n${plural(rows.length, 'fill')}\n`;
@@ -83,9 +83,13 @@ export function chainDetail(chain: ChainView): string {
   const pnl = chain.pnl.instruments.length
     ? table(
         ['Symbol', 'Bought', 'Sold', 'Matched', 'Realised', 'Open qty', 'Open avg'],
-        chain.pnl.instruments.map((i) => [
-          i.tradingsymbol, `${i.boughtQuantity} @ ${money(i.boughtQuantity ? i.boughtValue / i.boughtQuantity : 0)}`,
-          `${i.soldQuantity} @ ${money(i.soldQuantity ? i.soldValue / i.soldQuantity : 0)}`, String(i.matchedQuantity),
+        chain.pnl.instruments.map((i, _, all) => [
+          // The exchange only where one symbol trades on two (SBIN on NSE and BSE are matched apart).
+          `${all.some((o) => o !== i && o.tradingsymbol === i.tradingsymbol) && i.exchange ? `${i.exchange}:` : ''}${i.tradingsymbol}` +
+            (i.unpricedQuantity ? ` (${i.unpricedQuantity} unpriced)` : ''),
+          // With unpriced fills the average of a side is not known yet.
+          `${i.boughtQuantity} @ ${i.unpricedQuantity ? '?' : money(i.boughtQuantity ? i.boughtValue / i.boughtQuantity : 0)}`,
+          `${i.soldQuantity} @ ${i.unpricedQuantity ? '?' : money(i.soldQuantity ? i.soldValue / i.soldQuantity : 0)}`, String(i.matchedQuantity),
           money(i.realised), String(i.openQuantity), price(i.openAveragePrice),
         ]),
         [1, 2, 3, 4, 5, 6],

@@ -107,11 +107,14 @@ function fillRow(fill: Fill, membership: Membership | undefined): FillRow {
     tradingsymbol: fill.tradingsymbol,
     transactionType: fill.transactionType,
     quantity: fill.quantity,
-    price: roundMoney(fill.price),
+    price: fill.price === null ? null : roundMoney(fill.price),
     cumulativeQuantity: fill.cumulativeQuantity,
-    time: fill.exchangeTimestamp ?? formatIst(fill.createdAt),
+    time: fillTime(fill),
   };
 }
+
+/** When the fill happened at the exchange (IST), else when legwork stored it. */
+const fillTime = (fill: Fill): string => fill.exchangeTimestamp ?? formatIst(fill.createdAt);
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -186,7 +189,8 @@ export class TradeLogService {
         .filter((f) => chainOrderIds.has(f.orderId) && (f.transactionType === 'BUY' || f.transactionType === 'SELL'))
         .map((f) => ({
           seq: f.id,
-          time: f.exchangeTimestamp ?? formatIst(f.createdAt),
+          time: fillTime(f),
+          exchange: orders.get(f.orderId)?.exchange ?? null,
           tradingsymbol: f.tradingsymbol ?? orders.get(f.orderId)?.tradingsymbol ?? '?',
           side: f.transactionType as 'BUY' | 'SELL',
           quantity: f.quantity,

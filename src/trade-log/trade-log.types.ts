@@ -47,9 +47,10 @@ export interface FillRow {
   tradingsymbol: string | null;
   transactionType: string | null;
   quantity: number;
-  price: number;
+  /** null while unpriced (Kite reported the fill without a usable average price; priced from its trades shortly). */
+  price: number | null;
   cumulativeQuantity: number;
-  /** IST: the exchange's time when known, else when legwork stored the fill. */
+  /** IST: when the fill happened at the exchange (exchange_update_timestamp) when known, else when legwork stored it. */
   time: string;
 }
 
@@ -106,7 +107,7 @@ export interface OrderEventView {
   exchangeUpdateTimestamp: string | null;
   reason: string | null;
   changes: string[] | null;
-  fill: { quantity: number; price: number; cumulativeQuantity: number } | null;
+  fill: { quantity: number; price: number | null; cumulativeQuantity: number } | null;
 }
 
 export interface OrderDetail {

@@ -1,5 +1,4 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import request from 'supertest';
 import { KiteSessionService } from '../../src/kite-session/kite-session.service';
 import { InboxEntry } from '../../src/inbox/inbox-entry.entity';
 import { Fill } from '../../src/orders/entities/fill.entity';
@@ -7,6 +6,7 @@ import { Order } from '../../src/orders/entities/order.entity';
 import { KiteOrderStream, ORDER_STREAM_RECONNECTED } from '../../src/order-stream/kite-order-stream.service';
 import { KiteSimulator } from '../../src/simulator';
 import { recordOrderEvents } from '../helpers/event-recorder';
+import { loginThroughEngine } from '../helpers/kite-login';
 import { SAMPLE_API_SECRET } from '../helpers/postbacks';
 import { createTestApp, tempDir, testEnv, TestApp } from '../helpers/test-app';
 import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
@@ -40,6 +40,7 @@ describe('WebSocket order updates (KiteTicker against the simulator)', () => {
         KITE_ACCESS_TOKEN: sim.options.accessToken,
         KITE_WS_URL: sim.wsUrl,
         KITE_WS_ORDER_UPDATES: 'true',
+        KITE_LOGIN_URL: `${sim.url}/connect/login`,
       }),
       { listen: true },
     );
@@ -93,7 +94,7 @@ describe('WebSocket order updates (KiteTicker against the simulator)', () => {
   it("reconnects with the new token after the day's login, and keeps delivering when the old token is revoked", async () => {
     const reconnected = new Promise<void>((resolve) => t.app.get(EventEmitter2).once(ORDER_STREAM_RECONNECTED, () => resolve()));
     // The daily login through the engine's own callback (request_token from the simulator's login page).
-    const done = await request(t.app.getHttpServer()).get(`/kite/login/callback?request_token=${sim.issueRequestToken()}&status=success`);
+    const done = await loginThroughEngine(t);
     expect(done.status).toBe(200);
     await reconnected;
     sim.revokeAccessTokens(sim.options.accessToken); // yesterday's token stops working at 06:00

@@ -24,14 +24,21 @@ export class Fill {
   @Column({ type: 'integer' })
   quantity: number;
 
-  /** (p1·q1 − p0·q0) / (q1 − q0) */
-  @Column({ type: 'double precision' })
-  price: number;
+  /**
+   * (p1·q1 − p0·q0) / (q1 − q0); null while unpriced (Kite reported the rise without a usable average price), until
+   * the fill pricer prices it from Kite's trades.
+   */
+  @Column({ type: 'double precision', nullable: true })
+  price: number | null;
 
   /** q1: filled quantity after this fill. */
   @Column({ type: 'integer' })
   cumulativeQuantity: number;
 
+  /**
+   * When the fill happened at the exchange (IST, as Kite sent it): the update's exchange_update_timestamp. Not the
+   * order's exchange_timestamp, which is when the exchange registered the order and stays the same for every fill.
+   */
   @Column({ type: 'varchar', length: 19, nullable: true })
   exchangeTimestamp: string | null;
 
