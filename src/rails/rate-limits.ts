@@ -35,8 +35,9 @@ export class OrderPacer {
     // through across a window boundary, and Kite counts any second.
     this.perSecond = new RateLimiterMemory({ points: 1, duration: 1.05 / limits.perSecond });
     this.perMinute = new RateLimiterMemory({ points: limits.perMinute, duration: 60 });
-    this.minuteQueue = new RateLimiterQueue(this.perMinute, { maxQueueSize: 100_000 });
-    this.secondQueue = new RateLimiterQueue(this.perSecond, { maxQueueSize: 100_000 });
+    // Only one order at a time waits in these (see take), so their own queue size never matters.
+    this.minuteQueue = new RateLimiterQueue(this.perMinute);
+    this.secondQueue = new RateLimiterQueue(this.perSecond);
   }
 
   /** Resolves when one more order action may leave now. */
