@@ -19,13 +19,13 @@ export function sessionChecksum(apiKey: string, requestToken: string, apiSecret:
 }
 
 export function sha256Hex(input: string): string {
-  return createHash('sha256').update(input, 'utf8').digest('hex');
+  return createHash('sha256').update(input).digest('hex'); // a string is hashed as its UTF-8 bytes
 }
 
 /** Constant-time comparison of two hex digests; a length mismatch is simply "not equal". */
 export function hexDigestsEqual(expected: string, received: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(received, 'utf8');
+  const a = Buffer.from(expected);
+  const b = Buffer.from(received);
   if (a.length !== b.length) {
     // Still spend a comparison so timing does not reveal where the mismatch is.
     timingSafeEqual(a, a);

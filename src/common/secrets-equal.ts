@@ -5,5 +5,5 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * first, so the digests have equal length and the comparison time says nothing about the secret or its length.
  */
 export function secretsEqual(expected: string, received: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(expected, 'utf8').digest(), createHash('sha256').update(received, 'utf8').digest());
+  return timingSafeEqual(createHash('sha256').update(expected).digest(), createHash('sha256').update(received).digest());
 }

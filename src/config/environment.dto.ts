@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
@@ -12,6 +12,31 @@ const toBoolean = ({ value }: { value: unknown }) => {
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value).trim()) ? Number(value) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * A URL with one of these schemes that `new URL()` (what fetch and ws use) accepts, with a host. A looser check would
+ * let through a value that fails later, inside a library whose error quotes the whole URL: with the access token
+ * (order stream) or the bot token (Telegram) appended to it.
+ */
+const IsUrlWithScheme = (schemes: string[], message: string) =>
+  ValidateBy({
+    name: 'isUrlWithScheme',
+    validator: {
+      validate: (value: unknown) => {
+        const text = String(value);
+        if (/\s/.test(text) || !schemes.some((scheme) => text.startsWith(`${scheme}://`))) return false;
+        try {
+          return new URL(text).host !== '';
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => message,
+    },
+  });
+
+/** Kite's api key and access token are single words; a space or a quote is a copy-paste mistake. */
+const KITE_CREDENTIAL = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Every environment variable legwork reads, validated once at start.
@@ -40,14 +65,14 @@ export class EnvironmentDto {
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(8, { message: 'KITE_API_SECRET must be at least 8 characters' })
   KITE_API_SECRET?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @Matches(KITE_CREDENTIAL, { message: 'KITE_API_KEY must be letters, digits, _ or - only (no spaces or quotes)' })
   KITE_API_KEY?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @Matches(KITE_CREDENTIAL, { message: 'KITE_ACCESS_TOKEN must be letters, digits, _ or - only (no spaces or quotes)' })
   KITE_ACCESS_TOKEN?: string;
 
   /** Base URL of the Kite API; paper mode points it at the simulator. */
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'KITE_ROOT_URL must be an http(s) URL' })
+  @IsOptional() @Transform(emptyToUndefined) @IsUrlWithScheme(['http', 'https'], 'KITE_ROOT_URL must be an http(s) URL')
   KITE_ROOT_URL?: string;
 
   /** Also accept sha256(order_id + user_id + api_secret), a variant printed by some guides. Off by default. */
@@ -93,7 +118,7 @@ export class EnvironmentDto {
   KITE_WS_ORDER_UPDATES?: boolean;
 
   /** KiteTicker root URL (default wss://ws.kite.trade/; paper mode: the simulator's). */
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^wss?:\/\/[^\s]+$/, { message: 'KITE_WS_URL must be a ws(s) URL' })
+  @IsOptional() @Transform(emptyToUndefined) @IsUrlWithScheme(['ws', 'wss'], 'KITE_WS_URL must be a ws(s) URL')
   KITE_WS_URL?: string;
 
   /**
@@ -104,7 +129,7 @@ export class EnvironmentDto {
   KITE_USER_ID?: string;
 
   /** Where GET /kite/login sends the browser (default Kite's; paper mode: the simulator's stand-in). */
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'KITE_LOGIN_URL must be an http(s) URL' })
+  @IsOptional() @Transform(emptyToUndefined) @IsUrlWithScheme(['http', 'https'], 'KITE_LOGIN_URL must be an http(s) URL')
   KITE_LOGIN_URL?: string;
 
   /** How many times a leg's placement is tried when Kite's answer is unclear (each retry only after the OMS shows no order with its tag). */
@@ -124,11 +149,12 @@ export class EnvironmentDto {
   LEG_GROUP_FILL_TIMEOUT_SECONDS?: number;
 
   /** Alerts (rejections, failed legs) are POSTed as JSON to this URL. */
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'NOTIFY_WEBHOOK_URL must be an http(s) URL' })
+  @IsOptional() @Transform(emptyToUndefined) @IsUrlWithScheme(['http', 'https'], 'NOTIFY_WEBHOOK_URL must be an http(s) URL')
   NOTIFY_WEBHOOK_URL?: string;
 
   /** Alerts also go to Telegram when both are set (Bot API sendMessage). The token is never logged. */
   @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @Matches(/^\d+:[A-Za-z0-9_-]+$/, { message: 'NOTIFY_TELEGRAM_BOT_TOKEN must look like <bot id>:<key> (digits, a colon, then letters, digits, _ or -), as @BotFather gives it' })
   NOTIFY_TELEGRAM_BOT_TOKEN?: string;
 
   @IsOptional() @Transform(emptyToUndefined) @IsString()
@@ -139,10 +165,11 @@ export class EnvironmentDto {
    * this secret_token): /kill <reason>, /kill! <reason> (also cancel open orders), /rearm, /status from the alert chat.
    */
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'NOTIFY_TELEGRAM_WEBHOOK_SECRET must be at least 16 characters' })
+  @Matches(/^[A-Za-z0-9_-]{1,256}$/, { message: "NOTIFY_TELEGRAM_WEBHOOK_SECRET must be letters, digits, _ or - only, at most 256 (Telegram's rule for secret_token)" })
   NOTIFY_TELEGRAM_WEBHOOK_SECRET?: string;
 
   /** Telegram Bot API base URL (default https://api.telegram.org); tests point it at a local server. */
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'NOTIFY_TELEGRAM_API_URL must be an http(s) URL' })
+  @IsOptional() @Transform(emptyToUndefined) @IsUrlWithScheme(['http', 'https'], 'NOTIFY_TELEGRAM_API_URL must be an http(s) URL')
   NOTIFY_TELEGRAM_API_URL?: string;
 
   /** Kite's order limits, shared by every strategy: orders are queued (FIFO) to stay within the per-second and per-minute ones. */

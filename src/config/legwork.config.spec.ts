@@ -1,4 +1,15 @@
+import { BAD_SECRETS, leakedPieces } from '../../test/helpers/secrets';
 import { ConfigValidationError, loadLegworkConfig, PAPER_API_SECRET } from './legwork.config';
+
+function configError(env: Record<string, string>): ConfigValidationError {
+  try {
+    loadLegworkConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error;
+    throw error;
+  }
+  throw new Error(`configuration ${Object.keys(env).join(', ')} was accepted`);
+}
 
 describe('loadLegworkConfig', () => {
   it('starts in paper mode with safe defaults when nothing is set', () => {
@@ -32,7 +43,7 @@ describe('loadLegworkConfig', () => {
     expect(() => loadLegworkConfig({ [name]: value })).toThrow(pattern);
   });
 
-  it('requires the api key and secret in live mode, and never echoes the secret', () => {
+  it('requires the api key and secret in live mode', () => {
     let error: unknown;
     try {
       loadLegworkConfig({ LEGWORK_MODE: 'live', KITE_ACCESS_TOKEN: 'tok' });
@@ -42,6 +53,36 @@ describe('loadLegworkConfig', () => {
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect((error as Error).message).toMatch(/KITE_API_KEY is required/);
     expect((error as Error).message).toMatch(/KITE_API_SECRET is required/);
+  });
+
+  // Each secret-bearing variable with a value that breaks its rule: the error names the variable and the rule, and the
+  // value (or any long piece of it) appears nowhere in it.
+  it.each(BAD_SECRETS)('never echoes %s when it is malformed: names the variable and the rule only', (name, value, rule) => {
+    const error = configError({ [name]: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toContain(name);
+    expect(error.problems[0]).toMatch(rule);
+    expect(leakedPieces(error.message, value)).toEqual([]);
+    expect(leakedPieces(JSON.stringify({ ...error, stack: error.stack }), value)).toEqual([]);
+  });
+
+  it('never echoes any secret when several are malformed at once, and still echoes what is not secret', () => {
+    const error = configError({ ...Object.fromEntries(BAD_SECRETS.map(([name, value]) => [name, value])), PORT: 'eighty' });
+    for (const [name, value] of BAD_SECRETS) {
+      expect(error.message).toContain(name);
+      expect(leakedPieces(error.message, value)).toEqual([]);
+    }
+    expect(error.message).toContain('"eighty"'); // a port is not a secret: showing it helps
+  });
+
+  // ws and fetch quote the whole URL when they cannot parse it, and the engine appends the access token (order stream)
+  // or the bot token (Telegram) to these: a URL they would refuse must be refused here, before a token is added.
+  it.each([
+    ['KITE_WS_URL', 'ws://[::1'],
+    ['NOTIFY_TELEGRAM_API_URL', 'http://[::1'],
+    ['KITE_ROOT_URL', 'http:api.kite.trade'],
+  ])('refuses %s=%s, a URL the HTTP or WebSocket client could not parse', (name, value) => {
+    expect(configError({ [name]: value }).problems).toEqual([expect.stringMatching(new RegExp(`^${name} must be an? (http|ws)\\(s\\) URL`))]);
   });
 
   it('chooses live mode when credentials are present, with the real Kite root', () => {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EnvironmentDto } from './environment.dto';
+import { isSecretVariable, validationProblem } from './validation-messages';
 
 /** Paper mode needs *a* secret so its simulator can sign postbacks; it guards nothing real. */
 export const PAPER_API_SECRET = 'legwork-paper-secret';
@@ -54,9 +55,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
   const env = plainToInstance(EnvironmentDto, { ...raw }, { enableImplicitConversion: false });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
   const problems = errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((text) =>
-      text.startsWith(error.property) ? `${text} (got ${JSON.stringify(raw[error.property])})` : `${error.property}: ${text}`,
-    ),
+    Object.values(error.constraints ?? {}).map((rule) => validationProblem(error.property, rule, raw[error.property])),
   );
 
   const mode = env.LEGWORK_MODE ?? (env.KITE_API_KEY && env.KITE_ACCESS_TOKEN ? 'live' : 'paper');
@@ -96,7 +95,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
           : strategies.split(',').map((name) => name.trim()).filter(Boolean),
       handlerTimeoutMs: env.STRATEGY_TIMEOUT_MS ?? 10_000,
       // Everything but credentials: a strategy has no business reading secrets, and this object could end up in a log.
-      settings: Object.fromEntries(Object.entries(raw).filter(([name]) => !/SECRET|TOKEN|PASSWORD|API_KEY/i.test(name))),
+      settings: Object.fromEntries(Object.entries(raw).filter(([name]) => !isSecretVariable(name))),
     },
     broker: {
       placeMaxAttempts: env.LEG_PLACE_MAX_ATTEMPTS ?? 3,

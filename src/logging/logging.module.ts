@@ -3,22 +3,22 @@ import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { LegworkConfig } from '../config/legwork.config';
 
+/** Fields that hold a credential, in Kite's, kiteconnect's and legwork's own spelling. */
+const CREDENTIAL_FIELDS = [
+  'api_secret', 'apiSecret', 'api_key', 'apiKey', 'access_token', 'accessToken', 'request_token', 'refresh_token', 'enctoken',
+  'token', 'botToken', 'webhookSecret',
+];
+
 /**
  * Paths pino removes from every log line. Secrets are redacted by configuration here, never by hand at call sites:
- * credentials in headers and in any logged object (kiteconnect request params, session data, config).
+ * credentials in headers and in any logged object (kiteconnect request params, session data, config). pino's `*` is
+ * one level deep, so each field is listed at the top and one and two levels down.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-telegram-bot-api-secret-token"]',
-  '*.api_secret',
-  '*.apiSecret',
-  '*.access_token',
-  '*.accessToken',
-  '*.request_token',
-  '*.refresh_token',
-  '*.enctoken',
-  '*.token',
+  ...CREDENTIAL_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
 /**

@@ -2,7 +2,9 @@ import { Alert, AlertChannel, alertText } from './alert';
 
 const TIMEOUT_MS = 5_000;
 
-async function postJson(url: string, body: unknown, what: string): Promise<void> {
+/** `setting` names the variable the URL comes from: fetch would quote an unparsable URL whole, credentials included. */
+async function postJson(url: string, body: unknown, what: string, setting: string): Promise<void> {
+  if (!URL.canParse(url)) throw new Error(`${what}: ${setting} does not make a valid URL`);
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -18,7 +20,7 @@ export class WebhookChannel implements AlertChannel {
   constructor(private readonly url: string) {}
 
   send(alert: Alert): Promise<void> {
-    return postJson(this.url, { source: 'legwork', at: new Date().toISOString(), ...alert, message: alertText(alert) }, 'the alert webhook');
+    return postJson(this.url, { source: 'legwork', at: new Date().toISOString(), ...alert, message: alertText(alert) }, 'the alert webhook', 'NOTIFY_WEBHOOK_URL');
   }
 }
 
@@ -29,6 +31,6 @@ export class TelegramChannel implements AlertChannel {
 
   send(alert: Alert): Promise<void> {
     const url = `${this.options.apiUrl.replace(/\/+$/, '')}/bot${this.options.botToken}/sendMessage`;
-    return postJson(url, { chat_id: this.options.chatId, text: alertText(alert), disable_web_page_preview: true }, 'Telegram');
+    return postJson(url, { chat_id: this.options.chatId, text: alertText(alert), disable_web_page_preview: true }, 'Telegram', 'NOTIFY_TELEGRAM_API_URL');
   }
 }

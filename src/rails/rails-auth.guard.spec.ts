@@ -1,9 +1,13 @@
-import { decideRailsAccess } from './rails-auth.guard';
+import { ExecutionContext, ForbiddenException, Logger, UnauthorizedException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { loadLegworkConfig } from '../config/legwork.config';
+import { decideRailsAccess, RailsAuthGuard } from './rails-auth.guard';
+
+const ask = (over: Partial<Parameters<typeof decideRailsAccess>[0]>) =>
+  decideRailsAccess({ token: undefined, host: '127.0.0.1', authorization: undefined, proxied: false, hostHeader: '127.0.0.1:3000', ...over });
 
 describe('who may use /rails (kill switch over HTTP)', () => {
   const TOKEN = 'rails-token-0123456789';
-  const ask = (over: Partial<Parameters<typeof decideRailsAccess>[0]>) =>
-    decideRailsAccess({ token: undefined, host: '127.0.0.1', authorization: undefined, proxied: false, hostHeader: '127.0.0.1:3000', ...over });
 
   it('with RAILS_TOKEN set, only a request bearing it, on any host', () => {
     expect(ask({ token: TOKEN, authorization: `Bearer ${TOKEN}`, host: '0.0.0.0' })).toEqual({ allowed: true });
@@ -15,7 +19,69 @@ describe('who may use /rails (kill switch over HTTP)', () => {
     expect(ask({})).toEqual({ allowed: true });
     expect(ask({ host: '::1' })).toEqual({ allowed: true });
     expect(ask({ host: '0.0.0.0' })).toMatchObject({ allowed: false, status: 403, message: expect.stringMatching(/RAILS_TOKEN is not set/) });
-    expect(ask({ proxied: true })).toMatchObject({ allowed: false, status: 403 });
+    expect(ask({ proxied: true })).toEqual({ allowed: false, status: 403, message: 'the rails endpoints are off for proxied requests while RAILS_TOKEN is not set' });
+  });
+
+  it('reads the token only from a Bearer header that is exactly that (surrounding spaces aside)', () => {
+    expect(ask({ token: TOKEN, authorization: `  bearer   ${TOKEN}  ` })).toEqual({ allowed: true });
+    expect(ask({ token: TOKEN, authorization: `NotBearer ${TOKEN}` })).toMatchObject({ allowed: false, status: 401 });
+    expect(ask({ token: TOKEN, authorization: `Bearer ${TOKEN}\nX-Other: 1` })).toMatchObject({ allowed: false, status: 401 });
+    expect(ask({ token: TOKEN, authorization: `Basic ${TOKEN}` })).toMatchObject({ allowed: false, status: 401, message: expect.stringMatching(/Bearer <RAILS_TOKEN>/) });
+    expect(ask({ token: TOKEN, authorization: `Bearer ${TOKEN}x` })).toMatchObject({ allowed: false, status: 401, message: 'wrong rails token' });
+  });
+
+  it('with RAILS_TOKEN set, a proxied request bearing it is allowed (the token is the proof)', () => {
+    expect(ask({ token: TOKEN, authorization: `Bearer ${TOKEN}`, proxied: true })).toEqual({ allowed: true });
+  });
+});
+
+describe('RailsAuthGuard (the NestJS guard over /rails)', () => {
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => warn.mockRestore());
+
+  const guardWith = (env: Record<string, string>) => new RailsAuthGuard(new ConfigService(loadLegworkConfig(env)));
+  const request = (extra: Record<string, string> = {}, headers = { host: '127.0.0.1:3000', ...extra }) =>
+    ({ switchToHttp: () => ({ getRequest: () => ({ headers, method: 'POST', path: '/rails/kill-switch', ip: '10.1.2.3' }) }) }) as unknown as ExecutionContext;
+  const TOKEN = 'rails-token-0123456789';
+
+  it('lets through what decideRailsAccess allows, with the configured token and host', () => {
+    expect(guardWith({}).canActivate(request())).toBe(true);
+    expect(guardWith({ RAILS_TOKEN: TOKEN, HOST: '0.0.0.0' }).canActivate(request({ authorization: `Bearer ${TOKEN}` }))).toBe(true);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('answers 401 for a missing or wrong token and 403 for a closed endpoint, logging who was refused', () => {
+    const refusal = (guard: RailsAuthGuard, context: ExecutionContext) => {
+      try {
+        guard.canActivate(context);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('allowed');
+    };
+    const wrongToken = refusal(guardWith({ RAILS_TOKEN: TOKEN }), request({ authorization: 'Bearer nope-nope-nope' }));
+    expect(wrongToken).toBeInstanceOf(UnauthorizedException);
+    expect(wrongToken).toMatchObject({ message: 'wrong rails token' });
+    expect(refusal(guardWith({ HOST: '0.0.0.0' }), request())).toBeInstanceOf(ForbiddenException);
+    expect(refusal(guardWith({}), request({ 'x-forwarded-for': '203.0.113.9' }))).toBeInstanceOf(ForbiddenException);
+    expect(warn.mock.calls.map((call) => call[0])).toEqual([
+      'rails: 401 for POST /rails/kill-switch from 10.1.2.3',
+      'rails: 403 for POST /rails/kill-switch from 10.1.2.3',
+      'rails: 403 for POST /rails/kill-switch from 10.1.2.3',
+    ]);
+  });
+
+  it('warns at start when the endpoints are off (beyond loopback, no token), and only then', () => {
+    guardWith({}).onModuleInit();
+    guardWith({ RAILS_TOKEN: TOKEN, HOST: '0.0.0.0' }).onModuleInit();
+    expect(warn).not.toHaveBeenCalled();
+    guardWith({ HOST: '0.0.0.0' }).onModuleInit();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toBe('rails endpoints (kill switch over HTTP) are OFF (403): HOST=0.0.0.0 is beyond loopback and RAILS_TOKEN is not set');
+    expect(warn.mock.contexts[0]).toMatchObject({ context: 'Rails' });
   });
 
   it('without a token, refuses a request whose Host header names another machine (DNS rebinding)', () => {

@@ -27,6 +27,7 @@ export class OrderPacer {
   private readonly secondQueue: RateLimiterQueue;
   private readonly minuteQueue: RateLimiterQueue;
   private readonly sent: number[] = [];
+  private lastTurn: Promise<void> = Promise.resolve();
   waiting = 0;
 
   constructor(readonly limits: { perSecond: number; perMinute: number }) {
@@ -34,16 +35,23 @@ export class OrderPacer {
     // through across a window boundary, and Kite counts any second.
     this.perSecond = new RateLimiterMemory({ points: 1, duration: 1.05 / limits.perSecond });
     this.perMinute = new RateLimiterMemory({ points: limits.perMinute, duration: 60 });
-    this.minuteQueue = new RateLimiterQueue(this.perMinute, { maxQueueSize: 100_000 });
-    this.secondQueue = new RateLimiterQueue(this.perSecond, { maxQueueSize: 100_000 });
+    // Only one order at a time waits in these (see take), so their own queue size never matters.
+    this.minuteQueue = new RateLimiterQueue(this.perMinute);
+    this.secondQueue = new RateLimiterQueue(this.perSecond);
   }
 
   /** Resolves when one more order action may leave now. */
   async take(): Promise<void> {
     this.waiting++;
-    try {
+    // One order at a time at the limiters: each of the library's queues is FIFO, but the orders the minute queue
+    // releases together when a new minute starts race into the second queue and can swap places.
+    const turn = this.lastTurn.then(async () => {
       await this.minuteQueue.removeTokens(1);
       await this.secondQueue.removeTokens(1);
+    });
+    this.lastTurn = turn.catch(() => undefined);
+    try {
+      await turn;
     } finally {
       this.waiting--;
     }

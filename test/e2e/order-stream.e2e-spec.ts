@@ -69,19 +69,43 @@ describe('WebSocket order updates (KiteTicker against the simulator)', () => {
     sim.setPostbackFaults({ dropAll: false });
   });
 
-  it('processes an update that arrives by both postback and WebSocket once', async () => {
-    const kite = kiteFor(sim);
-    const { order_id } = await place(kite, sbinBuy({ order_type: 'MARKET', price: 0, quantity: 2 }));
-    await sim.flushPostbacks();
+  it('processes an update that arrives by both postback and WebSocket once; each route alone carries the rest', async () => {
+    const stream = t.app.get(KiteOrderStream);
+    // A BUY under the market rests OPEN (no postback for OPEN); its fills are made by hand, one update each.
+    const { order_id } = await place(kiteFor(sim), sbinBuy({ price: 300, quantity: 3 }));
+    const arrivals = () => ({ postbacks: sim.postbackStats.sent, stream: stream.received });
+
+    // Update 1 on both routes: each reached the engine (the postback was answered 2xx, the stream frame was received).
+    let before = arrivals();
+    sim.fillOrder(order_id, 1, 300);
+    await eventually(() => expect(arrivals()).toEqual({ postbacks: before.postbacks + 1, stream: before.stream + 1 }));
+    // Update 2 with its postback withheld: only the stream can bring it.
+    before = arrivals();
+    sim.setPostbackFaults({ dropAll: true });
+    sim.fillOrder(order_id, 1, 300);
+    sim.setPostbackFaults({ dropAll: false });
+    await eventually(() => expect(arrivals()).toEqual({ postbacks: before.postbacks, stream: before.stream + 1 }));
+    // Update 3 with the stream withheld: only the postback can bring it.
+    before = arrivals();
+    sim.orderStream.muted = true;
+    try {
+      sim.fillOrder(order_id, 1, 300);
+      await sim.flushPostbacks();
+      expect(arrivals()).toEqual({ postbacks: before.postbacks + 1, stream: before.stream });
+    } finally {
+      sim.orderStream.muted = false;
+    }
+
     await eventually(async () => {
       await t.settle();
-      expect(events.filter((e) => e.orderId === order_id).map((e) => e.name)).toEqual(['order.filled', 'order.completed']);
+      expect(events.filter((e) => e.orderId === order_id).map((e) => e.name)).toEqual(['order.opened', 'order.filled', 'order.filled', 'order.filled', 'order.completed']);
     });
-    // Both routes delivered it; the inbox kept one entry per distinct state.
-    expect(sim.postbackStats.sent).toBeGreaterThan(0);
-    const entries = await t.dataSource.getRepository(InboxEntry).findBy({ orderId: order_id });
-    expect(entries).toHaveLength(1);
-    expect(await t.dataSource.getRepository(Fill).countBy({ orderId: order_id })).toBe(1);
+    const entries = await t.dataSource.getRepository(InboxEntry).find({ where: { orderId: order_id }, order: { id: 'ASC' } });
+    // One entry per distinct state: update 1 is stored once, whichever route came first.
+    expect(entries).toHaveLength(3);
+    expect(entries.slice(1).map((e) => e.source)).toEqual(['websocket', 'postback']);
+    expect(await t.dataSource.getRepository(Fill).countBy({ orderId: order_id })).toBe(3);
+    expect(await t.dataSource.getRepository(Order).findOneByOrFail({ orderId: order_id })).toMatchObject({ status: 'COMPLETE', filledQuantity: 3 });
   });
 
   it('reconnects after a drop and announces it (so reconcile can run)', async () => {

@@ -11,17 +11,19 @@ const option = (tradingsymbol: string, side: 'BUY' | 'SELL', legName: string, ty
 });
 
 describe('hedge-aware leg groups: protective legs first, the rest after their fills, unwind on failure', () => {
-  const tmp = tempDir();
+  // Each test has its own simulator and trade log: none relies on a group another test placed.
+  let tmp: ReturnType<typeof tempDir>;
   let sim: KiteSimulator;
   let t: TestApp;
-  beforeAll(async () => {
+  beforeEach(async () => {
+    tmp = tempDir();
     sim = await startSimulator({
       startPrices: { NIFTY24DEC24000CE: 100, NIFTY24DEC24200CE: 40, NIFTY24DEC24400CE: 15 },
       rejectSymbols: ['NIFTY24DEC24400CE'], // the RMS rejects this hedge after accepting it
     });
     t = await startEngine(sim, engineEnv(sim, tmp.dir));
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await t?.close();
     await sim?.stop();
     tmp.cleanup();
@@ -79,12 +81,17 @@ describe('hedge-aware leg groups: protective legs first, the rest after their fi
   });
 
   it('asked twice (a redelivered event), nothing is placed again', async () => {
-    sim.clearRequests();
-    const again = await groups().placeGroup({
-      strategy: 'groups-test', parentOrderId: '800001', name: 'short-call',
+    const shortCall = {
+      strategy: 'groups-test', parentOrderId: '800004', name: 'short-call',
       legs: [option('NIFTY24DEC24000CE', 'SELL', 'short', 'LIMIT', 90), option('NIFTY24DEC24200CE', 'BUY', 'hedge')],
-    });
-    expect(again.status).toBe('done');
+    };
+    const first = await groups().placeGroup(shortCall);
+    expect(await settled(first.id)).toMatchObject({ status: 'done' });
+    expect(legPlacements(sim)).toHaveLength(2);
+    sim.clearRequests();
+    const again = await groups().placeGroup(shortCall);
+    expect(again).toMatchObject({ id: first.id, status: 'done' });
     expect(legPlacements(sim)).toHaveLength(0);
+    expect(await t.dataSource.getRepository(Leg).countBy({ parentOrderId: '800004' })).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { Leg } from '../../src/broker/entities/leg.entity';
 import { legTag } from '../../src/broker/leg-tag';
 import { runKillSwitch } from '../../src/cli/killswitch.cli';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
+import { OrderPacer } from '../../src/rails/rate-limits';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
 import { tempDir, TestApp } from '../helpers/test-app';
@@ -16,8 +17,33 @@ const limit = (price: number): LegOrder => ({
   exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price,
 });
 
+/**
+ * Holds the engine's pacer shut after `pass` order actions: the rest wait their turn, counted as queued, until
+ * release(), as they would behind a full second but for as long as the test needs. Their turn, the re-check after
+ * the queue and Kite are all real; only the moment the queue moves is the test's.
+ */
+function holdPacerAfter(pacer: OrderPacer, pass: number): { release(): void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const take = pacer.take.bind(pacer);
+  let passed = 0;
+  pacer.take = async () => {
+    if (passed++ >= pass) {
+      pacer.waiting++;
+      try {
+        await gate;
+      } finally {
+        pacer.waiting--;
+      }
+    }
+    return take();
+  };
+  return { release };
+}
+
+// Each test has its own simulator (its 429 counts the last second of placements) and its own trade log.
 describe('rails: kill switch under load, limits counted in the database, usage', () => {
-  const tmp = tempDir();
+  let tmp: ReturnType<typeof tempDir>;
   let sim: KiteSimulator;
   let t: TestApp | undefined;
   let parent = 900000;
@@ -29,40 +55,41 @@ describe('rails: kill switch under load, limits counted in the database, usage',
   const placeLeg = (order: LegOrder) => t!.app.get(OrderGateway).placeLeg({ strategy: 'limits-test', parentOrderId: String(parent++), legName: 'leg', order });
   const http = () => request(t!.app.getHttpServer());
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    tmp = tempDir();
     sim = await startSimulator({ orderRateLimitPerSecond: 10, requireMarketProtection: true });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await t?.close();
+    t = undefined;
     await sim?.stop();
     tmp.cleanup();
   });
 
-  it('the kill switch stops placement within one order, also for orders already waiting in the queue', async () => {
+  it('the kill switch refuses every order still waiting in the queue when it trips: none of them reaches Kite', async () => {
     await start('kill.sqlite');
+    const queue = holdPacerAfter(t!.app.get(OrderPacer), 3);
     sim.clearRequests();
-    const outcomes = Promise.all(Array.from({ length: 20 }, (_, i) => placeLeg(limit(900 + i)))); // ~2 s of queue at 10/s
-    while (legPlacements(sim).length < 3) await new Promise((r) => setTimeout(r, 5));
+    const outcomes = Promise.all(Array.from({ length: 20 }, (_, i) => placeLeg(limit(900 + i))));
+    await eventually(() => legPlacements(sim).length === 3 && t!.app.get(OrderPacer).waiting === 17, 'three orders sent and seventeen queued');
+    expect((await http().get('/rails')).body.orders.queued).toBe(17);
+
     const tripped = await http().post('/rails/kill-switch').send({ reason: 'test: stop now' });
     expect(tripped.status).toBe(200);
-    const sentWhenTripped = legPlacements(sim).length;
+    queue.release();
 
     const results = await outcomes;
-    const placed = results.filter((o) => o.status === 'placed');
-    // At most the one order already past the rails when the switch flipped reached Kite afterwards.
-    expect(legPlacements(sim).length - sentWhenTripped).toBeLessThanOrEqual(1);
-    expect(placed).toHaveLength(legPlacements(sim).length);
-    const refused = results.filter((o) => o.status === 'failed');
-    expect(refused.length).toBe(20 - placed.length);
-    expect(refused.length).toBeGreaterThanOrEqual(15);
-    for (const o of refused) expect(o.error).toMatchObject({ errorType: 'KillSwitch', message: expect.stringMatching(/kill switch tripped/) });
+    expect(results.slice(0, 3).map((o) => o.status)).toEqual(['placed', 'placed', 'placed']);
+    for (const o of results.slice(3)) {
+      expect(o).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch', message: expect.stringMatching(/kill switch tripped while the order was queued/) } });
+    }
+    expect(legPlacements(sim)).toHaveLength(3);
 
     const usage = await http().get('/rails');
     expect(usage.body.killSwitch).toMatchObject({ tripped: true, reason: 'test: stop now' });
-    expect(usage.body.orders).toMatchObject({ queued: 0, perDay: { used: placed.length, limit: 5000 } });
+    expect(usage.body.orders).toMatchObject({ queued: 0, perDay: { used: 3, limit: 5000 } });
     expect((await http().get('/metrics')).text).toContain('legwork_kill_switch_tripped 1');
-    await http().delete('/rails/kill-switch').expect(200);
-  }, 20_000);
+  });
 
   it('the daily limit is counted in the database: it holds across a restart and for orders that queued together', async () => {
     await start('daily.sqlite', { ORDERS_PER_DAY: '3' });

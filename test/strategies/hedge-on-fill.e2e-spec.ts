@@ -1,4 +1,9 @@
+import request from 'supertest';
+import { DataSource, IsNull } from 'typeorm';
 import { Leg } from '../../src/broker/entities/leg.entity';
+import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
+import { InboxEntry } from '../../src/inbox/inbox-entry.entity';
+import { OrderEventRecord } from '../../src/orders/entities/order-event.entity';
 import type { KiteSimulator } from '../../src/simulator';
 import { hedgeSymbol } from '../../strategies/hedge-on-fill/hedge-on-fill.strategy';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
@@ -10,17 +15,25 @@ describe('hedge-on-fill strategy: each fill of a tagged option sell is hedged by
   const tmp = tempDir();
   let sim: KiteSimulator;
   let t: TestApp;
+  let env: Record<string, string>;
   const SOLD = 'NIFTY24DEC24000CE';
 
   beforeAll(async () => {
     sim = await startSimulator({ startPrices: { [SOLD]: 100, NIFTY24DEC24200CE: 40 } });
-    t = await startEngine(sim, engineEnv(sim, tmp.dir, { STRATEGIES: 'hedge-on-fill', HEDGE_ON_FILL_DISTANCE: '200' }));
+    env = engineEnv(sim, tmp.dir, { STRATEGIES: 'hedge-on-fill', HEDGE_ON_FILL_DISTANCE: '200' });
+    t = await startEngine(sim, env);
   });
   afterAll(async () => {
     await t?.close();
     await sim?.stop();
     tmp.cleanup();
   });
+
+  /** How many times hedge-on-fill's order.filled handler has run, from the engine's metrics. */
+  const fillsHandled = async () => {
+    const text = (await request(t.app.getHttpServer()).get('/metrics')).text;
+    return Number(/legwork_strategy_handler_seconds_count\{strategy="hedge-on-fill",event="order.filled"\} (\d+)/.exec(text)?.[1] ?? 0);
+  };
 
   it('partial fills 3 then 7 → hedge buys of 3 and 7 in the further OTM call, one each even when replayed', async () => {
     const kite = kiteFor(sim);
@@ -48,10 +61,34 @@ describe('hedge-on-fill strategy: each fill of a tagged option sell is hedged by
     const hedged = legs.map((l) => sim.getOrder(l.orderId!)!.filled_quantity).reduce((a, b) => a + b, 0);
     expect(hedged).toBe(sim.getOrder(sold)!.filled_quantity); // total hedged = total sold
 
-    // Replay the day's updates (same dedup keys): nothing more is bought.
-    await sim.flushPostbacks();
+    // Replayed postbacks: every update the engine stored for the sold order, sent again exactly as received.
+    const stored = await t.dataSource.getRepository(InboxEntry).find({ where: { orderId: sold }, order: { id: 'ASC' } });
+    expect(stored.length).toBeGreaterThanOrEqual(2);
+    for (const entry of stored) {
+      expect((await request(t.app.getHttpServer()).post('/kite/postback').type('form').send(entry.rawBody)).status).toBe(200);
+    }
     await t.settle();
+    expect(await t.dataSource.getRepository(InboxEntry).countBy({ orderId: sold })).toBe(stored.length);
     expect(legPlacements(sim)).toHaveLength(2);
+
+    // Redelivered events: as if the engine died after placing the hedges but before marking the fills delivered.
+    // At the next start the outbox publishes both fills again and the strategy handles them again.
+    const fills = { orderId: sold, type: 'order.filled' };
+    expect(await t.dataSource.getRepository(OrderEventRecord).countBy(fills)).toBe(2);
+    const before = await fillsHandled();
+    await t.close();
+    const db = await new DataSource(sqliteDataSourceOptions({ path: env.DATABASE_PATH, synchronous: 'FULL' })).initialize();
+    await db.getRepository(OrderEventRecord).update({ orderId: sold }, { dispatchedAt: null });
+    await db.destroy();
+    t = await startEngine(sim, env);
+    // The handler ran once more for each fill (the metric is process-wide, so counted from before the restart).
+    await eventually(async () => {
+      await t.settle();
+      return (await fillsHandled()) === before + 2;
+    }, 'both fills handled again after the restart');
+    expect(await t.dataSource.getRepository(OrderEventRecord).countBy({ ...fills, dispatchedAt: IsNull() })).toBe(0);
+    expect(legPlacements(sim)).toHaveLength(2);
+    expect(await t.dataSource.getRepository(Leg).countBy({ parentOrderId: sold })).toBe(2);
   });
 
   it('derives the hedge symbol for monthly and weekly expiries, calls and puts', () => {

@@ -1,6 +1,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
+import { Leg } from '../../src/broker/entities/leg.entity';
 import { legTag } from '../../src/broker/leg-tag';
 import type { KiteSimulator } from '../../src/simulator';
 import { StrategyHost } from '../../src/strategy-host/strategy-host.service';
@@ -71,12 +72,41 @@ export class ScalperStrategy {
 }
 `,
     );
-    const t = await startEngine(sim, engineEnv(sim, tmp.dir, { STRATEGIES_DIR: join(tmp.dir, 'user-strategies'), STRATEGIES: 'all', DATABASE_PATH: join(tmp.dir, 'dropped.sqlite') }));
+    const env = engineEnv(sim, tmp.dir, { STRATEGIES_DIR: join(tmp.dir, 'user-strategies'), STRATEGIES: 'all', DATABASE_PATH: join(tmp.dir, 'dropped.sqlite') });
+    const takeProfit = (entry: string) => legPlacements(sim, legTag('scalper', entry, 'take-profit'));
+    const scalp = async (quantity: number) =>
+      (await place(kiteFor(sim), sbinBuy({ order_type: 'MARKET', price: 0, quantity, product: 'MIS', tag: 'scalp' }))).order_id;
+
+    let t = await startEngine(sim, env);
+    let before: string;
     try {
       expect(t.app.get(StrategyHost).strategies.map((s) => s.name)).toEqual(['scalper']);
-      const { order_id: entry } = await place(kiteFor(sim), sbinBuy({ order_type: 'MARKET', price: 0, quantity: 2, product: 'MIS', tag: 'scalp' }));
-      const [leg] = await eventually(() => legPlacements(sim, legTag('scalper', entry, 'take-profit')).length === 1 && legPlacements(sim, legTag('scalper', entry, 'take-profit')), 'the dropped-in strategy placing its leg');
+      before = await scalp(2);
+      const [leg] = await eventually(() => takeProfit(before).length === 1 && takeProfit(before), 'the dropped-in strategy placing its leg');
       expect(leg.body).toMatchObject({ transaction_type: 'SELL', quantity: '2', order_type: 'LIMIT' });
+    } finally {
+      await t.close();
+    }
+
+    // While the engine is down, another entry completes; its postback finds no one listening.
+    sim.setPostbackFaults({ dropAll: true });
+    const whileDown = await scalp(3);
+    sim.setPostbackFaults({ dropAll: false });
+
+    // Restarted on the same trade log and folder: the file is found again, the entry missed while down is picked up
+    // (reconciliation at start) and chained, and the leg placed before the restart is not placed again.
+    t = await startEngine(sim, env);
+    try {
+      expect(t.app.get(StrategyHost).strategies.map((s) => s.name)).toEqual(['scalper']);
+      const [leg] = await eventually(async () => {
+        await t.settle();
+        return takeProfit(whileDown).length === 1 && takeProfit(whileDown);
+      }, 'the restarted engine chaining the entry it missed');
+      expect(leg.body).toMatchObject({ transaction_type: 'SELL', quantity: '3', order_type: 'LIMIT' });
+      const after = await scalp(1);
+      await eventually(() => takeProfit(after).length === 1, 'a new entry chained after the restart');
+      expect(takeProfit(before)).toHaveLength(1);
+      expect(await t.dataSource.getRepository(Leg).countBy({ strategy: 'scalper' })).toBe(3);
     } finally {
       await t.close();
     }

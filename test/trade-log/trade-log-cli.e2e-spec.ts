@@ -189,7 +189,13 @@ P&L per strategy
     expect((await trades(['orders', '--format', 'xml', '--db', db])).code).toBe(1);
   });
 
-  it('never writes to the file', () => {
+  it('never writes to the file: after every command, the file export included, it is byte for byte as seeded', async () => {
+    const commands = [
+      ['pnl'], ['pnl', '--by', 'chain', '--date', DAY], ['chains'], ['chain', CHAIN_A], ['chain', CHAIN_C],
+      ['orders', '--status', 'rejected'], ['fills', '--chain', CHAIN_A, '--format', 'json'],
+      ['orders', '--chain', CHAIN_B, '--format', 'csv', '--out', join(tmp.dir, 'never-writes.csv')],
+    ];
+    for (const args of commands) expect(await trades([...args, '--db', db])).toMatchObject({ code: 0, stderr: args.includes('--out') ? expect.any(String) : '' });
     expect(sha256(db)).toBe(before);
   });
 
