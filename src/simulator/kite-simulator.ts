@@ -44,13 +44,16 @@ interface SimRoute extends Route<Handler> {
 /** A handler returns this when it has answered (or deliberately withheld) the response itself. */
 const RESPONDED = Symbol('responded');
 
-const PLACEMENT_FAILURES: Record<NonNullable<PlacementFault['status']>, [KiteErrorType, string]> = {
+const PLACEMENT_FAILURES: Record<Exclude<NonNullable<PlacementFault['status']>, 400>, [KiteErrorType, string]> = {
+  429: ['NetworkException', 'Too many requests'],
   500: ['GeneralException', 'Something went wrong while processing the order. Please try again.'],
   502: ['NetworkException', 'Unable to reach the OMS. Please try again.'],
   503: ['NetworkException', 'Service unavailable. Please try again later.'],
   504: ['NetworkException', 'Gateway timed out.'],
 };
 const placementFailure = (status: keyof typeof PLACEMENT_FAILURES): KiteApiError => new KiteApiError(status, ...PLACEMENT_FAILURES[status]);
+/** Reported by a user as a 400 whose orders appeared 8 s later; no error_type, so kiteconnect calls it a NetworkException. */
+const ORDER_REQUEST_TIMED_OUT = { status: 'error', message: 'Order request timed out. Please check the order book and confirm before placing again.', data: null };
 
 const token = (): string => randomBytes(16).toString('hex');
 
@@ -70,8 +73,13 @@ export class KiteSimulator {
   private readonly routes: SimRoute[];
   private readonly accessTokens = new Set<string>();
   private readonly requestTokens = new Set<string>();
-  private readonly heldRequests = new Set<NodeJS.Timeout>();
+  /** Placement requests held without an answer ('timeout' faults): each timer with the function that answers it now. */
+  private readonly heldRequests = new Map<NodeJS.Timeout, () => void>();
   private placementFault: Required<PlacementFault> | undefined;
+  private orderBookFault: { count: number; status: 502 | 503 | 504 } | undefined;
+  /** When each order was placed (by the simulator's clock), for the visibility lag. */
+  private readonly placedAt = new Map<string, number>();
+  private visibilityLagMs: number;
   private recentPlacements: number[] = [];
   private server: Server | undefined;
   /** WebSocket order updates (KiteTicker's `order_update`), on the same port. */
@@ -100,6 +108,7 @@ export class KiteSimulator {
       log: o.log,
     });
     this.accessTokens.add(o.accessToken);
+    this.visibilityLagMs = o.orderVisibilityLagMs;
     if (o.placementFault) this.setPlacementFault(o.placementFault);
     this.routes = this.buildRoutes();
   }
@@ -133,7 +142,7 @@ export class KiteSimulator {
   async stop(): Promise<void> {
     clearInterval(this.tickTimer);
     this.tickTimer = undefined;
-    for (const timer of this.heldRequests) clearTimeout(timer);
+    for (const timer of this.heldRequests.keys()) clearTimeout(timer);
     this.heldRequests.clear();
     await this.postbacks.close();
     await this.orderStream.close();
@@ -284,10 +293,33 @@ export class KiteSimulator {
     this.setPlacementFault({ kind: 'timeout', count, ...options });
   }
 
-  /** Everything back to normal: no postback faults, no placement fault. */
+  /** Answer every placement held by a 'timeout' fault now, with the 504 it would have got later. */
+  releaseHeldPlacements(): number {
+    const held = [...this.heldRequests.values()];
+    for (const answer of held) answer();
+    return held.length;
+  }
+
+  /** The next `count` reads of the order book (GET /orders) fail with a NetworkException; count 0 clears it. */
+  failNextOrderBookReads(count: number, status: 502 | 503 | 504 = 503): void {
+    this.orderBookFault = count > 0 ? { count, status } : undefined;
+  }
+
+  /**
+   * New orders stay invisible in GET /orders, their history and trades for `ms` (Kite's OMS lag while an order
+   * propagates). The order exists meanwhile: it matches, fills and posts back.
+   */
+  setOrderVisibilityLag(ms: number): void {
+    if (!(ms >= 0)) throw new Error('the visibility lag must be a number of milliseconds >= 0');
+    this.visibilityLagMs = ms;
+  }
+
+  /** Everything back to normal: no postback, placement or order-book faults; the configured visibility lag. */
   clearFaults(): void {
     this.postbacks.setFaults({ duplicate: false, delayMs: 0, reorderWindow: 0, dropAll: false, dropNext: 0, dropProbability: 0 });
     this.placementFault = undefined;
+    this.orderBookFault = undefined;
+    this.visibilityLagMs = this.options.orderVisibilityLagMs;
   }
 
   clearRequests(): void {
@@ -336,10 +368,12 @@ export class KiteSimulator {
       open('POST', '/session/token', (ctx) => this.createSession(ctx.body)),
       open('DELETE', '/session/token', (ctx) => this.deleteSession(ctx.query)),
       api('GET', '/user/profile', () => this.profile()),
-      api('GET', '/orders', () => this.book.list()),
+      api('GET', '/orders', () => this.readOrderBook()),
       api('POST', '/orders/:variety', (ctx) => this.placeOrder(ctx)),
-      api('GET', '/orders/:order_id', ({ params }) => this.book.history(params.order_id) ?? throwNotFound()),
-      api('GET', '/orders/:order_id/trades', ({ params }) => (this.book.has(params.order_id) ? this.book.trades(params.order_id) : throwNotFound())),
+      api('GET', '/orders/:order_id', ({ params }) => (this.visible(params.order_id) && this.book.history(params.order_id)) || throwNotFound()),
+      api('GET', '/orders/:order_id/trades', ({ params }) =>
+        this.book.has(params.order_id) && this.visible(params.order_id) ? this.book.trades(params.order_id) : throwNotFound(),
+      ),
       api('PUT', '/orders/:variety/:order_id', ({ params, body }) => {
         this.publish(this.book.modify(params.order_id, parseModifyParams(body)));
         return { order_id: params.order_id };
@@ -348,7 +382,7 @@ export class KiteSimulator {
         this.publish(this.book.cancel(params.order_id));
         return { order_id: params.order_id };
       }),
-      api('GET', '/trades', () => this.book.trades()),
+      api('GET', '/trades', () => this.book.trades().filter((trade) => this.visible(trade.order_id))),
     ];
     if (this.options.controlApi) routes.push(...this.controlRoutes(open));
     return routes;
@@ -372,6 +406,8 @@ export class KiteSimulator {
         postback_stats: this.postbackStats,
         postback_faults: this.getPostbackFaults(),
         placement_fault: this.placementFault ?? null,
+        order_book_fault: this.orderBookFault ?? null,
+        order_visibility_lag_ms: this.visibilityLagMs,
       })),
       control('POST', '/_sim/price', ({ body }) => {
         if (!body.tradingsymbol) throw inputError('Missing `tradingsymbol`.');
@@ -398,6 +434,16 @@ export class KiteSimulator {
         this.setPlacementFault(coerceFields(body) as unknown as PlacementFault);
         return this.placementFault ?? null;
       }),
+      control('POST', '/_sim/release_held', () => ({ released: this.releaseHeldPlacements() })),
+      control('POST', '/_sim/order_book_fault', ({ body }) => {
+        const { count, status } = coerceFields(body) as { count?: number; status?: 502 | 503 | 504 };
+        this.failNextOrderBookReads(count ?? 0, status);
+        return this.orderBookFault ?? null;
+      }),
+      control('POST', '/_sim/visibility_lag', ({ body }) => {
+        this.setOrderVisibilityLag(Number(body.ms));
+        return { order_visibility_lag_ms: this.visibilityLagMs };
+      }),
       control('POST', '/_sim/flush', async () => {
         await this.flushPostbacks();
         return this.postbackStats;
@@ -408,8 +454,10 @@ export class KiteSimulator {
   private placeOrder(ctx: RequestContext): unknown {
     this.checkRateLimit();
     const fault = this.takePlacementFault();
-    if (fault && !fault.createOrder) return this.failPlacement(fault, ctx.res);
+    // A 429 is refused at the door: it never creates the order.
+    if (fault && (!fault.createOrder || (fault.kind === 'error' && fault.status === 429))) return this.failPlacement(fault, ctx.res);
     const { orderId, events } = this.book.place(parsePlaceParams(ctx.params.variety, ctx.body, this.options));
+    this.placedAt.set(orderId, this.options.now().getTime());
     this.publish(events);
     return fault ? this.failPlacement(fault, ctx.res) : { order_id: orderId };
   }
@@ -422,15 +470,45 @@ export class KiteSimulator {
   }
 
   private failPlacement(fault: Required<PlacementFault>, res: ServerResponse): typeof RESPONDED {
-    if (fault.kind === 'error') throw placementFailure(fault.status);
+    if (fault.kind === 'empty') {
+      res.writeHead(502, { 'Content-Length': 0 }).end();
+      return RESPONDED;
+    }
+    if (fault.kind === 'garbage') {
+      const page = '<html><body>upstream hiccup</body></html>';
+      res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) }).end(page);
+      return RESPONDED;
+    }
+    if (fault.kind === 'error') {
+      if (fault.status !== 400) throw placementFailure(fault.status);
+      sendJson(res, 400, ORDER_REQUEST_TIMED_OUT);
+      return RESPONDED;
+    }
     // Hold the request without answering; by the time we give up with a 504 the client has long timed out.
-    const timer = setTimeout(() => {
+    const answer = () => {
+      clearTimeout(timer);
       this.heldRequests.delete(timer);
       sendJson(res, 504, placementFailure(504).toEnvelope());
-    }, fault.holdMs);
+    };
+    const timer = setTimeout(answer, fault.holdMs);
     timer.unref();
-    this.heldRequests.add(timer);
+    this.heldRequests.set(timer, answer);
     return RESPONDED;
+  }
+
+  /** GET /orders: the book as the API shows it (minus orders still propagating), or the injected failure. */
+  private readOrderBook(): OrderRow[] {
+    const fault = this.orderBookFault;
+    if (fault) {
+      if (--fault.count <= 0) this.orderBookFault = undefined;
+      throw placementFailure(fault.status);
+    }
+    return this.book.list().filter((row) => this.visible(row.order_id));
+  }
+
+  private visible(orderId: string): boolean {
+    const placed = this.placedAt.get(orderId);
+    return this.visibilityLagMs <= 0 || placed === undefined || this.options.now().getTime() - placed >= this.visibilityLagMs;
   }
 
   private checkRateLimit(): void {
