@@ -223,6 +223,12 @@ export class KiteSimulator {
     else this.book.rejectedSymbols.set(tradingsymbol, typeof rejection === 'string' ? rejection : undefined);
   }
 
+  /** RMS rejects (after accepting) the next `count` orders placed, whatever their symbol. */
+  rejectNextPlacements(count: number, message?: string): void {
+    this.book.rejectNext.count = count;
+    this.book.rejectNext.message = message;
+  }
+
   setMaxQuantity(quantity: number): void {
     this.book.maxQuantity = quantity;
   }
@@ -433,6 +439,10 @@ export class KiteSimulator {
       control('POST', '/_sim/placement_fault', ({ body }) => {
         this.setPlacementFault(coerceFields(body) as unknown as PlacementFault);
         return this.placementFault ?? null;
+      }),
+      control('POST', '/_sim/reject_next', ({ body }) => {
+        this.rejectNextPlacements(Number(body.count ?? 1), body.message || undefined);
+        return true;
       }),
       control('POST', '/_sim/release_held', () => ({ released: this.releaseHeldPlacements() })),
       control('POST', '/_sim/order_book_fault', ({ body }) => {

@@ -84,4 +84,12 @@ describe('KiteSimulator: OMS visibility lag and unclear answers', () => {
     expect(sim.releaseHeldPlacements()).toBe(1);
     expect(await pending).toMatchObject({ error_type: 'NetworkException', message: 'Gateway timed out.' });
   });
+
+  it('RMS can reject just the next N orders (accepted with an order id, then REJECTED), whatever their symbol', async () => {
+    sim.rejectNextPlacements(1, 'Insufficient funds');
+    const first = await place(kite, sbinBuy({ tag: 'rms1' }));
+    const second = await place(kite, sbinBuy({ tag: 'rms2' }));
+    expect(sim.getOrder(first.order_id)).toMatchObject({ status: 'REJECTED', status_message: 'Insufficient funds' });
+    expect(sim.getOrder(second.order_id)!.status).toBe('OPEN');
+  });
 });
