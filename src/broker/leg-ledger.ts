@@ -64,26 +64,26 @@ export class LegLedger {
   async claim(leg: Leg, from: LegStatus[]): Promise<boolean> {
     const now = new Date();
     const base: FindOptionsWhere<Leg> = { id: leg.id, status: In(from), orderId: IsNull() };
+    const claimExpiresAt = this.leaseEnd(now);
     const claimed = await this.move(
       [
         { ...base, claimedBy: IsNull() },
         { ...base, claimExpiresAt: LessThan(now) },
         { ...base, claimedBy: this.owner },
       ],
-      { status: 'placing', claimedBy: this.owner, claimExpiresAt: this.leaseEnd(now), attempts: () => '"attempts" + 1' },
+      { status: 'placing', claimedBy: this.owner, claimExpiresAt, attempts: () => '"attempts" + 1' },
       { durable: true },
     );
-    if (claimed) {
-      leg.status = 'placing';
-      leg.attempts += 1;
-      leg.claimedBy = this.owner;
-    }
+    if (claimed) Object.assign(leg, { status: 'placing', attempts: leg.attempts + 1, claimedBy: this.owner, claimExpiresAt });
     return claimed;
   }
 
   /** Right before a call goes out: extend our claim, or learn we lost it (it ran out while we waited in the queue). */
-  renew(leg: Leg): Promise<boolean> {
-    return this.move({ id: leg.id, status: 'placing', claimedBy: this.owner }, { claimExpiresAt: this.leaseEnd() });
+  async renew(leg: Leg): Promise<boolean> {
+    const claimExpiresAt = this.leaseEnd();
+    const renewed = await this.move({ id: leg.id, status: 'placing', claimedBy: this.owner }, { claimExpiresAt });
+    if (renewed) leg.claimExpiresAt = claimExpiresAt;
+    return renewed;
   }
 
   /**

@@ -25,7 +25,6 @@ describe('leg claims: a second instance on the same database leaves legs another
     engineEnv(sim, tmp.dir, {
       DATABASE_PATH: join(tmp.dir, 'shared.sqlite'),
       LEG_SETTLE_WINDOW_MS: '500',
-      LEG_CLAIM_LEASE_MS: '2000',
       LEG_RECOVERY_INTERVAL_SECONDS: '1',
     });
 

@@ -69,7 +69,7 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
   const reversals = () => legPlacements(sim).filter((r) => r.body.transaction_type === 'SELL' && r.body.tradingsymbol === NEAR);
 
   /** Group with a hedge that fills at once (NEAR) and one that rests under the market (FAR): it times out and unwinds. */
-  const timingOut = async (fillTimeoutMs = 500) => {
+  const timingOut = async (fillTimeoutMs = 2_000) => {
     const p = String(parent++);
     const g = await groups().placeGroup({ strategy: 'unwind-test', parentOrderId: p, name: 'strangle', fillTimeoutMs, legs: [buy(NEAR, 'hedge-near', 'MARKET'), buy(FAR, 'hedge-far', 'LIMIT', 10), short] });
     return { p, g };
@@ -92,7 +92,7 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
 
   it('a reversal that fills partly and is then cancelled: the rest is reversed, and only then is the group unwound', async () => {
     await start({ partialFillSteps: 2 }, 'partial-reversal.sqlite');
-    const { p, g } = await timingOut(1_000);
+    const { p, g } = await timingOut();
     const near = await legNamed(p, 'strangle/hedge-near');
     // The first reversal fills half, then the rest is cancelled (as the exchange does with what market protection cannot fill).
     const first = await eventually(async () => {
@@ -131,7 +131,7 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
   it('a hedge partly filled when its group unwinds, with a restart mid-unwind: the filled part is reversed once', async () => {
     await start({}, 'restart-mid-unwind.sqlite');
     const p = String(parent++);
-    const g = await groups().placeGroup({ strategy: 'unwind-test', parentOrderId: p, name: 'single', fillTimeoutMs: 800, legs: [buy(FAR, 'hedge', 'LIMIT', 10), short] });
+    const g = await groups().placeGroup({ strategy: 'unwind-test', parentOrderId: p, name: 'single', fillTimeoutMs: 3_000, legs: [buy(FAR, 'hedge', 'LIMIT', 10), short] });
     const hedge = (await legNamed(p, 'single/hedge'))!.orderId!;
     sim.fillOrder(hedge, 20); // 20 of 50 bought
     await eventually(async () => {

@@ -62,8 +62,8 @@ describe('unclear placements against an OMS that shows new orders late', () => {
     ['a 200 that is not JSON', { kind: 'garbage' }],
     ['no answer before the client gives up', { kind: 'timeout', holdMs: 60_000 }],
   ])('%s while the OMS took the order: the leg is unknown, then linked to the order when it shows; nothing is sent again', async (_, fault) => {
-    // Longer than kiteconnect's 7 s timeout when the call is held: the order shows after the unclear answer either way.
-    sim.setOrderVisibilityLag(fault.kind === 'timeout' ? 8_500 : 1_500);
+    // Well past kiteconnect's 7 s timeout when the call is held: the order shows only after the unclear answer.
+    sim.setOrderVisibilityLag(fault.kind === 'timeout' ? 10_000 : 1_500);
     sim.setPlacementFault({ ...fault, count: 1, createOrder: true });
     const placing = t.app.get(OrderGateway).placeLeg({ strategy: 'unclear-test', parentOrderId: String(parent++), legName: 'exit', order: restingSell(990) });
     if (fault.kind === 'timeout') {
