@@ -18,7 +18,11 @@ import { LegStatus, settleDeadline, sightingDecision, statesBefore } from './leg
 /** A leg's row as recorded before anything is sent. */
 export type NewLeg = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag' | 'request' | 'triggerEventId' | 'reducesRisk'>;
 
-export type Sighting = { decision: 'linked' | 'same'; leg: Leg } | { decision: 'duplicate'; leg: Leg };
+export interface Sighting {
+  decision: 'linked' | 'same' | 'duplicate';
+  /** The leg as it stands after the sighting. */
+  leg: Leg;
+}
 
 /**
  * Every write of a leg's state, each one a conditional UPDATE that makes one move of the leg state machine
@@ -88,11 +92,10 @@ export class LegLedger {
 
   /**
    * An order carrying the leg's tag was seen (Kite's answer, the order book, an order update): link it, whatever the
-   * leg's state. A second order for a leg that already has one is a duplicate, for the caller to deal with.
+   * leg's state. A second order for a leg that already has one is a duplicate, for the caller to deal with. `leg` may
+   * be stale: the move is conditional, and on a miss the row is read again.
    */
-  async sighted(tag: string, orderId: string, via: LegSighting): Promise<Sighting | null> {
-    let leg = await this.legs.findOneBy({ tag });
-    if (!leg) return null;
+  async sighted(leg: Leg, orderId: string, via: LegSighting): Promise<Sighting> {
     if (sightingDecision(leg, orderId) === 'link') {
       const was = leg.status;
       const linked = await this.move(
@@ -104,7 +107,7 @@ export class LegLedger {
         this.announcePlaced(leg, orderId, via, was);
         return { decision: 'linked', leg };
       }
-      leg = await this.legs.findOneByOrFail({ tag }); // linked meanwhile (another channel, another instance)
+      leg = await this.legs.findOneByOrFail({ id: leg.id }); // linked meanwhile (another channel, another instance)
     }
     return { decision: sightingDecision(leg, orderId) === 'same' ? 'same' : 'duplicate', leg };
   }

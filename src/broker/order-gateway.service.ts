@@ -68,8 +68,10 @@ export type OrderRow = Awaited<ReturnType<KiteClient['getOrders']>>[number];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A claim with more than this left needs no renewal before a call: nobody can take it before it expires, and the call
- * (kiteconnect gives up after 7 s) ends well within it. Saves a write per leg on the hot path.
+ * A claim with more than this left (or half the lease, if shorter) needs no renewal before a call: nobody can take it
+ * before it expires, and the call (kiteconnect gives up after 7 s) mostly ends within it. Saves a write per leg on the
+ * hot path. Should a call outlive the claim, another instance finds the leg placing with an expired claim and makes it
+ * unknown — which is never sent again before its settle window — so a slow call cannot lead to a second order.
  */
 const CALL_BUDGET_MS = 10_000;
 
@@ -174,7 +176,8 @@ export class OrderGateway {
       }
       // The queue may have held us near or past our lease: send only if the leg is still ours.
       const leaseLeft = (leg.claimExpiresAt?.getTime() ?? 0) - Date.now();
-      if (leaseLeft < CALL_BUDGET_MS && !(await this.ledger.renew(leg))) {
+      const renewBelow = Math.min(CALL_BUDGET_MS, this.config.get('broker', { infer: true }).claimLeaseMs / 2);
+      if (leaseLeft < renewBelow && !(await this.ledger.renew(leg))) {
         this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${leg.strategy}/${leg.legName}: claim lost while queued; another instance settles it`);
         return this.outcomeOf(await this.legs.findOneByOrFail({ id: leg.id }), true);
       }
@@ -230,6 +233,7 @@ export class OrderGateway {
     const wanted = tags && new Set(tags);
     const found: TaggedOrder[] = [];
     for (const row of await this.kite.getOrders()) {
+      if (row.parent_order_id) continue; // a child (iceberg slice, cover order's stop) carries its parent's tag
       const tag = [row.tag, ...(((row as { tags?: unknown }).tags as string[] | undefined) ?? [])].find((t) => isLegTag(t) && (!wanted || wanted.has(t)));
       if (tag) found.push({ tag, orderId: String(row.order_id), status: String(row.status), variety: row.variety ?? null });
     }
@@ -249,16 +253,19 @@ export class OrderGateway {
   }
 
   private async sighted(leg: Leg, order: TaggedOrder, via: LegSighting): Promise<LegOutcome> {
-    const sighting = await this.ledger.sighted(leg.tag, order.orderId, via);
-    if (sighting?.decision === 'duplicate') await this.duplicate(sighting.leg, order);
-    if (sighting?.decision === 'linked' && via !== 'placement') this.orders.inc({ action: 'place', outcome: 'recovered' });
-    return this.outcomeOf(sighting?.leg ?? leg, false);
+    const sighting = await this.ledger.sighted(leg, order.orderId, via);
+    if (sighting.decision === 'duplicate') await this.duplicate(sighting.leg, order);
+    if (sighting.decision === 'linked' && via !== 'placement') this.orders.inc({ action: 'place', outcome: 'recovered' });
+    return this.outcomeOf(sighting.leg, false);
   }
 
   private async duplicate(leg: Leg, extra: TaggedOrder): Promise<void> {
     const key = `${leg.id}:${extra.orderId}`;
     if (this.duplicatesSeen.has(key)) return;
     this.duplicatesSeen.add(key);
+    // A child of the leg's own order (iceberg slice, cover order's stop) carries its tag too: not a second order.
+    const history = await this.kite.getOrderHistory(extra.orderId).catch(() => []);
+    if ((history.at(-1) as { parent_order_id?: unknown } | undefined)?.parent_order_id) return;
     const cancel = this.config.get('broker', { infer: true }).cancelDuplicates && isCancellable(extra.status);
     let outcome = cancel ? 'it is being cancelled' : isCancellable(extra.status) ? 'it is left open (LEG_CANCEL_DUPLICATES=false)' : `it is already ${extra.status}`;
     if (cancel) {
@@ -354,9 +361,9 @@ export class OrderGateway {
   }
 
   /** Rows read for someone else (a strategy): linking their leg tags must never fail or delay that read. */
-  private observeRows(rows: Array<{ order_id: unknown; status?: unknown; tag?: unknown; variety?: unknown }>): void {
+  private observeRows(rows: Array<{ order_id: unknown; status?: unknown; tag?: unknown; variety?: unknown; parent_order_id?: unknown }>): void {
     const tagged = rows.flatMap((row) =>
-      isLegTag(row.tag as string) ? [{ tag: row.tag as string, orderId: String(row.order_id), status: String(row.status), variety: (row.variety as string) ?? null }] : [],
+      isLegTag(row.tag as string) && !row.parent_order_id ? [{ tag: row.tag as string, orderId: String(row.order_id), status: String(row.status), variety: (row.variety as string) ?? null }] : [],
     );
     if (tagged.length > 0) this.observe(tagged, 'oms-lookup').catch((error) => this.logger.warn(`orders not linked to legs: ${errorText(error)}`));
   }
