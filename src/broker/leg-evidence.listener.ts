@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { errorText } from '../common/error-text';
-import { OrderEventName } from '../events/order-event-names';
+import { OnAnyOrderEvent } from '../events/on-any-order-event';
 import type { AnyOrderEvent } from '../events/order.events';
 import { isLegTag } from './leg-tag';
 import { OrderGateway } from './order-gateway.service';
@@ -18,12 +17,7 @@ export class LegEvidenceListener {
 
   constructor(private readonly gateway: OrderGateway) {}
 
-  @OnEvent(OrderEventName.Opened)
-  @OnEvent(OrderEventName.Updated)
-  @OnEvent(OrderEventName.Filled)
-  @OnEvent(OrderEventName.Completed)
-  @OnEvent(OrderEventName.Rejected)
-  @OnEvent(OrderEventName.Cancelled)
+  @OnAnyOrderEvent()
   async onOrderEvent(event: AnyOrderEvent): Promise<void> {
     const { tag, orderId, status, variety } = event.order;
     if (!isLegTag(tag)) return;

@@ -2,15 +2,12 @@ import { join } from 'node:path';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { LegRecoveryService } from '../../src/broker/leg-recovery.service';
 import { legTag } from '../../src/broker/leg-tag';
-import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
+import { OrderGateway } from '../../src/broker/order-gateway.service';
 import type { KiteSimulator } from '../../src/simulator';
 import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
+import { restingSell } from '../helpers/legs';
 import { createTestApp, tempDir, TestApp } from '../helpers/test-app';
-
-const restingSell = (price: number): LegOrder => ({
-  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price,
-});
 
 /**
  * Two engines on one trade log (a second instance started by mistake, or a restart while the old process still runs):

@@ -4,19 +4,15 @@ import request from 'supertest';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { LegRecoveryService } from '../../src/broker/leg-recovery.service';
 import { legTag } from '../../src/broker/leg-tag';
-import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
+import { OrderGateway } from '../../src/broker/order-gateway.service';
 import { LegEventName, LegPlacedEvent } from '../../src/events';
-import { Notifier } from '../../src/notifier/notifier.service';
 import type { Alert } from '../../src/notifier/alert';
 import type { KiteSimulator } from '../../src/simulator';
 import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
+import { recordAlerts, restingSell } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor, place, PlaceParams } from '../simulator/kite-client';
-
-const restingSell = (price: number): LegOrder => ({
-  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price,
-});
 
 /** Any order carrying a leg's tag is linked to that leg whenever it is seen; a second live order for one leg is an alarm. */
 describe('evidence settles legs: orders carrying a leg tag, seen on any channel', () => {
@@ -27,13 +23,7 @@ describe('evidence settles legs: orders carrying a leg tag, seen on any channel'
   const start = async (file: string, extra: Record<string, string> = {}) => {
     await t?.close();
     t = await startEngine(sim, engineEnv(sim, tmp.dir, { DATABASE_PATH: join(tmp.dir, file), LEG_RECOVERY_INTERVAL_SECONDS: '0', ...extra }));
-    alerts = [];
-    const notifier = t.app.get(Notifier);
-    const notify = notifier.notify.bind(notifier);
-    jest.spyOn(notifier, 'notify').mockImplementation((alert) => {
-      alerts.push(alert);
-      notify(alert);
-    });
+    alerts = recordAlerts(t.app);
   };
   beforeAll(async () => {
     sim = await startSimulator();

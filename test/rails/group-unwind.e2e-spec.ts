@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { LegGroup } from '../../src/broker/entities/leg-group.entity';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { GroupLeg, LegGroupService } from '../../src/broker/leg-group.service';
-import { Notifier } from '../../src/notifier/notifier.service';
 import type { Alert } from '../../src/notifier/alert';
 import { Order } from '../../src/orders/entities/order.entity';
 import type { KiteSimulator } from '../../src/simulator';
 import type { SimulatorOptions } from '../../src/simulator/simulator.options';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
+import { recordAlerts } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor } from '../simulator/kite-client';
 
@@ -36,13 +36,7 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
   async function start(simOptions: Partial<SimulatorOptions>, file: string, extra: Record<string, string> = {}): Promise<void> {
     if (!sim) sim = await startSimulator({ startPrices: { SBIN: 470, [SHORT]: 100, [NEAR]: 40, [FAR]: 15 }, ...simOptions });
     t = await startEngine(sim, engineEnv(sim, tmp.dir, { DATABASE_PATH: join(tmp.dir, file), ...extra }));
-    alerts = [];
-    const notifier = t.app.get(Notifier);
-    const notify = notifier.notify.bind(notifier);
-    jest.spyOn(notifier, 'notify').mockImplementation((alert) => {
-      alerts.push(alert);
-      notify(alert);
-    });
+    alerts = recordAlerts(t.app);
   }
   async function stop(): Promise<void> {
     await t?.close();

@@ -1,21 +1,18 @@
 import { LegGroup } from '../../src/broker/entities/leg-group.entity';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { GroupLeg, LegGroupService } from '../../src/broker/leg-group.service';
-import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
+import { OrderGateway } from '../../src/broker/order-gateway.service';
 import { PlacementRefusedError } from '../../src/broker/order-rails';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import type { KiteSimulator } from '../../src/simulator';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
+import { restingSell } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 
 const NEAR = 'NIFTY24DEC24200CE';
 const FAR = 'NIFTY24DEC24400CE';
 const SHORT = 'NIFTY24DEC24000CE';
-
-const restingSell = (price: number, quantity: number): LegOrder => ({
-  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity, product: 'MIS', order_type: 'LIMIT', price,
-});
 
 /**
  * The kill switch stops everything that adds risk — new placements and modifications that make an order bigger or more

@@ -1,8 +1,9 @@
 import { createServer, request as httpRequest, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
+import { OrderGateway } from '../../src/broker/order-gateway.service';
 import type { KiteSimulator } from '../../src/simulator';
 import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
+import { restingSell } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 
 /**
@@ -54,10 +55,6 @@ class JitteryProxy {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
-
-const restingSell = (price: number): LegOrder => ({
-  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price,
-});
 
 describe("pacing with margin: a burst through one more hop never meets the broker's 429", () => {
   const tmp = tempDir();

@@ -1,15 +1,12 @@
 import { Leg } from '../../src/broker/entities/leg.entity';
-import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
+import { OrderGateway } from '../../src/broker/order-gateway.service';
 import type { KiteSimulator } from '../../src/simulator';
 import type { PlacementFault } from '../../src/simulator/simulator.options';
 import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
+import { restingSell } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { enterTwoLeg } from '../helpers/two-leg-entry';
-
-const restingSell = (price: number): LegOrder => ({
-  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price,
-});
 
 /**
  * Kite's answer to a placement can be unclear (5xx, no answer, no body, a 200 that is not JSON, a 400 "Order request
