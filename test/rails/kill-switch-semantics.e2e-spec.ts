@@ -1,6 +1,7 @@
 import { LegGroup } from '../../src/broker/entities/leg-group.entity';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { GroupLeg, LegGroupService } from '../../src/broker/leg-group.service';
+import { legTag } from '../../src/broker/leg-tag';
 import { OrderGateway } from '../../src/broker/order-gateway.service';
 import { PlacementRefusedError } from '../../src/broker/order-rails';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
@@ -9,6 +10,7 @@ import { engineEnv, legPlacements, startEngine, startSimulator } from '../helper
 import { eventually } from '../helpers/eventually';
 import { restingSell } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
+import { kiteFor, place, PlaceParams } from '../simulator/kite-client';
 
 const NEAR = 'NIFTY24DEC24200CE';
 const FAR = 'NIFTY24DEC24400CE';
@@ -92,4 +94,24 @@ describe('kill switch: nothing that adds risk, everything that reduces it', () =
     expect(legPlacements(sim).filter((r) => r.body.tradingsymbol === SHORT)).toHaveLength(0); // the short was never sold
     expect((await t.app.get(KillSwitchService).status()).tripped).toBe(true);
   }, 30_000);
+
+  it('tripped with cancel-open: also cancels the orders of legs still unknown, or given up after an unclear answer, found by tag', async () => {
+    const legs = t.dataSource.getRepository(Leg);
+    const seed = async (parentOrderId: string, status: 'unknown' | 'failed') => {
+      const tag = legTag('ks-test', parentOrderId, 'exit');
+      await legs.insert({
+        strategy: 'ks-test', chainId: parentOrderId, parentOrderId, legName: 'exit', tag, status, orderId: null, attempts: 3,
+        request: JSON.stringify({ variety: 'regular', ...restingSell(993), tag }), unclearAt: new Date(), errorType: 'NetworkException', lastError: 'Gateway timed out.',
+      });
+      // The order Kite took despite the unclear answer, not linked yet (it rests OPEN: no postback).
+      return (await place(kiteFor(sim), { ...restingSell(993), tag } as PlaceParams)).order_id;
+    };
+    const unknown = await seed('940003', 'unknown');
+    const givenUp = await seed('940004', 'failed');
+
+    const result = await t.app.get(KillSwitchService).trip('test: flatten', 'test', { cancelOpen: true });
+    expect([...result.cancelled].sort()).toEqual(expect.arrayContaining([unknown, givenUp].sort())); // today: the given-up leg's order stays open
+    expect(sim.getOrder(unknown)!.status).toBe('CANCELLED');
+    expect(sim.getOrder(givenUp)!.status).toBe('CANCELLED');
+  });
 });
