@@ -5,16 +5,18 @@ import { Leg } from './entities/leg.entity';
 import { LegGroup } from './entities/leg-group.entity';
 import { LegGroupService } from './leg-group.service';
 import { Order } from '../orders/entities/order.entity';
+import { LegEvidenceListener } from './leg-evidence.listener';
+import { LegLedger } from './leg-ledger';
 import { LegRecoveryService } from './leg-recovery.service';
 import { OrderGateway } from './order-gateway.service';
 import { RailsModule } from '../rails/rails.module';
 import { LegworkRails } from '../rails/legwork-rails';
 import { ORDER_RAILS } from './order-rails';
 
-/** Order actions towards Kite: the order gateway (exactly-once legs), leg recovery, the rails every order passes. */
+/** Order actions towards Kite: the order gateway (exactly-once legs, claims, evidence), leg recovery, leg groups, the rails every order passes. */
 @Module({
   imports: [TypeOrmModule.forFeature([Leg, LegGroup, Order]), InboxModule, RailsModule],
-  providers: [OrderGateway, LegRecoveryService, LegGroupService, { provide: ORDER_RAILS, useExisting: LegworkRails }],
+  providers: [LegLedger, OrderGateway, LegRecoveryService, LegEvidenceListener, LegGroupService, { provide: ORDER_RAILS, useExisting: LegworkRails }],
   exports: [OrderGateway, LegRecoveryService, LegGroupService, ORDER_RAILS],
 })
 export class BrokerModule {}

@@ -4,10 +4,11 @@ import { errorText } from '../common/error-text';
  * What a failed Kite call means for a placement:
  * - refused: Kite looked at the order and said no (bad input, margin, RMS, expired token). Nothing was placed;
  *   retrying would be refused again, or worse, placed later at a price nobody chose.
- * - unclear: the call may or may not have reached the OMS (no response, timeout, 5xx, rate-limited gateway, a 200 that
- *   was not JSON). Safe to retry only after asking the OMS whether an order with the leg's tag exists.
+ * - rate-limited: a 429 at Kite's door. Nothing was placed: send again after a back-off, no need to ask the OMS.
+ * - unclear: the call may or may not have reached the OMS (no response, timeout, 5xx, a 200 that was not JSON, a 400
+ *   "Order request timed out"). Only evidence settles it (see leg-state.machine.ts).
  */
-export type KiteErrorKind = 'refused' | 'unclear';
+export type KiteErrorKind = 'refused' | 'rate-limited' | 'unclear';
 
 export interface KiteErrorInfo {
   kind: KiteErrorKind;
@@ -25,6 +26,14 @@ const REFUSED = new Set([
   'TokenException',
 ]);
 
+/**
+ * kiteconnect 5.3.0 reports a 429 as a NetworkException like any 5xx or timeout; only the message tells them apart
+ * (Kite's JSON body says "Too many requests", a bare 429 gets the status text "Too Many Requests").
+ */
+const RATE_LIMITED = /too many requests/i;
+/** "Order request timed out. Please check the order book and confirm before placing again.": whatever its error_type, unclear. */
+const CHECK_THE_BOOK = /timed out|check the order ?book/i;
+
 /** Classify anything kiteconnect rejected with (it rejects with plain objects, not Errors). */
 export function classifyKiteError(error: unknown): KiteErrorInfo {
   const type =
@@ -33,5 +42,7 @@ export function classifyKiteError(error: unknown): KiteErrorInfo {
       : error instanceof Error
         ? 'NetworkException'
         : 'GeneralException';
-  return { kind: REFUSED.has(type) ? 'refused' : 'unclear', errorType: type, message: errorText(error) };
+  const message = errorText(error);
+  const kind = type === 'NetworkException' && RATE_LIMITED.test(message) ? 'rate-limited' : REFUSED.has(type) && !CHECK_THE_BOOK.test(message) ? 'refused' : 'unclear';
+  return { kind, errorType: type, message };
 }

@@ -14,8 +14,9 @@ import { Notifier } from '../notifier/notifier.service';
 import { Order } from '../orders/entities/order.entity';
 import { LegGroup } from './entities/leg-group.entity';
 import { Leg } from './entities/leg.entity';
+import { orderPhase } from './leg-state.machine';
 import { isLegTag } from './leg-tag';
-import { LegOrder, LegOutcome, OrderGateway, Variety } from './order-gateway.service';
+import { LegOrder, OrderGateway, Variety } from './order-gateway.service';
 
 export interface GroupLeg {
   legName: string;
@@ -38,15 +39,19 @@ export interface PlaceGroupRequest {
   triggerEventId?: number;
 }
 
-const TERMINAL_FAILED = new Set(['REJECTED', 'CANCELLED']);
-const TERMINAL = new Set(['COMPLETE', 'REJECTED', 'CANCELLED']);
 const SWEEP_MS = 2_000;
+
+/** The reversal legs of a first-wave leg: `<group>/<leg>:unwind`, then `:unwind2`, `:unwind3`, … */
+const reversalName = (legName: string, attempt: number) => `${legName}:unwind${attempt === 1 ? '' : attempt}`;
 
 /**
  * Hedge-aware multi-leg orders. The first wave (protective legs on entry, the rest on exit) is placed at once; the
  * second only when every first-wave order is COMPLETE. If a first-wave leg is refused, rejected or cancelled, or not
  * filled by the deadline, the group unwinds: open first-wave orders are cancelled and filled quantities are reversed
- * with opposite MARKET legs — every leg through the gateway, so exactly-once and the rails apply — and an alert goes out.
+ * with opposite MARKET legs — every leg through the gateway, so exactly-once and the rails apply (the kill switch lets
+ * these reversals through: they take risk off) — and an alert goes out. The group is unwound when the reversing orders
+ * have filled; a reversal rejected or filled only in part is followed by another for what is left, up to
+ * LEG_GROUP_UNWIND_ATTEMPTS, then a critical alert names what is still open and the group stays unwinding.
  */
 @Injectable()
 export class LegGroupService implements OnModuleInit, OnModuleDestroy {
@@ -57,6 +62,10 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
   private readonly cancelAsked = new Set<string>();
   /** Groups whose "unwinding" alert this process already sent. */
   private readonly unwindAlerted = new Set<number>();
+  /** Groups whose "reversal failed, act by hand" alert this process already sent. */
+  private readonly escalated = new Set<number>();
+  /** Groups asked to advance while busy: advanced once more when the current decision is done. */
+  private readonly again = new Set<number>();
 
   constructor(
     @InjectRepository(LegGroup) private readonly groups: Repository<LegGroup>,
@@ -134,35 +143,45 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
 
   /** Decide: wait, place the second wave, or unwind. One decision per group at a time. */
   async advance(groupId: number): Promise<void> {
-    if (this.busy.has(groupId)) return;
+    if (this.busy.has(groupId)) {
+      this.again.add(groupId); // e.g. a reversal's fill arriving while that reversal is being placed
+      return;
+    }
     this.busy.add(groupId);
     try {
-      const group = await this.groups.findOneByOrFail({ id: groupId });
-      if (group.status === 'unwinding') return await this.continueUnwind(group);
-      if (group.status !== 'waiting') return;
-      const first = await this.waveLegs(group, 1);
-      const orders = await this.ordersOf(first);
-      const problem = first
-        .map((leg) => {
-          if (leg.status === 'failed') return `${leg.legName} was not placed (${leg.errorType}: ${leg.lastError})`;
-          const order = leg.orderId ? orders.get(leg.orderId) : undefined;
-          if (order && TERMINAL_FAILED.has(order.status)) return `${leg.legName} was ${order.status}${order.statusMessage ? `: ${order.statusMessage}` : ''}`;
-          return null;
-        })
-        .find(Boolean);
-      if (problem) return await this.startUnwind(group, problem);
-      const complete = first.length === this.wave(group, 1).length && first.every((leg) => leg.orderId && orders.get(leg.orderId)?.status === 'COMPLETE');
-      if (complete) {
-        await this.placeWave(group, 2);
-        await this.setStatus(group, 'done', null);
-        this.logger.log({ strategy: group.strategy }, `group ${group.name}: first wave filled, second wave placed`);
-        return;
-      }
-      if (Date.now() > group.deadline.getTime()) {
-        await this.startUnwind(group, `first wave not filled by ${group.deadline.toISOString()}`);
-      }
+      do {
+        this.again.delete(groupId);
+        await this.decide(groupId);
+      } while (this.again.has(groupId));
     } finally {
       this.busy.delete(groupId);
+    }
+  }
+
+  private async decide(groupId: number): Promise<void> {
+    const group = await this.groups.findOneByOrFail({ id: groupId });
+    if (group.status === 'unwinding') return await this.continueUnwind(group);
+    if (group.status !== 'waiting') return;
+    const first = await this.waveLegs(group, 1);
+    const orders = await this.ordersOf(first);
+    const problem = first
+      .map((leg) => {
+        if (leg.status === 'failed' && !leg.orderId) return `${leg.legName} was not placed (${leg.errorType}: ${leg.lastError})`;
+        const order = leg.orderId ? orders.get(leg.orderId) : undefined;
+        if (order && orderPhase(order.status) === 'ended') return `${leg.legName} was ${order.status}${order.statusMessage ? `: ${order.statusMessage}` : ''}`;
+        return null;
+      })
+      .find(Boolean);
+    if (problem) return await this.startUnwind(group, problem);
+    const complete = first.length === this.wave(group, 1).length && first.every((leg) => leg.orderId && orderPhase(orders.get(leg.orderId)?.status ?? '') === 'filled');
+    if (complete) {
+      await this.placeWave(group, 2);
+      await this.setStatus(group, 'done', null);
+      this.logger.log({ strategy: group.strategy }, `group ${group.name}: first wave filled, second wave placed`);
+      return;
+    }
+    if (Date.now() > group.deadline.getTime()) {
+      await this.startUnwind(group, `first wave not filled by ${group.deadline.toISOString()}`);
     }
   }
 
@@ -177,33 +196,13 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Cancel the first-wave orders still open, wait until every one is final (so the filled quantity is final too), then
-   * reverse what filled with opposite MARKET legs — exactly once each (leg key `<group>/<leg>:unwind`) — and alert.
+   * reverse what filled with opposite MARKET legs — exactly once each (leg keys `<group>/<leg>:unwind`, `:unwind2`, …) —
+   * and call the group unwound only once the reversing orders have filled.
    */
   private async continueUnwind(group: LegGroup): Promise<void> {
     const first = await this.waveLegs(group, 1);
     const orders = await this.ordersOf(first);
-    let settled = true;
-    for (const leg of first) {
-      if (leg.status === 'failed') continue;
-      if (!leg.orderId) {
-        settled = false; // placement unclear: settled by tag first (leg recovery)
-        continue;
-      }
-      const order = orders.get(leg.orderId);
-      if (order && TERMINAL.has(order.status)) continue;
-      // Still open, or open without any update stored yet (Kite sends no postback for a plain OPEN order).
-      settled = false;
-      if (!this.cancelAsked.has(leg.orderId)) {
-        this.cancelAsked.add(leg.orderId);
-        const variety = order?.variety ?? (JSON.parse(leg.request) as LegOrder).variety ?? 'regular';
-        const orderId = leg.orderId;
-        await this.gateway.cancelOrder(variety as Variety, orderId).catch((e) => {
-          this.cancelAsked.delete(orderId); // asked again on the next pass (an order already final refuses: harmless)
-          this.logger.error(`group ${group.name}: cancel ${orderId}: ${errorText(e)}`);
-        });
-      }
-    }
-    if (!settled) {
+    if (!(await this.firstWaveFinal(group, first, orders))) {
       if (!this.unwindAlerted.has(group.id)) {
         this.unwindAlerted.add(group.id);
         this.notifier.notify({
@@ -217,38 +216,113 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     }
 
     const reversed: string[] = [];
-    const notReversed: string[] = [];
+    const stillOpen: string[] = [];
+    let working = false;
     for (const leg of first) {
       const order = leg.orderId ? orders.get(leg.orderId) : undefined;
       if (!order || order.filledQuantity <= 0) continue;
-      const sent = JSON.parse(leg.request) as LegOrder;
-      const side = sent.transaction_type === 'BUY' ? 'SELL' : 'BUY';
-      const what = `${side} ${order.filledQuantity} ${sent.tradingsymbol}`;
-      const outcome: LegOutcome = await this.gateway.placeLeg({
-        strategy: group.strategy,
-        parentOrderId: group.parentOrderId,
-        legName: `${leg.legName}:unwind`,
-        order: {
-          variety: sent.variety, exchange: sent.exchange, tradingsymbol: sent.tradingsymbol, product: sent.product, quantity: order.filledQuantity,
-          transaction_type: side, order_type: 'MARKET', market_protection: -1,
-        },
-        chainId: leg.chainId,
-      });
-      if (outcome.status === 'failed') notReversed.push(`${what} (${outcome.error?.errorType}: ${outcome.error?.message})`);
-      else reversed.push(`${what}${outcome.status === 'pending' ? ' (placement unclear, settled by tag)' : ''}`);
+      const state = await this.reverse(group, leg, order.filledQuantity);
+      if (state.kind === 'reversed') reversed.push(state.what);
+      else if (state.kind === 'working') working = true;
+      else stillOpen.push(state.what);
     }
+    if (stillOpen.length > 0) {
+      if (!this.escalated.has(group.id)) {
+        this.escalated.add(group.id);
+        this.logger.error({ strategy: group.strategy }, `group ${group.name}: reversal failed ${this.config.get('broker', { infer: true }).groupUnwindAttempts} times; still open: ${stillOpen.join(', ')}`);
+        this.notifier.notify({
+          title: `Leg group NOT unwound: ${group.strategy}/${group.name}`,
+          text: `${group.reason}. Still open, act by hand: ${stillOpen.join('; ')}.${reversed.length ? ` Reversed: ${reversed.join(', ')}.` : ''}`,
+          severity: 'critical',
+          fields: { strategy: group.strategy, parent_order: group.parentOrderId },
+        });
+      }
+      return;
+    }
+    if (working) return; // a reversal is still working (or unsettled): unwound once it has filled
+
     await this.setStatus(group, 'unwound', group.reason);
     this.unwindAlerted.delete(group.id);
+    this.escalated.delete(group.id);
     const parts = [`${group.reason}.`];
-    if (reversed.length) parts.push(`Reversed: ${reversed.join(', ')}.`);
-    if (notReversed.length) parts.push(`NOT reversed, act by hand: ${notReversed.join(', ')}.`);
-    if (!reversed.length && !notReversed.length) parts.push('Nothing had filled.');
+    parts.push(reversed.length ? `Reversed: ${reversed.join(', ')}.` : 'Nothing had filled.');
     this.notifier.notify({
       title: `Leg group unwound: ${group.strategy}/${group.name}`,
       text: parts.join(' '),
       severity: 'critical',
       fields: { strategy: group.strategy, parent_order: group.parentOrderId },
     });
+  }
+
+  /** Every first-wave order final (cancelling those still open), so what filled will not change any more. */
+  private async firstWaveFinal(group: LegGroup, first: Leg[], orders: Map<string, Order>): Promise<boolean> {
+    let final = true;
+    for (const leg of first) {
+      if (leg.status === 'failed' && !leg.orderId) continue; // never placed (should its order show late, it is linked and seen here)
+      if (!leg.orderId) {
+        final = false; // placement unknown: evidence settles it first (leg recovery)
+        continue;
+      }
+      const order = orders.get(leg.orderId);
+      if (order && orderPhase(order.status) !== 'working') continue;
+      // Still open, or open without any update stored yet (Kite sends no postback for a plain OPEN order).
+      final = false;
+      if (!this.cancelAsked.has(leg.orderId)) {
+        this.cancelAsked.add(leg.orderId);
+        const variety = order?.variety ?? (JSON.parse(leg.request) as LegOrder).variety ?? 'regular';
+        const orderId = leg.orderId;
+        await this.gateway.cancelOrder(variety as Variety, orderId).catch((e) => {
+          this.cancelAsked.delete(orderId); // asked again on the next pass (an order already final refuses: harmless)
+          this.logger.error(`group ${group.name}: cancel ${orderId}: ${errorText(e)}`);
+        });
+      }
+    }
+    return final;
+  }
+
+  /**
+   * Where the reversal of one filled first-wave leg stands: filled in total (`reversed`), a reversing order still
+   * working or unsettled (`working`), or out of attempts with quantity left (`stuck`). Sends the next reversal for what
+   * is left when the last one ended short (rejected, cancelled, partly filled) and attempts remain.
+   */
+  private async reverse(group: LegGroup, leg: Leg, filled: number): Promise<{ kind: 'reversed' | 'working' | 'stuck'; what: string }> {
+    const sent = JSON.parse(leg.request) as LegOrder;
+    const side = sent.transaction_type === 'BUY' ? 'SELL' : 'BUY';
+    const maxAttempts = this.config.get('broker', { infer: true }).groupUnwindAttempts;
+    const names = Array.from({ length: maxAttempts }, (_, i) => reversalName(leg.legName, i + 1));
+    const reversals = (await this.legs.findBy({ strategy: group.strategy, parentOrderId: group.parentOrderId, legName: In(names) })).sort(
+      (a, b) => names.indexOf(a.legName) - names.indexOf(b.legName),
+    );
+    const orders = await this.ordersOf(reversals);
+    let done = 0;
+    let working = false;
+    for (const reversal of reversals) {
+      const order = reversal.orderId ? orders.get(reversal.orderId) : undefined;
+      done += order?.filledQuantity ?? 0;
+      if (reversal.status === 'failed' && !reversal.orderId) continue;
+      if (!order || orderPhase(order.status) === 'working') working = true;
+    }
+    const left = filled - done;
+    if (left <= 0) return { kind: 'reversed', what: `${side} ${filled} ${sent.tradingsymbol}` };
+    if (working) return { kind: 'working', what: '' };
+    if (reversals.length >= maxAttempts) {
+      const last = reversals.at(-1)!;
+      const lastOrder = last.orderId ? orders.get(last.orderId) : undefined;
+      const why = lastOrder ? `${lastOrder.status}${lastOrder.statusMessage ? `: ${lastOrder.statusMessage}` : ''}` : `${last.errorType}: ${last.lastError}`;
+      return { kind: 'stuck', what: `${side} ${left} ${sent.tradingsymbol} (last reversal ${why})` };
+    }
+    if (reversals.length > 0) this.logger.warn({ strategy: group.strategy }, `group ${group.name}: ${left} of ${sent.tradingsymbol} not reversed yet; sending reversal ${reversals.length + 1}`);
+    await this.gateway.placeRiskReducingLeg({
+      strategy: group.strategy,
+      parentOrderId: group.parentOrderId,
+      legName: names[reversals.length],
+      order: {
+        variety: sent.variety, exchange: sent.exchange, tradingsymbol: sent.tradingsymbol, product: sent.product, quantity: left,
+        transaction_type: side, order_type: 'MARKET', market_protection: -1,
+      },
+      chainId: leg.chainId,
+    });
+    return { kind: 'working', what: '' }; // the next pass sees how it went
   }
 
   /** Wave 1 is placed first: protective legs on entry, the others on exit. */

@@ -1,10 +1,21 @@
 import type { Leg } from './entities/leg.entity';
 
+/** An order as Kite has it now, for judging whether a modification adds risk. */
+export interface CurrentOrder {
+  quantity: number;
+  orderType: string;
+  price: number;
+  triggerPrice: number;
+  transactionType: string;
+  status: string;
+}
+
 /** Checks every order passes before it leaves for Kite; the safety rails (rate limits, kill switch, …) implement it. */
 export interface OrderRails {
-  /** Throw PlacementRefusedError to refuse; may wait (e.g. to queue under a rate limit). */
+  /** Throw PlacementRefusedError to refuse; may wait (e.g. to queue under a rate limit). `leg.reducesRisk` marks legwork's own reversals. */
   beforePlace(leg: Leg, params: Record<string, unknown>): Promise<void>;
-  beforeModify(orderId: string, params: Record<string, unknown>): Promise<void>;
+  /** `current` reads the order from Kite, for rails that need to compare (only called when needed). */
+  beforeModify(orderId: string, params: Record<string, unknown>, current?: () => Promise<CurrentOrder | null>): Promise<void>;
   /** May wait (cancellations are order requests under Kite's rate limit too). */
   beforeCancel?(orderId: string): Promise<void>;
 }

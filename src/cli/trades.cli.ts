@@ -51,7 +51,7 @@ function withCommonOptions(command: Command, filters = true): Command {
       .option('--symbol <tradingsymbol>', 'only this instrument')
       .option('--strategy <name>', 'only chains of this strategy')
       .option('--chain <chainId>', 'only this chain')
-      .option('--status <status>', 'order status (COMPLETE, REJECTED, OPEN, …) or leg status (intent, placing, placed, failed)');
+      .option('--status <status>', 'order status (COMPLETE, REJECTED, OPEN, …) or leg status (intent, placing, unknown, placed, failed)');
   }
   return command
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))

@@ -148,6 +148,25 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   LEG_GROUP_FILL_TIMEOUT_SECONDS?: number;
 
+  /** How many reversing orders an unwinding leg group sends for one leg (rejected, or filled only in part) before it escalates. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  LEG_GROUP_UNWIND_ATTEMPTS?: number;
+
+  /**
+   * After an unclear answer, how long the order book must go on not showing the leg's tag before the leg counts as
+   * not placed (and may be sent again with the same tag). Kite documents no bound; see README.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  LEG_SETTLE_WINDOW_MS?: number;
+
+  /** How long a claim on a leg being sent keeps other instances (and recovery) away from it, renewed before each call. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100)
+  LEG_CLAIM_LEASE_MS?: number;
+
+  /** A second live order carrying one leg's tag is cancelled (the alert goes out either way). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  LEG_CANCEL_DUPLICATES?: boolean;
+
   /** Alerts (rejections, failed legs) are POSTed as JSON to this URL. */
   @IsOptional() @Transform(emptyToUndefined) @IsUrlWithScheme(['http', 'https'], 'NOTIFY_WEBHOOK_URL must be an http(s) URL')
   NOTIFY_WEBHOOK_URL?: string;
@@ -178,6 +197,10 @@ export class EnvironmentDto {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   ORDERS_PER_MINUTE?: number;
+
+  /** Extra time in each second of pacing, for the jitter between an order leaving and reaching Kite's door. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(5000)
+  ORDERS_PACING_MARGIN_MS?: number;
 
   /** Placements past this many in an IST day are refused. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)

@@ -7,6 +7,17 @@ import { isSecretVariable, validationProblem } from './validation-messages';
 /** Paper mode needs *a* secret so its simulator can sign postbacks; it guards nothing real. */
 export const PAPER_API_SECRET = 'legwork-paper-secret';
 export const KITE_DEFAULT_ROOT = 'https://api.kite.trade';
+/**
+ * Kite documents no bound on how late an order whose placement answer was unclear may appear; users report 8 s, and
+ * ~83 s in "PUT ORDER REQ RECEIVED". Two minutes covers the longest report with room, and evidence (a postback, the
+ * stream, the order book) settles a leg sooner whenever it comes.
+ */
+export const DEFAULT_SETTLE_WINDOW_MS = 120_000;
+/**
+ * Pacing margin: 10 orders leave at least 1.25 s apart, so arrivals at Kite's door may bunch by up to 250 ms (network,
+ * a proxy, a slow disk write before the call) without 11 landing in one second. Costs 20% of Kite's 10/s.
+ */
+export const DEFAULT_PACING_MARGIN_MS = 250;
 
 /** The typed, validated configuration every service reads (through ConfigService<LegworkConfig, true>). */
 export interface LegworkConfig {
@@ -34,8 +45,17 @@ export interface LegworkConfig {
     /** Settings strategies read by name (e.g. TWO_LEG_TARGET_POINTS): the raw environment, validated by each strategy. */
     settings: Record<string, string | undefined>;
   };
-  broker: { placeMaxAttempts: number; retryDelayMs: number; recoveryIntervalSeconds: number; groupFillTimeoutSeconds: number };
-  rails: { ordersPerSecond: number; ordersPerMinute: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined; token: string | undefined };
+  broker: {
+    placeMaxAttempts: number;
+    retryDelayMs: number;
+    recoveryIntervalSeconds: number;
+    groupFillTimeoutSeconds: number;
+    groupUnwindAttempts: number;
+    settleWindowMs: number;
+    claimLeaseMs: number;
+    cancelDuplicates: boolean;
+  };
+  rails: { ordersPerSecond: number; ordersPerMinute: number; pacingMarginMs: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined; token: string | undefined };
   notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string; webhookSecret: string | undefined } | undefined };
   logging: { level: string; format: 'pretty' | 'json' };
   health: { maxInboxBacklog: number };
@@ -102,10 +122,15 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       retryDelayMs: env.LEG_RETRY_DELAY_MS ?? 300,
       recoveryIntervalSeconds: env.LEG_RECOVERY_INTERVAL_SECONDS ?? 30,
       groupFillTimeoutSeconds: env.LEG_GROUP_FILL_TIMEOUT_SECONDS ?? 60,
+      groupUnwindAttempts: env.LEG_GROUP_UNWIND_ATTEMPTS ?? 3,
+      settleWindowMs: env.LEG_SETTLE_WINDOW_MS ?? DEFAULT_SETTLE_WINDOW_MS,
+      claimLeaseMs: env.LEG_CLAIM_LEASE_MS ?? 30_000,
+      cancelDuplicates: env.LEG_CANCEL_DUPLICATES ?? true,
     },
     rails: {
       ordersPerSecond: env.ORDERS_PER_SECOND ?? 10,
       ordersPerMinute: env.ORDERS_PER_MINUTE ?? 400,
+      pacingMarginMs: env.ORDERS_PACING_MARGIN_MS ?? DEFAULT_PACING_MARGIN_MS,
       ordersPerDay: env.ORDERS_PER_DAY ?? 5000,
       modificationsPerOrder: env.MODIFICATIONS_PER_ORDER ?? 25,
       marketProtectionDefault: env.MARKET_PROTECTION_DEFAULT,

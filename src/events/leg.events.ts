@@ -4,6 +4,8 @@ export const LegEventName = {
   Placed: 'leg.placed',
   /** Kite refused the leg for good (input, margin, order, token errors), or placement was refused before it left. */
   Failed: 'leg.failed',
+  /** Kite's answer was unclear: the leg waits for evidence (its order seen) or for its settle window to pass. */
+  Unknown: 'leg.unknown',
 } as const;
 export type LegEventName = (typeof LegEventName)[keyof typeof LegEventName];
 
@@ -22,8 +24,26 @@ export class LegPlacedEvent {
   constructor(
     readonly leg: LegRef,
     readonly orderId: string,
-    /** 'placement': Kite answered; 'oms-lookup': found by tag after an unclear answer or a restart. */
-    readonly via: 'placement' | 'oms-lookup',
+    /**
+     * 'placement': Kite answered with the order id; 'oms-lookup': found by tag in the order book (after an unclear
+     * answer, or a restart); 'order-update': an update of the order (postback, WebSocket, reconciliation) carried its tag.
+     */
+    readonly via: LegSighting,
+  ) {}
+}
+
+/** Where an order carrying a leg's tag was seen. */
+export type LegSighting = 'placement' | 'oms-lookup' | 'order-update';
+
+export class LegUnknownEvent {
+  readonly name = LegEventName.Unknown;
+  constructor(
+    readonly leg: LegRef,
+    /** The error Kite's client reported (NetworkException, DataException, …) and its message. */
+    readonly errorType: string,
+    readonly message: string,
+    /** Without evidence before then, the order book decides (absent: sent again with the same tag, or given up). */
+    readonly settleBy: Date,
   ) {}
 }
 

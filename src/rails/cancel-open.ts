@@ -1,17 +1,22 @@
-import { In, Repository } from 'typeorm';
+import { In, IsNull, Not, Repository } from 'typeorm';
 import type { Leg } from '../broker/entities/leg.entity';
+import { isCancellable, mayHaveOrderAtBroker } from '../broker/leg-state.machine';
 import type { Variety } from '../broker/order-gateway.service';
 import { errorText } from '../common/error-text';
 import type { KiteClient } from '../kite-session/kite-client.provider';
 
-/** Final statuses, and one already on its way out: every other status is an order that can still be cancelled. */
-const NOT_CANCELLABLE = new Set(['COMPLETE', 'CANCELLED', 'REJECTED', 'CANCEL PENDING']);
-
 export type CancellableLeg = Pick<Leg, 'orderId' | 'tag' | 'request'>;
 
-/** Legs whose order may still be open in Kite: placed ones, and ones still settling (an unclear placement). */
-export function legsThatMayBeOpen(legs: Repository<Leg>): Promise<CancellableLeg[]> {
-  return legs.find({ where: { status: In(['placed', 'placing']) }, select: { orderId: true, tag: true, request: true } });
+/**
+ * Legs whose order may be open in Kite (leg-state.machine.ts, mayHaveOrderAtBroker): placed ones, ones still settling
+ * (in flight or unknown after an unclear answer), and ones given up after an unclear answer, whose order may show late.
+ */
+export async function legsThatMayBeOpen(legs: Repository<Leg>): Promise<CancellableLeg[]> {
+  const rows = await legs.find({
+    where: [{ status: In(['placed', 'placing', 'unknown']) }, { status: 'failed', unclearAt: Not(IsNull()) }, { status: 'failed', orderId: Not(IsNull()) }],
+    select: { orderId: true, tag: true, request: true, status: true, attempts: true, unclearAt: true },
+  });
+  return rows.filter(mayHaveOrderAtBroker);
 }
 
 export interface CancelOpenResult {
@@ -20,8 +25,8 @@ export interface CancelOpenResult {
 }
 
 /**
- * Cancel every order legwork placed that Kite still shows open: legs marked placed, and legs still settling (an
- * unclear placement), found in Kite's book by order id or by their tag. Every status but the final ones counts as open
+ * Cancel every order legwork placed that Kite still shows open: every order in Kite's book carrying the tag of one of
+ * these legs (a second order for one leg included), or the id of one. Every status but the final ones counts as open
  * (Kite has more interim statuses than it documents). `pace` waits for a turn under Kite's rate limit before each
  * cancellation. Used by the engine's kill switch and by the CLI when no engine runs.
  */
@@ -45,7 +50,7 @@ export async function cancelOpenLegworkOrders(
   for (const row of book) {
     const id = String(row.order_id);
     const leg = byOrderId.get(id) ?? (typeof row.tag === 'string' ? byTag.get(row.tag) : undefined);
-    if (!leg || NOT_CANCELLABLE.has(String(row.status))) continue;
+    if (!leg || !isCancellable(String(row.status))) continue;
     try {
       await pace();
       await kite.cancelOrder(varietyOf(leg), id);

@@ -5,7 +5,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { EntityManager, Repository } from 'typeorm';
 import type { Leg } from '../broker/entities/leg.entity';
-import { OrderRails, PlacementRefusedError } from '../broker/order-rails';
+import { CurrentOrder, OrderRails, PlacementRefusedError } from '../broker/order-rails';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { WriteTransactions } from '../database/write-transactions';
@@ -13,6 +13,7 @@ import { Metric } from '../metrics/metrics';
 import { istToday } from '../trade-log/trade-log.service';
 import { OrderAction } from './entities/order-action.entity';
 import { KillSwitchService } from './kill-switch.service';
+import { riskAddedBy } from './kill-switch.rule';
 import { OrderPacer, PacerUsage } from './rate-limits';
 
 export interface RailsUsage extends PacerUsage {
@@ -26,8 +27,10 @@ const METRICS_REFRESH_MS = 5_000;
 /**
  * The checks every order passes in the gateway, whatever strategy sent it, in this order:
  * market protection → (only when orders are queued ahead: kill switch, daily order limit) → per-minute and per-second
- * pacing (FIFO queue) → kill switch and daily limit, read and counted in one write → Kite. Modifications: market protection → per-order
- * modification limit → pacing → limit again → counted. Cancellations are paced only. Counts live in order_actions.
+ * pacing (FIFO queue) → kill switch and daily limit, read and counted in one write → Kite. Modifications: market
+ * protection → per-order modification limit → kill switch (kill-switch.rule.ts: with it tripped, only a smaller
+ * quantity) → pacing → the same again → counted. Cancellations are paced only: they always go out. legwork's own
+ * risk-reducing placements (a hedge group's reversal) pass the kill switch too. Counts live in order_actions.
  */
 @Injectable()
 export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
@@ -66,25 +69,37 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     const { ordersPerDay } = this.config.get('rails', { infer: true });
     // With orders queued, refused at once when already over (no point waiting); checked again after the queue
     // either way (see below), so with nobody queued that one check is all it takes.
+    // A reversal that takes risk off goes out with the switch tripped (that is when it matters most).
+    const armed = async (m?: EntityManager, when?: string) => (leg.reducesRisk ? undefined : this.assertArmed(m, when));
     if (this.pacer.waiting > 0) {
-      await this.assertArmed();
+      await armed();
       this.assertUnderDailyLimit(await this.placedToday(this.actions.manager), ordersPerDay);
     }
     await this.pace('place', leg.strategy, null, async (m) => {
       // The order may have waited in the queue: the switch may have been tripped and other orders may have used up
       // the day meanwhile. Checked and counted in one write transaction, so two queued orders cannot both take the last one.
-      await this.assertArmed(m, ' while the order was queued');
+      await armed(m, ' while the order was queued');
       this.assertUnderDailyLimit(await this.placedToday(m), ordersPerDay);
     });
   }
 
-  async beforeModify(orderId: string, params: Record<string, unknown>): Promise<void> {
+  async beforeModify(orderId: string, params: Record<string, unknown>, current?: () => Promise<CurrentOrder | null>): Promise<void> {
     this.applyMarketProtection(params, true);
     const { modificationsPerOrder } = this.config.get('rails', { infer: true });
     this.assertUnderModificationLimit(orderId, await this.actions.countBy({ orderId, action: 'modify' }), modificationsPerOrder);
-    await this.pace('modify', null, orderId, async (m) => {
-      this.assertUnderModificationLimit(orderId, await m.countBy(OrderAction, { orderId, action: 'modify' }), modificationsPerOrder);
-    });
+    let order: Promise<CurrentOrder | null> | undefined;
+    const read = () => (order ??= (current?.() ?? Promise.resolve(null)).catch(() => null));
+    await this.assertModificationAllowed(orderId, params, read);
+    await this.pace(
+      'modify',
+      null,
+      orderId,
+      async (m) => {
+        this.assertUnderModificationLimit(orderId, await m.countBy(OrderAction, { orderId, action: 'modify' }), modificationsPerOrder);
+      },
+      // The switch may have been tripped while it queued. Kite is asked outside the write transaction.
+      () => this.assertModificationAllowed(orderId, params, read, ' while the modification was queued'),
+    );
   }
 
   /** Cancellations are order requests too: they take their turn in the same queue, but count against no limit. */
@@ -104,6 +119,20 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     this.usageGauge.set({ window: 'day' }, today);
     this.queuedGauge.set(pacer.queued);
     return { ...pacer, perDay: { limit: rails.ordersPerDay, used: today }, modificationsPerOrder: { limit: rails.modificationsPerOrder } };
+  }
+
+  /** With the switch tripped, a modification goes out only if it adds no risk (kill-switch.rule.ts). */
+  private async assertModificationAllowed(orderId: string, params: Record<string, unknown>, current: () => Promise<CurrentOrder | null>, when = ''): Promise<void> {
+    const state = await this.killSwitch.status();
+    if (!state.tripped) return;
+    const risk = riskAddedBy(await current(), params);
+    if (risk) {
+      throw this.refuse(
+        'modify',
+        'KillSwitch',
+        `kill switch tripped${when} (${state.reason ?? 'no reason given'}): modification of order ${orderId} refused, ${risk}; only cancellations and smaller quantities go out until it is re-armed`,
+      );
+    }
   }
 
   private async assertArmed(manager?: EntityManager, when = ''): Promise<void> {
@@ -157,11 +186,13 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     strategy: string | null,
     orderId: string | null,
     recheck: (manager: EntityManager) => Promise<void>,
+    afterTurn?: () => Promise<void>,
   ): Promise<void> {
     if (this.pacer.waiting > 0) this.orders.inc({ action, outcome: 'rate_limited' });
     this.queuedGauge.set(this.pacer.waiting + 1);
     await this.pacer.take();
     this.queuedGauge.set(this.pacer.waiting);
+    await afterTurn?.();
     // Counted when it leaves: the daily and per-order limits count what Kite saw.
     await this.writes.run(
       async (m) => {

@@ -26,7 +26,7 @@ import { StrategyLimitsWatcher } from './strategy-limits.watcher';
       inject: [ConfigService],
       useFactory: (config: ConfigService<LegworkConfig, true>) => {
         const rails = config.get('rails', { infer: true });
-        return new OrderPacer({ perSecond: rails.ordersPerSecond, perMinute: rails.ordersPerMinute });
+        return new OrderPacer({ perSecond: rails.ordersPerSecond, perMinute: rails.ordersPerMinute, marginMs: rails.pacingMarginMs });
       },
     },
     KillSwitchService,

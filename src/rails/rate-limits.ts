@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterQueue } from 'rate-limiter-flexible';
+import { DEFAULT_PACING_MARGIN_MS } from '../config/legwork.config';
 
 export interface RateWindowUsage {
   limit: number;
@@ -30,10 +31,13 @@ export class OrderPacer {
   private lastTurn: Promise<void> = Promise.resolve();
   waiting = 0;
 
-  constructor(readonly limits: { perSecond: number; perMinute: number }) {
-    // One order per 1/N s (plus 5% for timer jitter) rather than N per fixed second: fixed windows would let 2N
-    // through across a window boundary, and Kite counts any second.
-    this.perSecond = new RateLimiterMemory({ points: 1, duration: 1.05 / limits.perSecond });
+  constructor(readonly limits: { perSecond: number; perMinute: number; marginMs?: number }) {
+    // One order per (1 s + margin)/N rather than N per fixed second: fixed windows would let 2N through across a
+    // window boundary, and Kite counts any second. The margin is for everything between an order's turn here and its
+    // arrival at Kite's door (the count write, the network, proxies): arrivals can bunch by that much, so eleven
+    // consecutive orders must leave more than one second plus that apart.
+    const marginMs = limits.marginMs ?? DEFAULT_PACING_MARGIN_MS;
+    this.perSecond = new RateLimiterMemory({ points: 1, duration: (1000 + marginMs) / limits.perSecond / 1000 });
     this.perMinute = new RateLimiterMemory({ points: limits.perMinute, duration: 60 });
     // Only one order at a time waits in these (see take), so their own queue size never matters.
     this.minuteQueue = new RateLimiterQueue(this.perMinute);

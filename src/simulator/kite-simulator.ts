@@ -49,13 +49,16 @@ interface SimRoute extends Route<Handler> {
 /** A handler returns this when it has answered (or deliberately withheld) the response itself. */
 const RESPONDED = Symbol('responded');
 
-const PLACEMENT_FAILURES: Record<NonNullable<PlacementFault['status']>, [KiteErrorType, string]> = {
+const PLACEMENT_FAILURES: Record<Exclude<NonNullable<PlacementFault['status']>, 400>, [KiteErrorType, string]> = {
+  429: ['NetworkException', 'Too many requests'],
   500: ['GeneralException', 'Something went wrong while processing the order. Please try again.'],
   502: ['NetworkException', 'Unable to reach the OMS. Please try again.'],
   503: ['NetworkException', 'Service unavailable. Please try again later.'],
   504: ['NetworkException', 'Gateway timed out.'],
 };
 const placementFailure = (status: keyof typeof PLACEMENT_FAILURES): KiteApiError => new KiteApiError(status, ...PLACEMENT_FAILURES[status]);
+/** Reported by a user as a 400 whose orders appeared 8 s later; no error_type, so kiteconnect calls it a NetworkException. */
+const ORDER_REQUEST_TIMED_OUT = { status: 'error', message: 'Order request timed out. Please check the order book and confirm before placing again.', data: null };
 
 const token = (): string => randomBytes(16).toString('hex');
 
@@ -81,10 +84,15 @@ export class KiteSimulator {
   private readonly accessTokens = new Set<string>();
   /** Outstanding request tokens → the Kite user who logged in to get each. */
   private readonly requestTokens = new Map<string, string>();
-  private readonly heldRequests = new Set<NodeJS.Timeout>();
+  /** Placement requests held without an answer ('timeout' faults): each timer with the function that answers it now. */
+  private readonly heldRequests = new Map<NodeJS.Timeout, () => void>();
   private placementFault: Required<PlacementFault> | undefined;
   /** While set, GET /orders and /trades answers wait for it (read at arrival, answered late). */
   private bookReadGate: Promise<void> | undefined;
+  private orderBookFault: { count: number; status: 502 | 503 | 504 } | undefined;
+  /** When each order was placed (by the simulator's clock), for the visibility lag. */
+  private readonly placedAt = new Map<string, number>();
+  private visibilityLagMs: number;
   private recentPlacements: number[] = [];
   private server: Server | undefined;
   /** WebSocket order updates (KiteTicker's `order_update`), on the same port. */
@@ -129,6 +137,7 @@ export class KiteSimulator {
       log: o.log,
     });
     this.accessTokens.add(o.accessToken);
+    this.visibilityLagMs = o.orderVisibilityLagMs;
     if (o.placementFault) this.setPlacementFault(o.placementFault);
     this.routes = this.buildRoutes();
   }
@@ -162,7 +171,7 @@ export class KiteSimulator {
   async stop(): Promise<void> {
     clearInterval(this.tickTimer);
     this.tickTimer = undefined;
-    for (const timer of this.heldRequests) clearTimeout(timer);
+    for (const timer of this.heldRequests.keys()) clearTimeout(timer);
     this.heldRequests.clear();
     await this.postbacks.close();
     await this.orderStream.close();
@@ -279,6 +288,12 @@ export class KiteSimulator {
     else this.book.rejectedSymbols.set(tradingsymbol, typeof rejection === 'string' ? rejection : undefined);
   }
 
+  /** RMS rejects (after accepting) the next `count` orders placed, whatever their symbol. */
+  rejectNextPlacements(count: number, message?: string): void {
+    this.book.rejectNext.count = count;
+    this.book.rejectNext.message = message;
+  }
+
   setMaxQuantity(quantity: number): void {
     this.book.maxQuantity = quantity;
   }
@@ -368,10 +383,33 @@ export class KiteSimulator {
     };
   }
 
-  /** Everything back to normal: no postback faults, no placement fault. */
+  /** Answer every placement held by a 'timeout' fault now, with the 504 it would have got later. */
+  releaseHeldPlacements(): number {
+    const held = [...this.heldRequests.values()];
+    for (const answer of held) answer();
+    return held.length;
+  }
+
+  /** The next `count` reads of the order book (GET /orders) fail with a NetworkException; count 0 clears it. */
+  failNextOrderBookReads(count: number, status: 502 | 503 | 504 = 503): void {
+    this.orderBookFault = count > 0 ? { count, status } : undefined;
+  }
+
+  /**
+   * New orders stay invisible in GET /orders, their history and trades for `ms` (Kite's OMS lag while an order
+   * propagates). The order exists meanwhile: it matches, fills and posts back.
+   */
+  setOrderVisibilityLag(ms: number): void {
+    if (!(ms >= 0)) throw new Error('the visibility lag must be a number of milliseconds >= 0');
+    this.visibilityLagMs = ms;
+  }
+
+  /** Everything back to normal: no postback, placement or order-book faults; the configured visibility lag. */
   clearFaults(): void {
     this.postbacks.setFaults({ duplicate: false, delayMs: 0, reorderWindow: 0, dropAll: false, dropNext: 0, dropProbability: 0 });
     this.placementFault = undefined;
+    this.orderBookFault = undefined;
+    this.visibilityLagMs = this.options.orderVisibilityLagMs;
   }
 
   clearRequests(): void {
@@ -421,10 +459,12 @@ export class KiteSimulator {
       open('POST', '/session/token', (ctx) => this.createSession(ctx.body)),
       open('DELETE', '/session/token', (ctx) => this.deleteSession(ctx.query)),
       api('GET', '/user/profile', () => this.profile()),
-      api('GET', '/orders', () => this.book.list()),
+      api('GET', '/orders', () => this.readOrderBook()),
       api('POST', '/orders/:variety', (ctx) => this.placeOrder(ctx)),
-      api('GET', '/orders/:order_id', ({ params }) => this.book.history(params.order_id) ?? throwNotFound()),
-      api('GET', '/orders/:order_id/trades', ({ params }) => (this.book.has(params.order_id) ? this.book.trades(params.order_id) : throwNotFound())),
+      api('GET', '/orders/:order_id', ({ params }) => (this.visible(params.order_id) && this.book.history(params.order_id)) || throwNotFound()),
+      api('GET', '/orders/:order_id/trades', ({ params }) =>
+        this.book.has(params.order_id) && this.visible(params.order_id) ? this.book.trades(params.order_id) : throwNotFound(),
+      ),
       api('PUT', '/orders/:variety/:order_id', ({ params, body }) => {
         this.orderEntry.checkModify(params.order_id, body);
         this.publish(this.book.modify(params.order_id, parseModifyParams(body)));
@@ -434,7 +474,7 @@ export class KiteSimulator {
         this.publish(this.book.cancel(params.order_id));
         return { order_id: params.order_id };
       }),
-      api('GET', '/trades', () => this.book.trades()),
+      api('GET', '/trades', () => this.book.trades().filter((trade) => this.visible(trade.order_id))),
       ...this.portfolioRoutes(api),
     ];
     if (this.options.controlApi) routes.push(...this.controlRoutes(open));
@@ -459,6 +499,8 @@ export class KiteSimulator {
         postback_stats: this.postbackStats,
         postback_faults: this.getPostbackFaults(),
         placement_fault: this.placementFault ?? null,
+        order_book_fault: this.orderBookFault ?? null,
+        order_visibility_lag_ms: this.visibilityLagMs,
       })),
       control('POST', '/_sim/price', ({ body }) => {
         if (!body.tradingsymbol) throw inputError('Missing `tradingsymbol`.');
@@ -493,6 +535,20 @@ export class KiteSimulator {
         this.failNextAutoslices((body.slices ?? '').split(',').filter(Boolean).map(Number));
         return true;
       }),
+      control('POST', '/_sim/reject_next', ({ body }) => {
+        this.rejectNextPlacements(Number(body.count ?? 1), body.message || undefined);
+        return true;
+      }),
+      control('POST', '/_sim/release_held', () => ({ released: this.releaseHeldPlacements() })),
+      control('POST', '/_sim/order_book_fault', ({ body }) => {
+        const { count, status } = coerceFields(body) as { count?: number; status?: 502 | 503 | 504 };
+        this.failNextOrderBookReads(count ?? 0, status);
+        return this.orderBookFault ?? null;
+      }),
+      control('POST', '/_sim/visibility_lag', ({ body }) => {
+        this.setOrderVisibilityLag(Number(body.ms));
+        return { order_visibility_lag_ms: this.visibilityLagMs };
+      }),
       control('POST', '/_sim/flush', async () => {
         await this.flushPostbacks();
         return this.postbackStats;
@@ -503,8 +559,11 @@ export class KiteSimulator {
   private placeOrder(ctx: RequestContext): unknown {
     this.checkRateLimit();
     const fault = this.takePlacementFault();
-    if (fault && !fault.createOrder) return this.failPlacement(fault, ctx.res);
+    // A 429 is refused at the door: it never creates the order.
+    if (fault && (!fault.createOrder || (fault.kind === 'error' && fault.status === 429))) return this.failPlacement(fault, ctx.res);
     const { data, events } = this.orderEntry.place(ctx.params.variety, ctx.body);
+    const now = this.options.now().getTime();
+    for (const child of 'children' in data ? data.children : [data]) if ('order_id' in child) this.placedAt.set(child.order_id, now);
     this.publish(events);
     return fault ? this.failPlacement(fault, ctx.res) : data;
   }
@@ -557,15 +616,45 @@ export class KiteSimulator {
   }
 
   private failPlacement(fault: Required<PlacementFault>, res: ServerResponse): typeof RESPONDED {
-    if (fault.kind === 'error') throw placementFailure(fault.status);
+    if (fault.kind === 'empty') {
+      res.writeHead(502, { 'Content-Length': 0 }).end();
+      return RESPONDED;
+    }
+    if (fault.kind === 'garbage') {
+      const page = '<html><body>upstream hiccup</body></html>';
+      res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) }).end(page);
+      return RESPONDED;
+    }
+    if (fault.kind === 'error') {
+      if (fault.status !== 400) throw placementFailure(fault.status);
+      sendJson(res, 400, ORDER_REQUEST_TIMED_OUT);
+      return RESPONDED;
+    }
     // Hold the request without answering; by the time we give up with a 504 the client has long timed out.
-    const timer = setTimeout(() => {
+    const answer = () => {
+      clearTimeout(timer);
       this.heldRequests.delete(timer);
       sendJson(res, 504, placementFailure(504).toEnvelope());
-    }, fault.holdMs);
+    };
+    const timer = setTimeout(answer, fault.holdMs);
     timer.unref();
-    this.heldRequests.add(timer);
+    this.heldRequests.set(timer, answer);
     return RESPONDED;
+  }
+
+  /** GET /orders: the book as the API shows it (minus orders still propagating), or the injected failure. */
+  private readOrderBook(): OrderRow[] {
+    const fault = this.orderBookFault;
+    if (fault) {
+      if (--fault.count <= 0) this.orderBookFault = undefined;
+      throw placementFailure(fault.status);
+    }
+    return this.book.list().filter((row) => this.visible(row.order_id));
+  }
+
+  private visible(orderId: string): boolean {
+    const placed = this.placedAt.get(orderId);
+    return this.visibilityLagMs <= 0 || placed === undefined || this.options.now().getTime() - placed >= this.visibilityLagMs;
   }
 
   private checkRateLimit(): void {

@@ -44,6 +44,8 @@ export class OrderBook {
   maxQuantity: number;
   /** Symbols whose orders RMS rejects, with an optional custom status_message. */
   readonly rejectedSymbols = new Map<string, string | undefined>();
+  /** RMS rejects the next `count` orders placed, whatever their symbol (then stops). */
+  readonly rejectNext: { count: number; message: string | undefined } = { count: 0, message: undefined };
 
   private readonly orders = new Map<string, BookOrder>();
   private readonly allTrades: TradeRow[] = [];
@@ -299,8 +301,11 @@ export class OrderBook {
   }
 
   private rmsRejection(input: PlaceOrderInput): Pick<OrderRow, 'status_message' | 'status_message_raw'> | undefined {
-    if (this.rejectedSymbols.has(input.tradingsymbol)) {
-      const message = this.rejectedSymbols.get(input.tradingsymbol) ?? `Trading in ${input.exchange}:${input.tradingsymbol} is blocked by RMS.`;
+    const once = this.rejectNext.count > 0;
+    if (once) this.rejectNext.count--;
+    if (once || this.rejectedSymbols.has(input.tradingsymbol)) {
+      const custom = once ? this.rejectNext.message : this.rejectedSymbols.get(input.tradingsymbol);
+      const message = custom ?? `Trading in ${input.exchange}:${input.tradingsymbol} is blocked by RMS.`;
       return {
         status_message: message,
         status_message_raw: `RMS:Blocked for ${input.exchange}:${input.tradingsymbol} for entity account-${this.options.userId} across exchange across segment across product`,

@@ -1,14 +1,23 @@
 import { DEFAULT_AUTOSLICE_MAX_SLICES, DEFAULT_FREEZE_LIMITS, FreezeLimits } from './instrument-rules';
 import { NO_POSTBACK_FAULTS, PostbackFaults } from './postback-sender';
 
-/** A failure injected into upcoming POST /orders/:variety requests. */
+/**
+ * A failure injected into upcoming POST /orders/:variety requests.
+ * - 'error': an HTTP error (see `status`);
+ * - 'timeout': hold the request past the client's timeout (or until releaseHeldPlacements()), then answer 504;
+ * - 'empty': 502 with no body at all (a gateway in front of the API);
+ * - 'garbage': 200 with an HTML body, which kiteconnect resolves (not rejects) as a DataException.
+ */
 export interface PlacementFault {
-  /** 'error': answer with an HTTP error; 'timeout': hold the request past the client's timeout, then answer 504. */
-  kind: 'error' | 'timeout';
+  kind: 'error' | 'timeout' | 'empty' | 'garbage';
   /** How many upcoming placement requests it hits. */
   count: number;
-  /** For 'error': 500 (GeneralException) or 502/503/504 (NetworkException). Default 503. */
-  status?: 500 | 502 | 503 | 504;
+  /**
+   * For 'error': 500 (GeneralException), 502/503/504 (NetworkException), 429 (NetworkException "Too many requests":
+   * never creates the order), or 400 "Order request timed out…" without error_type (a user-reported Kite answer whose
+   * order appeared seconds later). Default 503.
+   */
+  status?: 400 | 429 | 500 | 502 | 503 | 504;
   /** Create the order in the book before failing: the "did my order go through?" case. Default false. */
   createOrder?: boolean;
   /** For 'timeout': how long to hold; default 10 s, beyond kiteconnect's default 7 s timeout. */
@@ -60,8 +69,13 @@ export interface SimulatorOptions {
   maxModifications: number;
   /** Refuse MARKET/SL-M without market_protection, as Kite does since 2026-04. Off by default. */
   requireMarketProtection: boolean;
-  /** Answer 429 above this many placements per second; 0 = no limit (Kite: 10). */
+  /** Answer 429 above this many placements in any rolling second; 0 = no limit (Kite: 10). */
   orderRateLimitPerSecond: number;
+  /**
+   * A new order stays out of GET /orders, its history and trades for this long (Kite's OMS lags while an order
+   * propagates: 8 s and ~90 s have been reported). Postbacks and the WebSocket are not delayed. 0 = visible at once.
+   */
+  orderVisibilityLagMs: number;
   placementFault?: PlacementFault;
 
   /**
@@ -127,6 +141,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   maxModifications: 25,
   requireMarketProtection: false,
   orderRateLimitPerSecond: 0,
+  orderVisibilityLagMs: 0,
   freezeLimits: DEFAULT_FREEZE_LIMITS,
   autosliceMaxSlices: DEFAULT_AUTOSLICE_MAX_SLICES,
   gttPostbacks: false,
@@ -205,6 +220,7 @@ export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<Simulat
     rejectSymbols: list('SIM_REJECT_SYMBOLS'),
     requireMarketProtection: flag('SIM_REQUIRE_MARKET_PROTECTION'),
     orderRateLimitPerSecond: number('SIM_ORDER_RATE_LIMIT'),
+    orderVisibilityLagMs: number('SIM_ORDER_VISIBILITY_LAG_MS'),
     startPrices: numbersByName('SIM_START_PRICES', 'SYMBOL=price'),
     freezeLimits: numbersByName('SIM_FREEZE_LIMITS', 'UNDERLYING=quantity'),
     autosliceMaxSlices: number('SIM_AUTOSLICE_MAX_SLICES'),

@@ -17,7 +17,7 @@ export class TradeLogQuery {
   @IsOptional() @IsString() @MaxLength(64)
   chain?: string;
 
-  /** Order status (COMPLETE, REJECTED, …) or leg status (intent, placing, placed, failed). */
+  /** Order status (COMPLETE, REJECTED, …) or leg status (intent, placing, unknown, placed, failed). */
   @IsOptional() @IsString() @MaxLength(40)
   status?: string;
 }

@@ -1,4 +1,4 @@
-import type { LegStatus } from '../broker/entities/leg.entity';
+import { LEG_STATUSES as STATES, LegStatus } from '../broker/leg-state.machine';
 import type { ChainPnl, StrategyPnl } from './pnl';
 
 /** What the CLI, the page and the API filter by. Every field is optional; absent means "any". */
@@ -8,11 +8,11 @@ export interface TradeLogFilter {
   tradingsymbol?: string;
   strategy?: string;
   chain?: string;
-  /** An order status (COMPLETE, REJECTED, OPEN, …; any case) or a leg status (intent, placing, placed, failed). */
+  /** An order status (COMPLETE, REJECTED, OPEN, …; any case) or a leg status (intent, placing, unknown, placed, failed). */
   status?: string;
 }
 
-export const LEG_STATUSES: readonly LegStatus[] = ['intent', 'placing', 'placed', 'failed'];
+export const LEG_STATUSES: readonly LegStatus[] = STATES;
 
 export interface OrderRow {
   orderId: string;

@@ -33,7 +33,8 @@ describe('hedge-aware leg groups: protective legs first, the rest after their fi
     eventually(async () => {
       await t.settle();
       const g = await t.dataSource.getRepository('LegGroup').findOneByOrFail({ id });
-      return (g as { status: string }).status !== 'waiting' && (g as { status: string; reason: string | null });
+      // Settled: done, or unwound (an unwinding group is unwound once its reversals have filled).
+      return !['waiting', 'unwinding'].includes((g as { status: string }).status) && (g as { status: string; reason: string | null });
     }, 'the group to settle', 10_000);
 
   it('entry: the hedge fills first, then the short is sold', async () => {

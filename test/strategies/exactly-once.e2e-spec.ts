@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { KiteSessionService } from '../../src/kite-session/kite-session.service';
-import { signedPostback } from '../helpers/postbacks';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { Leg } from '../../src/broker/entities/leg.entity';
-import { legTag } from '../../src/broker/leg-tag';
 import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
 import { LegEventName, LegFailedEvent } from '../../src/events';
 import type { KiteSimulator } from '../../src/simulator';
@@ -12,23 +10,7 @@ import { startEngineProcess } from '../helpers/engine-process';
 import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
 import { tempDir, TestApp } from '../helpers/test-app';
-
-let nextEntry = 260000000000100;
-
-/**
- * The COMPLETE postback of a tagged entry, sent straight to the engine (the entry is the user's, placed elsewhere), so
- * that the next placement the simulator sees — the one a fault switch hits — is the exit leg two-leg places for it.
- */
-async function enterTwoLeg(engineUrl: string, quantity = 5): Promise<{ entry: string; tag: string }> {
-  const entry = String(nextEntry++);
-  const body = signedPostback({
-    order_id: entry, status: 'COMPLETE', tag: 'twoleg', exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'BUY',
-    product: 'MIS', order_type: 'MARKET', quantity, filled_quantity: quantity, pending_quantity: 0, average_price: 470, price: 0,
-  });
-  const res = await fetch(`${engineUrl}/kite/postback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(body) });
-  if (res.status !== 200) throw new Error(`postback answered ${res.status}`);
-  return { entry, tag: legTag('two-leg', entry, 'exit') };
-}
+import { enterTwoLeg } from '../helpers/two-leg-entry';
 
 describe('exactly-once legs when Kite answers unclearly, refuses, or the engine dies mid-placement', () => {
   const tmp = tempDir();
@@ -45,13 +27,13 @@ describe('exactly-once legs when Kite answers unclearly, refuses, or the engine 
     let t: TestApp;
     let url: string;
     beforeAll(async () => {
-      t = await startEngine(sim, engineEnv(sim, tmp.dir, { STRATEGIES: 'two-leg', DATABASE_PATH: join(tmp.dir, 'inproc.sqlite') }));
+      t = await startEngine(sim, engineEnv(sim, tmp.dir, { STRATEGIES: 'two-leg', DATABASE_PATH: join(tmp.dir, 'inproc.sqlite'), LEG_SETTLE_WINDOW_MS: '500' }));
       url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     });
     afterAll(() => t?.close());
     const legOf = (tag: string) => eventually(async () => {
       const leg = await t.dataSource.getRepository(Leg).findOneBy({ tag });
-      return leg && leg.status !== 'placing' ? leg : null;
+      return leg && (leg.status === 'placed' || leg.status === 'failed') ? leg : null;
     }, `leg ${tag} settled`);
 
     it('a 503 after Kite created the order: found by tag, not placed again', async () => {
@@ -64,7 +46,7 @@ describe('exactly-once legs when Kite answers unclearly, refuses, or the engine 
       expect(leg.orderId).toBe(omsOrdersTagged(sim, tag)[0].order_id);
     });
 
-    it('a 502 before Kite created it: the OMS has no such tag, so it is placed again, once', async () => {
+    it('a 502 before Kite created it: the OMS still has no such tag after the settle window, so it is placed again, once', async () => {
       sim.failNextPlacements(1, { status: 502, createOrder: false });
       const { tag } = await enterTwoLeg(url);
       const leg = await legOf(tag);
@@ -93,7 +75,11 @@ describe('exactly-once legs when Kite answers unclearly, refuses, or the engine 
 
   describe('engine killed (kill -9) while the exit leg is in flight, then restarted', () => {
     const crashEnv = (file: string) =>
-      engineEnv(sim, tmp.dir, { STRATEGIES: 'two-leg', PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: join(tmp.dir, file) });
+      engineEnv(sim, tmp.dir, {
+        STRATEGIES: 'two-leg', PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: join(tmp.dir, file),
+        // The killed engine's claim on the leg runs out after 1 s; then the leg is unknown for a 1 s settle window.
+        LEG_CLAIM_LEASE_MS: '1000', LEG_SETTLE_WINDOW_MS: '1000', LEG_RECOVERY_INTERVAL_SECONDS: '1',
+      });
 
     async function legsIn(file: string): Promise<Leg[]> {
       const ds = await new DataSource({ ...sqliteDataSourceOptions({ path: join(tmp.dir, file), synchronous: 'NORMAL' }), migrationsRun: false } as DataSourceOptions).initialize();

@@ -1,17 +1,12 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { LegStatus } from '../leg-state.machine';
 
-/**
- * intent   — recorded, Kite not yet called (or the process died before the call)
- * placing  — the call is in flight; after a crash its outcome is unknown until the OMS is asked (by tag)
- * placed   — Kite returned (or the OMS showed) an order id
- * failed   — Kite refused it for good (input, margin, order errors); see errorType/lastError
- */
-export type LegStatus = 'intent' | 'placing' | 'placed' | 'failed';
+export type { LegStatus } from '../leg-state.machine';
 
 /**
  * One order a strategy decided to place, recorded *before* Kite is called. The unique key
  * (strategy, parent order, leg name) is what makes placement exactly-once across redelivery and restarts;
- * the unique Kite tag is how an in-flight leg is found in the OMS after a crash.
+ * the unique Kite tag is how an in-flight leg is found in the OMS after a crash. Its states and moves: leg-state.machine.ts.
  */
 @Entity('legs')
 @Index('UQ_legs_key', ['strategy', 'parentOrderId', 'legName'], { unique: true })
@@ -39,6 +34,7 @@ export class Leg {
   @Column({ type: 'varchar', length: 20, unique: true })
   tag: string;
 
+  @Index()
   @Column({ type: 'varchar', length: 16 })
   status: LegStatus;
 
@@ -61,6 +57,21 @@ export class Leg {
 
   @Column({ type: 'text', nullable: true })
   lastError: string | null;
+
+  /** The instance sending the leg (see LegClaims); nobody else touches it until claimExpiresAt. Null: nobody holds it. */
+  @Column({ type: 'varchar', length: 96, nullable: true })
+  claimedBy: string | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  claimExpiresAt: Date | null;
+
+  /** When Kite's answer was last unclear (or a dead sender's claim was found expired): the settle window starts here. */
+  @Column({ type: 'datetime', nullable: true })
+  unclearAt: Date | null;
+
+  /** Takes risk off (a hedge group's reversal): the kill switch lets it through. Set by legwork, never by a strategy. */
+  @Column({ type: 'boolean', default: false })
+  reducesRisk: boolean;
 
   @CreateDateColumn()
   createdAt: Date;

@@ -5,6 +5,16 @@ import { Rails1795581910584 } from './1795581910584-Rails';
 import { LegGroups1795582314835 } from './1795582314835-LegGroups';
 import { ExternalOrders1795583288844 } from './1795583288844-ExternalOrders';
 import { FillPrices1796281438159 } from './1796281438159-FillPrices';
+import { LegClaims1796282155401 } from './1796282155401-LegClaims';
 
 /** Ordered list of schema migrations (new ones come from `npm run migration:generate -- src/database/migrations/Name`). */
-export const MIGRATIONS: Function[] = [InitialSchema1795573417402, Legs1795573510413, KiteSessions1795574596883, Rails1795581910584, LegGroups1795582314835, ExternalOrders1795583288844, FillPrices1796281438159];
+export const MIGRATIONS: Function[] = [
+  InitialSchema1795573417402,
+  Legs1795573510413,
+  KiteSessions1795574596883,
+  Rails1795581910584,
+  LegGroups1795582314835,
+  ExternalOrders1795583288844,
+  FillPrices1796281438159,
+  LegClaims1796282155401,
+];

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
+import { errorText } from '../common/error-text';
+import type { LegworkConfig } from '../config/legwork.config';
+import { isUniqueViolation } from '../database/unique-violation';
+import { WriteTransactions } from '../database/write-transactions';
+import { LegEventName, LegFailedEvent, LegPlacedEvent, LegRef, LegSighting, LegUnknownEvent } from '../events/leg.events';
+import { Notifier } from '../notifier/notifier.service';
+import { Leg } from './entities/leg.entity';
+import type { KiteErrorInfo } from './kite-error';
+import { LegStatus, settleDeadline, sightingDecision, statesBefore } from './leg-state.machine';
+
+/** A leg's row as recorded before anything is sent. */
+export type NewLeg = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag' | 'request' | 'triggerEventId' | 'reducesRisk'>;
+
+export interface Sighting {
+  decision: 'linked' | 'same' | 'duplicate';
+  /** The leg as it stands after the sighting. */
+  leg: Leg;
+}
+
+/**
+ * Every write of a leg's state, each one a conditional UPDATE that makes one move of the leg state machine
+ * (leg-state.machine.ts) from the states it allows — so two instances, or an instance and a late answer, can never
+ * both win. Claims live here too: a leg being sent is claimed (owner + lease) in the database, and every other
+ * instance, and recovery, leave it alone until that claim has expired.
+ */
+@Injectable()
+export class LegLedger {
+  private readonly logger = new Logger('Legs');
+  /** This instance in claims: host, process and a random part (two engines in one process are two owners). */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+  constructor(
+    @InjectRepository(Leg) private readonly legs: Repository<Leg>,
+    private readonly writes: WriteTransactions,
+    private readonly bus: EventEmitter2,
+    private readonly notifier: Notifier,
+    private readonly config: ConfigService<LegworkConfig, true>,
+  ) {}
+
+  /**
+   * Record a new leg, already claimed by this instance and counted as its first attempt: nothing can send it but us
+   * until the lease runs out. Durable: after a crash the leg is there and its tag can be looked up. Null when the leg
+   * had been requested before (the unique key): nothing is recorded or sent again.
+   */
+  async record(values: NewLeg): Promise<Leg | null> {
+    const row = { ...values, status: 'placing' as const, orderId: null, attempts: 1, claimedBy: this.owner, claimExpiresAt: this.leaseEnd() };
+    try {
+      // insert, not save: save's change tracking costs more than the statement on this path.
+      return await this.writes.run(async (m) => m.create(Leg, { ...row, ...(await m.insert(Leg, row)).generatedMaps[0] }));
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Claim a leg to send it (again): only from `from` (intent, or unknown once its absence is proven), only while it
+   * has no order, and only if nobody else holds an unexpired claim. Counts the attempt. The one place a claim is taken,
+   * in one write transaction: a fencing epoch (several instances on PostgreSQL) is checked here too.
+   */
+  async claim(leg: Leg, from: LegStatus[]): Promise<boolean> {
+    const now = new Date();
+    const base: FindOptionsWhere<Leg> = { id: leg.id, status: In(from), orderId: IsNull() };
+    const claimExpiresAt = this.leaseEnd(now);
+    const claimed = await this.move(
+      [
+        { ...base, claimedBy: IsNull() },
+        { ...base, claimExpiresAt: LessThan(now) },
+        { ...base, claimedBy: this.owner },
+      ],
+      { status: 'placing', claimedBy: this.owner, claimExpiresAt, attempts: () => '"attempts" + 1' },
+      { durable: true },
+    );
+    if (claimed) Object.assign(leg, { status: 'placing', attempts: leg.attempts + 1, claimedBy: this.owner, claimExpiresAt });
+    return claimed;
+  }
+
+  /** Right before a call goes out: extend our claim, or learn we lost it (it ran out while we waited in the queue). */
+  async renew(leg: Leg): Promise<boolean> {
+    const claimExpiresAt = this.leaseEnd();
+    const renewed = await this.move({ id: leg.id, status: 'placing', claimedBy: this.owner }, { claimExpiresAt });
+    if (renewed) leg.claimExpiresAt = claimExpiresAt;
+    return renewed;
+  }
+
+  /**
+   * An order carrying the leg's tag was seen (Kite's answer, the order book, an order update): link it, whatever the
+   * leg's state. A second order for a leg that already has one is a duplicate, for the caller to deal with. `leg` may
+   * be stale: the move is conditional, and on a miss the row is read again.
+   */
+  async sighted(leg: Leg, orderId: string, via: LegSighting): Promise<Sighting> {
+    if (sightingDecision(leg, orderId) === 'link') {
+      const was = leg.status;
+      const linked = await this.move(
+        { id: leg.id, orderId: IsNull(), status: In(statesBefore('placed')) },
+        { status: 'placed', orderId, claimedBy: null, claimExpiresAt: null, errorType: null, lastError: null },
+      );
+      if (linked) {
+        leg = { ...leg, status: 'placed', orderId, claimedBy: null, claimExpiresAt: null };
+        this.announcePlaced(leg, orderId, via, was);
+        return { decision: 'linked', leg };
+      }
+      leg = await this.legs.findOneByOrFail({ id: leg.id }); // linked meanwhile (another channel, another instance)
+    }
+    return { decision: sightingDecision(leg, orderId) === 'same' ? 'same' : 'duplicate', leg };
+  }
+
+  /** Kite's answer was unclear: unknown until evidence settles it. Only from our own call in flight. */
+  async markUnknown(leg: Leg, error: KiteErrorInfo): Promise<boolean> {
+    const now = new Date();
+    const moved = await this.move(
+      { id: leg.id, status: 'placing', orderId: IsNull(), claimedBy: this.owner },
+      { status: 'unknown', unclearAt: now, claimedBy: null, claimExpiresAt: null, errorType: error.errorType, lastError: error.message },
+      { durable: true },
+    );
+    if (moved) {
+      const settleBy = settleDeadline(now, this.config.get('broker', { infer: true }).settleWindowMs);
+      this.logger.warn(
+        { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag },
+        `leg ${leg.strategy}/${leg.legName}: Kite's answer was unclear (${error.message}); it waits for its order (tag ${leg.tag}) ` +
+          `to show on any channel, and is not sent again unless the order book still lacks it after ${settleBy.toISOString()}`,
+      );
+      this.publish(LegEventName.Unknown, new LegUnknownEvent(refOf(leg), error.errorType, error.message, settleBy));
+    }
+    return moved;
+  }
+
+  /**
+   * A claim ran out while its leg was placing: its sender died mid-call (or lost the database), so whether Kite took
+   * the order is unknown from now. Only if the claim is still the expired one we saw.
+   */
+  expireClaim(leg: Leg, now = new Date()): Promise<boolean> {
+    const claim = leg.claimedBy === null ? { claimedBy: IsNull() } : { claimedBy: leg.claimedBy, claimExpiresAt: LessThan(now) };
+    return this.move(
+      [
+        { id: leg.id, status: 'placing', orderId: IsNull(), ...claim },
+        { id: leg.id, status: 'unknown', orderId: IsNull(), unclearAt: IsNull() }, // unknown from an older version, no time kept
+      ],
+      { status: 'unknown', unclearAt: now, claimedBy: null, claimExpiresAt: null },
+      { durable: true },
+    );
+  }
+
+  /** Refused for good, or proven absent with no attempts left. Durable: a lost mark would make recovery send it later. */
+  async markFailed(leg: Leg, error: KiteErrorInfo, from: LegStatus[] = ['placing']): Promise<boolean> {
+    const moved = await this.move(
+      { id: leg.id, status: In(from), orderId: IsNull() },
+      { status: 'failed', errorType: error.errorType, lastError: error.message, claimedBy: null, claimExpiresAt: null },
+      { durable: true },
+    );
+    if (moved) {
+      this.logger.error(
+        { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, reason: error.errorType },
+        `leg ${leg.strategy}/${leg.legName} for order ${leg.parentOrderId || '(none)'} not placed: ${error.message}`,
+      );
+      this.publish(LegEventName.Failed, new LegFailedEvent(refOf(leg), error.errorType, error.message));
+    }
+    return moved;
+  }
+
+  leaseEnd(now = new Date()): Date {
+    return new Date(now.getTime() + this.config.get('broker', { infer: true }).claimLeaseMs);
+  }
+
+  /** One conditional UPDATE; true if it matched the leg (the move was made). */
+  private async move(
+    where: FindOptionsWhere<Leg> | FindOptionsWhere<Leg>[],
+    values: Parameters<EntityManager['update']>[2],
+    options: { durable?: boolean } = {},
+  ): Promise<boolean> {
+    // Not fsynced unless asked: a lost link or lease is found again from Kite; what must survive power loss asks.
+    const result = await this.writes.run((m) => m.update(Leg, where, values), { durable: options.durable ?? false });
+    return (result.affected ?? 0) > 0;
+  }
+
+  private announcePlaced(leg: Leg, orderId: string, via: LegSighting, was: LegStatus): void {
+    const how = via === 'placement' ? '' : via === 'oms-lookup' ? ' (found in the order book by tag)' : ' (seen in an order update by tag)';
+    this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId }, `leg ${leg.strategy}/${leg.legName} placed as order ${orderId}${how}`);
+    if (was === 'failed') {
+      this.notifier.notify({
+        title: `Leg given up has an order after all: ${leg.strategy}/${leg.legName}`,
+        text: `Order ${orderId} carries the tag ${leg.tag} of a leg that had been marked not placed (${leg.lastError ?? leg.errorType ?? 'no reason'}). It is now linked to the leg; check the position.`,
+        severity: 'critical',
+        fields: { strategy: leg.strategy, chain: leg.chainId, order: orderId, tag: leg.tag },
+      });
+    }
+    this.publish(LegEventName.Placed, new LegPlacedEvent(refOf(leg), orderId, via));
+  }
+
+  private publish(name: string, event: LegPlacedEvent | LegFailedEvent | LegUnknownEvent): void {
+    this.bus.emitAsync(name, event).catch((error) => this.logger.error(`listener failed on ${name}: ${errorText(error)}`));
+  }
+}
+
+export function refOf(leg: Leg): LegRef {
+  return { legId: leg.id, strategy: leg.strategy, chainId: leg.chainId, parentOrderId: leg.parentOrderId, legName: leg.legName, tag: leg.tag };
+}

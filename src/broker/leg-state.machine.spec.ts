@@ -1,0 +1,124 @@
+import {
+  afterAnswer,
+  canMove,
+  isCancellable,
+  LEG_STATUSES,
+  LegFacts,
+  mayHaveOrderAtBroker,
+  orderPhase,
+  outcomeOf,
+  settleDecision,
+  SettleFacts,
+  sightingDecision,
+  statesBefore,
+} from './leg-state.machine';
+
+const at = (seconds: number) => new Date(Date.UTC(2026, 10, 25, 4, 0, seconds));
+const leg = (overrides: Partial<LegFacts> = {}): LegFacts => ({ status: 'unknown', orderId: null, attempts: 1, unclearAt: at(0), ...overrides });
+const facts = (overrides: Partial<SettleFacts> = {}): SettleFacts => ({
+  claimedElsewhere: false,
+  inBook: false,
+  bookReadAt: at(0),
+  settleWindowMs: 120_000,
+  maxAttempts: 3,
+  ...overrides,
+});
+
+describe('leg state machine', () => {
+  describe('moves', () => {
+    it('a placed leg never moves again; a failed one only to placed (its order showed up after all)', () => {
+      for (const to of LEG_STATUSES) expect(canMove('placed', to)).toBe(false);
+      expect(LEG_STATUSES.filter((to) => canMove('failed', to))).toEqual(['placed']);
+    });
+
+    it('an unknown leg is sent again only through placing (a claim), never straight from its unclear answer', () => {
+      expect(statesBefore('placing')).toEqual(['intent', 'unknown']);
+      expect(canMove('placing', 'placing')).toBe(false);
+    });
+
+    it('only a call in flight can become unknown', () => {
+      expect(statesBefore('unknown')).toEqual(['placing']);
+    });
+
+    it('evidence links every leg that has no order yet, whatever its state', () => {
+      expect(statesBefore('placed')).toEqual(['intent', 'placing', 'unknown', 'failed']);
+    });
+
+    it('answers: accepted → placed, refused → failed, unclear → unknown, 429 → still placing (sent again, same claim)', () => {
+      expect(['accepted', 'refused', 'unclear', 'rate-limited'].map((a) => afterAnswer(a as Parameters<typeof afterAnswer>[0]))).toEqual([
+        'placed',
+        'failed',
+        'unknown',
+        'placing',
+      ]);
+    });
+
+    it('what a strategy is told', () => {
+      expect(LEG_STATUSES.map(outcomeOf)).toEqual(['pending', 'pending', 'pending', 'placed', 'failed']);
+    });
+  });
+
+  describe('settling a leg in a recovery pass', () => {
+    it('an order with its tag in the book links it, in any state but placed', () => {
+      for (const status of ['intent', 'placing', 'unknown', 'failed'] as const) {
+        expect(settleDecision(leg({ status }), facts({ inBook: true }))).toEqual({ kind: 'link' });
+      }
+      expect(settleDecision(leg({ status: 'placed', orderId: '1' }), facts({ inBook: true }))).toEqual({ kind: 'leave' });
+    });
+
+    it('a leg claimed by a live sender is left alone, whatever its state', () => {
+      for (const status of ['intent', 'placing', 'unknown'] as const) {
+        expect(settleDecision(leg({ status }), facts({ claimedElsewhere: true }))).toEqual({ kind: 'leave' });
+      }
+    });
+
+    it('never sent: sent', () => {
+      expect(settleDecision(leg({ status: 'intent', attempts: 0, unclearAt: null }), facts())).toEqual({ kind: 'send' });
+    });
+
+    it("placing with its sender's claim run out: unknown from now (the call may have reached Kite)", () => {
+      expect(settleDecision(leg({ status: 'placing', unclearAt: null }), facts())).toEqual({ kind: 'mark-unknown' });
+    });
+
+    it('unknown: waits for the whole settle window, measured from the unclear answer to the start of the book read', () => {
+      expect(settleDecision(leg(), facts({ bookReadAt: at(119) }))).toEqual({ kind: 'wait', until: at(120) });
+      expect(settleDecision(leg(), facts({ bookReadAt: at(120) }))).toEqual({ kind: 'resend' });
+    });
+
+    it('unknown and proven absent: sent again while attempts are left, then given up', () => {
+      expect(settleDecision(leg({ attempts: 2 }), facts({ bookReadAt: at(200) }))).toEqual({ kind: 'resend' });
+      expect(settleDecision(leg({ attempts: 3 }), facts({ bookReadAt: at(200) }))).toEqual({ kind: 'give-up' });
+    });
+
+    it('failed and absent: left (it stays watched, see mayHaveOrderAtBroker)', () => {
+      expect(settleDecision(leg({ status: 'failed' }), facts({ bookReadAt: at(500) }))).toEqual({ kind: 'leave' });
+    });
+  });
+
+  it('which legs may have an order at Kite', () => {
+    expect(mayHaveOrderAtBroker(leg({ status: 'placed', orderId: '1' }))).toBe(true);
+    expect(mayHaveOrderAtBroker(leg({ status: 'placing', unclearAt: null }))).toBe(true);
+    expect(mayHaveOrderAtBroker(leg({ status: 'unknown' }))).toBe(true);
+    expect(mayHaveOrderAtBroker(leg({ status: 'failed', unclearAt: at(0) }))).toBe(true); // given up after an unclear answer
+    expect(mayHaveOrderAtBroker(leg({ status: 'failed', unclearAt: null }))).toBe(false); // refused: Kite said no
+    expect(mayHaveOrderAtBroker(leg({ status: 'intent', unclearAt: null, attempts: 0 }))).toBe(false);
+  });
+
+  it('an order seen with a leg tag: linked, already known, or a duplicate', () => {
+    expect(sightingDecision({ orderId: null }, 'A')).toBe('link');
+    expect(sightingDecision({ orderId: 'A' }, 'A')).toBe('same');
+    expect(sightingDecision({ orderId: 'A' }, 'B')).toBe('duplicate');
+  });
+
+  it("a leg's order: working, filled or ended; cancellable unless final or already being cancelled", () => {
+    expect(['OPEN', 'TRIGGER PENDING', 'PUT ORDER REQ RECEIVED', 'COMPLETE', 'CANCELLED', 'REJECTED'].map(orderPhase)).toEqual([
+      'working',
+      'working',
+      'working',
+      'filled',
+      'ended',
+      'ended',
+    ]);
+    expect(['OPEN', 'AMO REQ RECEIVED', 'CANCEL PENDING', 'COMPLETE', 'CANCELLED', 'REJECTED'].map(isCancellable)).toEqual([true, true, false, false, false, false]);
+  });
+});
