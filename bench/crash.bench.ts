@@ -38,6 +38,8 @@ const SEED = Number(process.env.BENCH_SEED ?? Date.now() % 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 /** Load runs this long (uniformly random, ms) before each kill. */
 const LOAD_WINDOW_MS: [number, number] = smoke ? [300, 900] : [500, 4000];
+/** The load goes on past its window until at least this many postbacks of the cycle were acknowledged. */
+const MIN_ACKS_BEFORE_KILL = smoke ? 10 : 50;
 /** two-leg places an exit leg (unique Kite tag) when an entry tagged `twoleg` completes: the legs under test. */
 const STRATEGIES = process.env.BENCH_STRATEGIES ?? 'two-leg';
 const ENTRY_TAG = 'twoleg';
@@ -129,6 +131,12 @@ async function main(): Promise<void> {
       // After the kill autocannon keeps reconnecting (ECONNREFUSED) until it stops: only errors before it count.
       instance.on('reqError', () => void (killed || errorsBeforeKill++));
       await new Promise((r) => setTimeout(r, loadMs));
+      // A kill before anything was acknowledged would check nothing: on a slow machine the load runs on until some was.
+      const giveUpAt = Date.now() + 60_000;
+      while (acknowledged - before < MIN_ACKS_BEFORE_KILL) {
+        if (Date.now() > giveUpAt) throw new Error(`cycle ${cycle}: the engine acknowledged ${acknowledged - before} postbacks in 60 s`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
       engine.child.kill('SIGKILL'); // mid-load: requests in flight get no answer
       killed = true;
       instance.stop();
