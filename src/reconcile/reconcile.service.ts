@@ -28,6 +28,11 @@ export interface ReconcileSummary {
   durationMs: number;
 }
 
+/** The last reconciliation this process ran, for the /trades page's header: when, why, and what it found or why it failed. */
+export type LastReconcile =
+  | ({ ok: true; at: string } & ReconcileSummary)
+  | { ok: false; at: string; trigger: ReconcileTrigger; error: string };
+
 const IST_OFFSET_MS = 330 * 60_000;
 
 /** Only what the diff compares: loading whole rows (lastPayload) for a 10,000-order book costs more than the diff. */
@@ -56,6 +61,8 @@ export class ReconcileService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ReconcileService.name);
   private running: Promise<ReconcileSummary> | null = null;
   private timer: NodeJS.Timeout | undefined;
+  /** In memory: it only informs (every start reconciles again before anything else). */
+  private last: LastReconcile | null = null;
 
   constructor(
     @Inject(KITE_CLIENT) private readonly kite: KiteClient,
@@ -94,8 +101,24 @@ export class ReconcileService implements OnModuleInit, OnModuleDestroy {
 
   /** One reconciliation at a time; a request while one runs joins it. Throws if Kite cannot be read. */
   reconcile(trigger: ReconcileTrigger): Promise<ReconcileSummary> {
-    this.running ??= this.run(trigger).finally(() => (this.running = null));
+    this.running ??= this.run(trigger)
+      .then(
+        (summary) => {
+          this.last = { ok: true, at: new Date().toISOString(), ...summary };
+          return summary;
+        },
+        (error: unknown) => {
+          this.last = { ok: false, at: new Date().toISOString(), trigger, error: errorText(error) };
+          throw error;
+        },
+      )
+      .finally(() => (this.running = null));
     return this.running;
+  }
+
+  /** The last reconciliation since this process started; null before the first. */
+  lastRun(): LastReconcile | null {
+    return this.last;
   }
 
   private async reconcileSafely(trigger: ReconcileTrigger): Promise<ReconcileSummary | null> {
