@@ -128,9 +128,14 @@ export class LiveFeed implements BeforeApplicationShutdown {
     });
   }
 
+  /** Ends every open stream; clients reconnect by themselves (and resume from their Last-Event-ID). */
+  endStreams(): void {
+    this.closing.next();
+  }
+
   beforeApplicationShutdown(): void {
     // Open streams would hold the HTTP server open; ending them lets it close (browsers reconnect to the next engine).
-    this.closing.next();
+    this.endStreams();
     clearInterval(this.stateTimer);
   }
 
