@@ -5,7 +5,7 @@ import { BehaviorSubject, filter, interval, map, Observable, share, Subject, Sub
 import { DataSource } from 'typeorm';
 import { errorText } from '../common/error-text';
 import { LegEventName, LegFailedEvent, LegPlacedEvent } from '../events/leg.events';
-import { OrderEventName } from '../events/order-event-names';
+import { OnEveryOrderEvent } from '../events/on-every-order-event';
 import type { AnyOrderEvent } from '../events/order.events';
 import { OrderEventRecord } from '../orders/entities/order-event.entity';
 import { coalesce } from './coalesce';
@@ -66,12 +66,7 @@ export class LiveFeed implements BeforeApplicationShutdown {
   }
 
   // Listeners return at once: the outbox publisher awaits its listeners, and watching must never slow it.
-  @OnEvent(OrderEventName.Opened)
-  @OnEvent(OrderEventName.Updated)
-  @OnEvent(OrderEventName.Filled)
-  @OnEvent(OrderEventName.Completed)
-  @OnEvent(OrderEventName.Rejected)
-  @OnEvent(OrderEventName.Cancelled)
+  @OnEveryOrderEvent()
   onOrderEvent(event: AnyOrderEvent): void {
     if (this.watchers > 0) this.changes.next({ orderId: event.orderId, eventId: event.eventId });
   }

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -8,7 +7,7 @@ import { isLegTag } from '../broker/leg-tag';
 import { errorText } from '../common/error-text';
 import { isUniqueViolation } from '../database/unique-violation';
 import { WriteTransactions } from '../database/write-transactions';
-import { OrderEventName } from '../events/order-event-names';
+import { OnEveryOrderEvent } from '../events/on-every-order-event';
 import type { AnyOrderEvent } from '../events/order.events';
 import { Metric } from '../metrics/metrics';
 import { StrategyHost } from '../strategy-host/strategy-host.service';
@@ -38,12 +37,7 @@ export class ExternalOrdersTracker {
     return !isLegTag(tag) && !this.strategies.claimsTag(tag);
   }
 
-  @OnEvent(OrderEventName.Opened)
-  @OnEvent(OrderEventName.Updated)
-  @OnEvent(OrderEventName.Filled)
-  @OnEvent(OrderEventName.Completed)
-  @OnEvent(OrderEventName.Rejected)
-  @OnEvent(OrderEventName.Cancelled)
+  @OnEveryOrderEvent()
   async onOrderEvent(event: AnyOrderEvent): Promise<void> {
     const order = event.order;
     if (this.seen.has(order.orderId)) return;

@@ -1,6 +1,7 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
-import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { ALL_ORDER_EVENT_NAMES, AnyOrderEvent, OrderEventName } from '../../src/events';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ALL_ORDER_EVENT_NAMES, AnyOrderEvent } from '../../src/events';
+import { OnEveryOrderEvent } from '../../src/events/on-every-order-event';
 
 /** Records every order domain event the app publishes, as a real listener on the bus (subscribed after boot). */
 export function recordOrderEvents(app: INestApplication): AnyOrderEvent[] {
@@ -18,12 +19,7 @@ export function recordOrderEvents(app: INestApplication): AnyOrderEvent[] {
 export class BootEventRecorder {
   readonly events: AnyOrderEvent[] = [];
 
-  @OnEvent(OrderEventName.Opened)
-  @OnEvent(OrderEventName.Updated)
-  @OnEvent(OrderEventName.Filled)
-  @OnEvent(OrderEventName.Completed)
-  @OnEvent(OrderEventName.Rejected)
-  @OnEvent(OrderEventName.Cancelled)
+  @OnEveryOrderEvent()
   record(event: AnyOrderEvent): void {
     this.events.push(event);
   }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, HTTPRequest, Page } from 'puppeteer-core';
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import { legTag } from '../../src/broker/leg-tag';
 import { LiveFeed } from '../../src/live/live-feed.service';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
@@ -8,12 +8,10 @@ import type { KiteSimulator } from '../../src/simulator';
 import { roundMoney } from '../../src/trade-log/pnl';
 import { istToday } from '../../src/trade-log/trade-log.service';
 import { engineEnv, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
+import { launchChromium, openPage } from '../helpers/chromium';
 import { eventually } from '../helpers/eventually';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { findChromium } = require('../../scripts/ensure-chromium.js') as { findChromium(): string | null };
 
 const TOKEN = 'trade-log-live-page-token';
 const RAILS_TOKEN = 'rails-live-page-token-01';
@@ -33,19 +31,13 @@ describe('live trade-log page in headless Chromium', () => {
   let base: string;
 
   beforeAll(async () => {
-    const executablePath = findChromium();
-    if (!executablePath) throw new Error('Chromium not found: run `node scripts/ensure-chromium.js` (npm test does) or set CHROME_PATH');
     // Postbacks for OPEN orders too (Kite sends them for status changes), and Kite's WebSocket order stream.
     sim = await startSimulator({ postbackOnOpen: true });
     t = await startEngine(sim, engineEnv(sim, tmp.dir, {
       STRATEGIES: 'two-leg', TWO_LEG_TARGET_POINTS: '5', TRADE_LOG_TOKEN: TOKEN, RAILS_TOKEN, KITE_WS_ORDER_UPDATES: 'true', KITE_WS_URL: sim.wsUrl,
     }));
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await puppeteer.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -55,18 +47,7 @@ describe('live trade-log page in headless Chromium', () => {
     tmp.cleanup();
   });
 
-  async function open(path: string): Promise<{ page: Page; errors: string[]; navigations: () => number }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    let navigations = 0;
-    page.on('pageerror', (error) => errors.push(String(error)));
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    page.on('framenavigated', (frame) => frame === page.mainFrame() && navigations++);
-    await page.setViewport({ width: 1280, height: 900 });
-    await page.goto(`${base}${path}`);
-    await page.waitForSelector('body[data-state="ready"][data-live="open"]');
-    return { page, errors, navigations: () => navigations };
-  }
+  const open = (path: string) => openPage(browser, `${base}${path}`, 'body[data-state="ready"][data-live="open"]');
 
   const text = (page: Page, selector: string) => page.$eval(selector, (n) => n.textContent);
   const attribute = (page: Page, selector: string, name: string) => page.$eval(selector, (n, a) => n.getAttribute(a), name);
