@@ -308,9 +308,11 @@
     if (changedPart('pnlOverDay', pnlOverDay)) window.legworkCharts.pnl($('pnl-chart'), pnlOverDay);
     if (changedPart('orderRate', orderRate)) {
       window.legworkCharts.orderRate($('rate-chart'), orderRate);
-      $('rate-summary').textContent = (orderRate.peak ? 'Busiest minute ' + orderRate.peak.minute.slice(11) + ': ' + orderRate.peak.count + ' of ' + orderRate.limitPerMinute + ' allowed. ' : '') +
-        'Sent on ' + orderRate.date + ': ' + orderRate.total.place + ' placement' + (orderRate.total.place === 1 ? '' : 's') + ', ' +
-        orderRate.total.modify + ' modification' + (orderRate.total.modify === 1 ? '' : 's') + ' (cancellations are paced but not counted here).';
+      $('rate-summary').textContent = orderRate.peak
+        ? 'Busiest minute ' + orderRate.peak.minute.slice(11) + ': ' + orderRate.peak.count + ' of ' + orderRate.limitPerMinute + ' allowed. ' +
+          'Sent on ' + orderRate.date + ': ' + orderRate.total.place + ' placement' + (orderRate.total.place === 1 ? '' : 's') + ', ' +
+          orderRate.total.modify + ' modification' + (orderRate.total.modify === 1 ? '' : 's') + ' (cancellations are paced but not counted here).'
+        : '';
     }
     $('status').textContent = chains.chains.length
       ? chains.chains.length + ' chain' + (chains.chains.length === 1 ? '' : 's') + ' on ' + date
