@@ -27,6 +27,8 @@ export interface WatchOptions {
   date?: string;
 }
 
+const MIN_LOAD_GAP_MS = 1_000;
+
 /** Every view starts with this line (tests and readers of a log find the latest view by it). */
 export const WATCH_TITLE = 'legwork trades watch';
 
@@ -111,14 +113,26 @@ export async function watchEngine(options: WatchOptions, io: WatchIo): Promise<n
     io.out(io.isTTY ? `\x1b[2J\x1b[H${view}` : `\n${view}`);
   };
 
-  // One load at a time; changes arriving meanwhile cause one more load after it, never a pile of them.
+  // One load at a time and at most one a second (as the page: each reads every chain of the day); changes arriving
+  // meanwhile cause one more load after it, never a pile of them.
   let loading: Promise<void> | null = null;
   let again = false;
+  let waiting: NodeJS.Timeout | null = null;
+  let lastLoadAt = 0;
   const load = (): void => {
-    if (loading) {
-      again = true;
+    if (loading || waiting) {
+      again = again || Boolean(loading);
       return;
     }
+    const wait = lastLoadAt + MIN_LOAD_GAP_MS - Date.now();
+    if (wait > 0) {
+      waiting = setTimeout(() => {
+        waiting = null;
+        load();
+      }, wait);
+      return;
+    }
+    lastLoadAt = Date.now();
     const query = `?date=${encodeURIComponent(date)}`;
     loading = Promise.all([
       getJson<PnlReport>(base, `/api/trade-log/pnl${query}`, headers),
@@ -174,6 +188,7 @@ export async function watchEngine(options: WatchOptions, io: WatchIo): Promise<n
     });
     const finish = (code: number) => {
       stream.close();
+      if (waiting) clearTimeout(waiting);
       io.signal?.removeEventListener('abort', stop);
       resolve(code);
     };

@@ -8,7 +8,8 @@ import { KitePositionsSource } from './kite-positions.source';
 import { ordersPerMinute, OrderRate } from './order-rate';
 import { PnlOverDay, realisedOverDay } from './pnl-over-day';
 import { Positions, positionsOf } from './positions';
-import { TradeLogService } from './trade-log.service';
+import { pnlReportOf, TradeLogService } from './trade-log.service';
+import type { ChainView, PnlReport } from './trade-log.types';
 
 export interface PositionsView extends Positions {
   date: string;
@@ -22,6 +23,16 @@ export interface PnlOverDayView extends PnlOverDay {
 
 export interface OrderRateView extends OrderRate {
   date: string;
+}
+
+/** Everything the /trades page draws for a day, from one read of its chains. */
+export interface DayView {
+  date: string;
+  chains: ChainView[];
+  pnl: PnlReport;
+  positions: PositionsView;
+  pnlOverDay: PnlOverDayView;
+  orderRate: OrderRateView;
 }
 
 /** IN lists are split so neither SQLite's nor PostgreSQL's parameter limit is reached. */
@@ -52,15 +63,28 @@ export class TradeLogDayView {
 
   /** Realised P&L of the day's chains through the day, per strategy and in total. */
   async pnlOverDay(date: string): Promise<PnlOverDayView> {
+    return this.pnlOverDayOf(date, await this.tradeLog.chains({ date }));
+  }
+
+  /**
+   * The whole day for the page: each of its reads costs the engine's thread the day's chains, so they are read once
+   * and the P&L table and chart are made from them.
+   */
+  async day(date: string): Promise<DayView> {
     const chains = await this.tradeLog.chains({ date });
-    const times = await this.fillTimes([...new Set(chains.flatMap((c) => c.pnl.matches.map((m) => m.closedBy)))]);
-    return { date, ...realisedOverDay(chains, (id) => times.get(id)) };
+    const [positions, pnlOverDay, orderRate] = await Promise.all([this.positions(date), this.pnlOverDayOf(date, chains), this.orderRate(date)]);
+    return { date, chains, pnl: pnlReportOf(chains), positions, pnlOverDay, orderRate };
   }
 
   /** Placements and modifications sent to Kite per minute on the day (order_actions, as the rails counted them). */
   async orderRate(date: string): Promise<OrderRateView> {
     const actions = await this.dataSource.getRepository(OrderAction).find({ select: { action: true, at: true }, where: { tradingDay: date } });
     return { date, ...ordersPerMinute(actions) };
+  }
+
+  private async pnlOverDayOf(date: string, chains: ChainView[]): Promise<PnlOverDayView> {
+    const times = await this.fillTimes([...new Set(chains.flatMap((c) => c.pnl.matches.map((m) => m.closedBy)))]);
+    return { date, ...realisedOverDay(chains, (id) => times.get(id)) };
   }
 
   /** IST time of each fill: the exchange's when known, else when legwork stored it (as the trade log shows fills). */

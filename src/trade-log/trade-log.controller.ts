@@ -150,6 +150,16 @@ export class TradeLogApiController {
     return filterErrorsAs400(() => this.tradeLog.pnl(filterOfQuery(query)));
   }
 
+  /** Everything the page draws for a day (default today), from one read of its chains: what an open page reads on each change. */
+  @Get('day')
+  @Header('Cache-Control', 'no-store')
+  day(@Query() query: DayQuery) {
+    return filterErrorsAs400(async () => {
+      const day = await this.dayView.day(query.date ?? istToday());
+      return { ...day, orderRate: { ...day.orderRate, limitPerMinute: this.ordersPerMinute } };
+    });
+  }
+
   /** Net open quantity and average price per instrument and per strategy on a day (default today), Kite's beside. */
   @Get('positions')
   @Header('Cache-Control', 'no-store')

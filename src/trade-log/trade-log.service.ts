@@ -115,6 +115,28 @@ function fillRow(fill: Fill, membership: Membership | undefined): FillRow {
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Realised P&L per chain, per strategy and in total, of chains already read (TradeLogService.chains). */
+export function pnlReportOf(chains: ChainView[]): PnlReport {
+  const rows = chains.map((c) => ({
+    chainId: c.chainId,
+    strategy: c.strategy,
+    date: c.date,
+    tradingsymbols: c.tradingsymbols,
+    matchedQuantity: c.pnl.matchedQuantity,
+    openQuantity: c.pnl.openQuantity,
+    realised: c.pnl.realised,
+  }));
+  return {
+    chains: rows,
+    strategies: strategyPnl(chains.map((c) => ({ strategy: c.strategy, pnl: c.pnl }))),
+    total: {
+      chains: rows.length,
+      matchedQuantity: rows.reduce((sum, r) => sum + r.matchedQuantity, 0),
+      realised: roundMoney(rows.reduce((sum, r) => sum + r.realised, 0)),
+    },
+  };
+}
+
 /**
  * Read-only queries over the trade log, for the CLI, the /trades page and its JSON API. Only TypeORM query builders
  * with portable SQL (no SQLite functions), so they run on PostgreSQL too. Nothing here writes.
@@ -277,25 +299,7 @@ export class TradeLogService {
 
   /** Realised P&L per chain and per strategy for the chains matching the filter. */
   async pnl(filter: TradeLogFilter = {}): Promise<PnlReport> {
-    const chains = await this.chains(filter);
-    const rows = chains.map((c) => ({
-      chainId: c.chainId,
-      strategy: c.strategy,
-      date: c.date,
-      tradingsymbols: c.tradingsymbols,
-      matchedQuantity: c.pnl.matchedQuantity,
-      openQuantity: c.pnl.openQuantity,
-      realised: c.pnl.realised,
-    }));
-    return {
-      chains: rows,
-      strategies: strategyPnl(chains.map((c) => ({ strategy: c.strategy, pnl: c.pnl }))),
-      total: {
-        chains: rows.length,
-        matchedQuantity: rows.reduce((sum, r) => sum + r.matchedQuantity, 0),
-        realised: roundMoney(rows.reduce((sum, r) => sum + r.realised, 0)),
-      },
-    };
+    return pnlReportOf(await this.chains(filter));
   }
 
   private eventView(e: OrderEventRecord): OrderEventView {

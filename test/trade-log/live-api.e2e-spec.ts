@@ -112,6 +112,19 @@ describe('live trade log API', () => {
     await http().get('/api/trade-log/order-rate?date=25-11-2026').set(auth).expect(400);
   });
 
+  it('day: everything the page draws in one answer (the chains read once), the same as the separate endpoints', async () => {
+    const get = async (path: string) => (await http().get(path).set(auth).expect(200)).body;
+    const day = await get(`/api/trade-log/day?date=${DAY}`);
+    expect(day.date).toBe(DAY);
+    expect(day.chains).toEqual((await get(`/api/trade-log/chains?date=${DAY}`)).chains);
+    expect(day.pnl).toEqual(await get(`/api/trade-log/pnl?date=${DAY}`));
+    expect(day.positions).toEqual(await get(`/api/trade-log/positions?date=${DAY}`));
+    expect(day.pnlOverDay).toEqual(await get(`/api/trade-log/pnl-over-day?date=${DAY}`));
+    expect(day.orderRate).toEqual(await get(`/api/trade-log/order-rate?date=${DAY}`));
+    expect(day.pnl.total.realised).toBe(672);
+    await http().get('/api/trade-log/day?date=2026-02-30').set(auth).expect(400);
+  });
+
   it('engine state: mode, kill switch, order usage, inbox backlog, order stream, last reconcile, single instance', async () => {
     const res = await http().get('/api/trade-log/engine').set(auth).expect(200);
     expect(res.body).toMatchObject({

@@ -288,15 +288,9 @@
   let refreshes = 0;
 
   async function loadDay() {
-    const q = '?date=' + encodeURIComponent(date);
-    const [days, chains, pnl, positions, pnlOverDay, orderRate] = await Promise.all([
-      dayPickerReady ? null : api('days'),
-      api('chains' + q),
-      api('pnl' + q),
-      api('positions' + q),
-      api('pnl-over-day' + q),
-      api('order-rate' + q),
-    ]);
+    const [days, day] = await Promise.all([dayPickerReady ? null : api('days'), api('day?date=' + encodeURIComponent(date))]);
+    const { pnl, positions, pnlOverDay, orderRate } = day;
+    const chains = { chains: day.chains };
     if (!dayPickerReady) {
       setUpDayPicker(days.days);
       dayPickerReady = true;
@@ -321,15 +315,31 @@
 
   /** Orders and chains reported changed since the last read; marked once the read that follows is drawn. */
   const pendingMarks = { orders: new Set(), chains: new Set() };
+  /**
+   * At most one read of the day a second: each read queries every chain of the day, and the engine answers it on the
+   * same thread that handles postbacks, so a busy day must not turn an open page into load (see bench/README.md).
+   */
+  const MIN_READ_GAP_MS = 1000;
   let reading = null;
   let readAgain = false;
+  let waiting = null;
+  let lastReadAt = 0;
 
   /** One read at a time; whatever arrives meanwhile makes one more read after it, never a pile of them. */
   function refresh() {
-    if (reading) {
-      readAgain = true;
+    if (reading || waiting) {
+      readAgain = readAgain || Boolean(reading);
       return;
     }
+    const wait = lastReadAt + MIN_READ_GAP_MS - Date.now();
+    if (wait > 0) {
+      waiting = setTimeout(() => {
+        waiting = null;
+        refresh();
+      }, wait);
+      return;
+    }
+    lastReadAt = Date.now();
     const marks = { orders: new Set(pendingMarks.orders), chains: new Set(pendingMarks.chains) };
     pendingMarks.orders.clear();
     pendingMarks.chains.clear();
