@@ -1,4 +1,5 @@
 import { openLiveStream } from '../../src/cli/live-stream.client';
+import { pacedReads } from '../../src/cli/paced-reads';
 
 /** What the /trades page reads each time the stream says something changed (see src/trade-log/page/trade-log.js). */
 const PAGE_READS = (process.env.BENCH_PAGE_READS ?? 'day').split(',');
@@ -19,35 +20,11 @@ export interface PageWatcher {
  */
 export function watchLikeThePage(baseUrl: string, date: string): PageWatcher {
   const watcher: PageWatcher = { messages: 0, reads: 0, stop: () => undefined };
-  let reading = false;
-  let again = false;
-  let waiting: NodeJS.Timeout | undefined;
-  let lastReadAt = 0;
-  const read = (): void => {
-    if (reading || waiting) {
-      again = again || reading;
-      return;
-    }
-    const wait = lastReadAt + MIN_READ_GAP_MS - Date.now();
-    if (wait > 0) {
-      waiting = setTimeout(() => {
-        waiting = undefined;
-        read();
-      }, wait);
-      return;
-    }
-    lastReadAt = Date.now();
-    reading = true;
-    void Promise.all(PAGE_READS.map((path) => fetch(`${baseUrl}/api/trade-log/${path}?date=${date}`).then((r) => r.json())))
-      .then(() => watcher.reads++, () => undefined)
-      .finally(() => {
-        reading = false;
-        if (again) {
-          again = false;
-          read();
-        }
-      });
-  };
+  const reads = pacedReads(
+    () => Promise.all(PAGE_READS.map((path) => fetch(`${baseUrl}/api/trade-log/${path}?date=${date}`).then((r) => r.json()))).then(() => void watcher.reads++, () => undefined),
+    MIN_READ_GAP_MS,
+  );
+  const read = () => reads.request();
   const connection = openLiveStream(baseUrl, {}, {
     resync: () => {
       watcher.messages++;
@@ -60,7 +37,7 @@ export function watchLikeThePage(baseUrl: string, date: string): PageWatcher {
   });
   watcher.stop = () => {
     connection.close();
-    clearTimeout(waiting);
+    reads.stop();
   };
   return watcher;
 }

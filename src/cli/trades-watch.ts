@@ -4,12 +4,13 @@
  * In a terminal the screen is redrawn; without one (a pipe, a log file, a test) each new view is printed below the last.
  */
 import type { EngineState } from '../live/live-messages';
-import type { PositionsView } from '../trade-log/day-view.service';
+import type { DayView, PositionsView } from '../trade-log/day-view.service';
 import { formatIst } from '../simulator/ist-time';
 import { pnlTables, positionsTables } from '../trade-log/trade-log.render';
 import { istToday } from '../trade-log/trade-log.service';
 import type { PnlReport } from '../trade-log/trade-log.types';
 import { openLiveStream } from './live-stream.client';
+import { pacedReads } from './paced-reads';
 
 export interface WatchIo {
   out(text: string): void;
@@ -113,50 +114,19 @@ export async function watchEngine(options: WatchOptions, io: WatchIo): Promise<n
     io.out(io.isTTY ? `\x1b[2J\x1b[H${view}` : `\n${view}`);
   };
 
-  // One load at a time and at most one a second (as the page: each reads every chain of the day); changes arriving
-  // meanwhile cause one more load after it, never a pile of them.
-  let loading: Promise<void> | null = null;
-  let again = false;
-  let waiting: NodeJS.Timeout | null = null;
-  let lastLoadAt = 0;
-  const load = (): void => {
-    if (loading || waiting) {
-      again = again || Boolean(loading);
-      return;
+  // As the page: one load at a time, at most one a second (each reads every chain of the day).
+  const loads = pacedReads(async () => {
+    try {
+      const day = await getJson<DayView>(base, `/api/trade-log/day?date=${encodeURIComponent(date)}`, headers);
+      pnl = day.pnl;
+      positions = day.positions;
+      dataProblem = null;
+    } catch (error) {
+      dataProblem = error instanceof Error ? error.message : String(error);
     }
-    const wait = lastLoadAt + MIN_LOAD_GAP_MS - Date.now();
-    if (wait > 0) {
-      waiting = setTimeout(() => {
-        waiting = null;
-        load();
-      }, wait);
-      return;
-    }
-    lastLoadAt = Date.now();
-    const query = `?date=${encodeURIComponent(date)}`;
-    loading = Promise.all([
-      getJson<PnlReport>(base, `/api/trade-log/pnl${query}`, headers),
-      getJson<PositionsView>(base, `/api/trade-log/positions${query}`, headers),
-    ])
-      .then(
-        ([p, q]) => {
-          pnl = p;
-          positions = q;
-          dataProblem = null;
-        },
-        (error: unknown) => {
-          dataProblem = error instanceof Error ? error.message : String(error);
-        },
-      )
-      .finally(() => {
-        loading = null;
-        render();
-        if (again) {
-          again = false;
-          load();
-        }
-      });
-  };
+    render();
+  }, MIN_LOAD_GAP_MS);
+  const load = () => loads.request();
 
   return new Promise<number>((resolve) => {
     const stream = openLiveStream(base, { token: options.token }, {
@@ -188,7 +158,7 @@ export async function watchEngine(options: WatchOptions, io: WatchIo): Promise<n
     });
     const finish = (code: number) => {
       stream.close();
-      if (waiting) clearTimeout(waiting);
+      loads.stop();
       io.signal?.removeEventListener('abort', stop);
       resolve(code);
     };
