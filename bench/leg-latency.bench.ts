@@ -33,6 +33,7 @@ import { createBareWebhook } from './baselines/bare-webhook';
 import { KiteSimulator } from '../src/simulator';
 import { freePort } from '../test/helpers/engine-process';
 import { ROOT, simulatorEngineEnv, spawnEngine } from './lib/engine-child';
+import { watchLikeThePage } from './lib/page-watcher';
 import { isSmoke, writeResults } from './lib/results';
 
 const SECRET = 'bench-leg-latency-secret';
@@ -42,6 +43,8 @@ const WARMUP = smoke ? 5 : 30;
 /** Pause between chains; 0 = back to back (each postback lands while the previous chain's bookkeeping finishes). */
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 0);
 const IN_PROCESS = !['1', 'true', 'yes'].includes((process.env.BENCH_ENGINE_PROCESS ?? '').toLowerCase());
+/** Open /trades pages (live stream + a read of the day on every change) watching the engine while it works. */
+const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 0);
 
 interface Stats {
   n: number;
@@ -193,6 +196,7 @@ async function main(): Promise<void> {
   const sim = await new KiteSimulator({ apiSecret: SECRET, startPrices: { SBIN: 470 }, log: () => undefined }).start();
   const engine = await (IN_PROCESS ? startEngineInProcess(sim, dir) : startEngineProcess(sim, dir));
   const baseline = await startBaseline(sim);
+  const watchers = Array.from({ length: WATCHERS }, () => watchLikeThePage(engine.url.replace(/\/kite\/postback$/, ''), '2026-11-25'));
 
   try {
     // Interleave rounds so drift on a shared machine hits both sides alike.
@@ -233,15 +237,18 @@ async function main(): Promise<void> {
         ? { ack: stats(breakdown.ack), postbackToEvent: stats(breakdown.toEvent), eventToPlacement: stats(breakdown.eventToPlacement) }
         : { ack: stats(breakdown.ack) },
       target: { legworkP99BelowMs: 10, met: l.p99 < 10 },
+      watchers: { pages: WATCHERS, streamMessages: watchers.reduce((n, w) => n + w.messages, 0), pageReads: watchers.reduce((n, w) => n + w.reads, 0) },
     };
     console.log(`postback → next leg placed, ${l.n} chains each (ms), ${IN_PROCESS ? 'engine in this process' : 'engine and webhook script each in their own process'}`);
     console.table({ legwork: l, 'bare webhook script': b });
     console.log('legwork, where the time goes (ms from the postback being sent):');
     console.table(result.legworkBreakdown);
     if (IN_PROCESS) console.log(`CPU per chain: ${round2(cpu.legwork / l.n)} ms with legwork, ${round2(cpu.bare / b.n)} ms with the script (sender + simulator + server): the engine's own work ≈ ${round2(cpu.legwork / l.n - cpu.bare / b.n)} ms`);
+    if (WATCHERS > 0) console.log(`${WATCHERS} open /trades page(s) watching: ${result.watchers.streamMessages} stream messages, ${result.watchers.pageReads} page reads`);
     console.log(`legwork/bare: p50 ×${result.ratios.p50}, p99 ×${result.ratios.p99}; target p99 < 10 ms: ${result.target.met ? 'met' : 'NOT met'}`);
     console.log(`results: ${writeResults('leg-latency', smoke, startedAt, result)}`);
   } finally {
+    watchers.forEach((w) => w.stop());
     await baseline.stop();
     await engine.stop();
     await sim.stop();

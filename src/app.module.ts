@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InboxModule } from './inbox/inbox.module';
 import { KiteSessionModule } from './kite-session/kite-session.module';
+import { LiveModule } from './live/live.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrderStreamModule } from './order-stream/order-stream.module';
@@ -45,6 +46,7 @@ export class AppModule {
         ...(config.mode === 'paper' && config.kite.rootUrl ? [PaperModule] : []),
         HealthModule,
         TradeLogModule,
+        LiveModule,
       ],
     };
   }

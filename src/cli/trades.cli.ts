@@ -7,8 +7,10 @@
  *   npm run trades -- orders --strategy breakout --status rejected
  *   npm run trades -- fills --symbol INFY --format csv --out infy-fills.csv
  *   npm run trades -- pnl --date 2026-11-25 [--by strategy] [--format json]
+ *   npm run trades -- watch [--url http://127.0.0.1:3000] [--token …] [--date …]   (live, from the running engine)
  *
- * The file comes from --db, else DATABASE_PATH, else ./data/legwork.sqlite; it is opened read-only.
+ * The file comes from --db, else DATABASE_PATH, else ./data/legwork.sqlite; it is opened read-only. `watch` reads
+ * the running engine instead (its live stream), so it needs the engine and, beyond loopback, TRADE_LOG_TOKEN.
  */
 import { writeFileSync } from 'node:fs';
 import { loadEnvironment } from '../config/environment-file';
@@ -21,8 +23,9 @@ import {
 } from '../trade-log/trade-log.render';
 import { TradeLogFilterError, TradeLogService } from '../trade-log/trade-log.service';
 import type { TradeLogFilter } from '../trade-log/trade-log.types';
+import { watchEngine, WatchIo } from './trades-watch';
 
-export interface CliIo {
+export interface CliIo extends WatchIo {
   out(text: string): void;
   err(text: string): void;
   env: Record<string, string | undefined>;
@@ -145,9 +148,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         })(options),
     );
 
+  let watchExit = 0;
+  program
+    .command('watch')
+    .description('live view of the running engine: its state, realised P&L per strategy and positions, updated as orders change')
+    .option('--url <url>', 'the engine', `http://127.0.0.1:${io.env.PORT ?? 3000}`)
+    .option('--token <token>', 'TRADE_LOG_TOKEN, if the engine requires one (default: TRADE_LOG_TOKEN)')
+    .option('--date <yyyy-mm-dd>', 'trading day for P&L and positions (default: today, IST)')
+    .action(async (o: { url: string; token?: string; date?: string }) => {
+      if (o.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.date)) throw new TradeLogFilterError(`date must be yyyy-mm-dd, got "${o.date}"`);
+      watchExit = await watchEngine({ url: o.url, token: o.token ?? io.env.TRADE_LOG_TOKEN, date: o.date }, io);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return watchExit;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // commander has printed the message (or help)
     if (error instanceof TradeLogOpenError || error instanceof TradeLogFilterError) {
@@ -161,10 +176,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 if (require.main === module) {
   loadEnvironment(); // the engine's .env: its DATABASE_PATH
+  const interrupted = new AbortController();
+  process.once('SIGINT', () => interrupted.abort());
   void main(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     env: process.env,
+    signal: interrupted.signal,
+    isTTY: process.stdout.isTTY,
   }).then((code) => {
     process.exitCode = code;
   });

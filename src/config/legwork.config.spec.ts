@@ -90,4 +90,12 @@ describe('loadLegworkConfig', () => {
     expect(config.mode).toBe('live');
     expect(config.kite.rootUrl).toBe('https://api.kite.trade');
   });
+
+  it('refuses a RAILS_TOKEN equal to TRADE_LOG_TOKEN (the read-only token must not stop or re-arm trading), without echoing it', () => {
+    const token = 'same-token-for-both-0123';
+    expect(() => loadLegworkConfig({ RAILS_TOKEN: token, TRADE_LOG_TOKEN: token })).toThrow(
+      new ConfigValidationError(['RAILS_TOKEN must differ from TRADE_LOG_TOKEN: whoever may read trades must not be able to stop or re-arm trading']),
+    );
+    expect(loadLegworkConfig({ RAILS_TOKEN: `${token}-rails`, TRADE_LOG_TOKEN: token }).rails.token).toBe(`${token}-rails`);
+  });
 });

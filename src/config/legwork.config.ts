@@ -84,6 +84,9 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       if (!env[name]) problems.push(`${name} is required when LEGWORK_MODE is live`);
     }
   }
+  if (env.RAILS_TOKEN && env.RAILS_TOKEN === env.TRADE_LOG_TOKEN) {
+    problems.push('RAILS_TOKEN must differ from TRADE_LOG_TOKEN: whoever may read trades must not be able to stop or re-arm trading');
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const strategies = (env.STRATEGIES ?? 'all').trim();

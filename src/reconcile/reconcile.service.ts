@@ -30,6 +30,11 @@ export interface ReconcileSummary {
   durationMs: number;
 }
 
+/** The last reconciliation this process ran, for the /trades page's header: when, why, and what it found or why it failed. */
+export type LastReconcile =
+  | ({ ok: true; at: string } & ReconcileSummary)
+  | { ok: false; at: string; trigger: ReconcileTrigger; error: string };
+
 const IST_OFFSET_MS = 330 * 60_000;
 
 /** Only what the diff compares: loading whole rows (lastPayload) for a 10,000-order book costs more than the diff. */
@@ -63,6 +68,8 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
   /** The run that starts when the current one ends: every request made during a run gets it (never an older read). */
   private next: Promise<ReconcileSummary> | null = null;
   private timer: NodeJS.Timeout | undefined;
+  /** In memory: it only informs (every start reconciles again before anything else). */
+  private last: LastReconcile | null = null;
 
   constructor(
     @Inject(KITE_CLIENT) private readonly kite: KiteClient,
@@ -138,7 +145,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
    */
   reconcile(trigger: ReconcileTrigger): Promise<ReconcileSummary> {
     if (!this.running) {
-      this.running = this.run(trigger).finally(() => (this.running = null));
+      this.running = this.recorded(trigger, this.run(trigger)).finally(() => (this.running = null));
       return this.running;
     }
     this.next ??= this.running
@@ -148,6 +155,20 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
         return this.reconcile(trigger);
       });
     return this.next;
+  }
+
+  /** Keeps what the run ended with, for the live page's header. */
+  private recorded(trigger: ReconcileTrigger, run: Promise<ReconcileSummary>): Promise<ReconcileSummary> {
+    return run.then(
+      (summary) => {
+        this.last = { ok: true, at: new Date().toISOString(), ...summary };
+        return summary;
+      },
+      (error: unknown) => {
+        this.last = { ok: false, at: new Date().toISOString(), trigger, error: errorText(error) };
+        throw error;
+      },
+    );
   }
 
   private startTimer(): void {
@@ -165,6 +186,11 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
   private stopTimer(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** The last reconciliation since this process started; null before the first. */
+  lastRun(): LastReconcile | null {
+    return this.last;
   }
 
   private async reconcileSafely(trigger: ReconcileTrigger): Promise<ReconcileSummary | null> {

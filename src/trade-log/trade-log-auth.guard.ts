@@ -9,9 +9,12 @@ import { foreignHostProblem, isLoopbackHost, isProxied } from '../common/loopbac
 import { secretsEqual } from '../common/secrets-equal';
 import type { LegworkConfig } from '../config/legwork.config';
 
-/** Marks the HTML page route: only it accepts the token as ?token= (the page then sends it as a Bearer header). */
+/** Marks the HTML page route: it accepts the token as ?token= (the page then sends it as a Bearer header). */
 export const TRADE_LOG_PAGE = 'tradeLogPage';
 export const TradeLogPage = () => SetMetadata(TRADE_LOG_PAGE, true);
+/** Marks the live stream: it too accepts ?token=, because a browser's EventSource cannot send an Authorization header. */
+export const TRADE_LOG_STREAM = 'tradeLogStream';
+export const TradeLogStream = () => SetMetadata(TRADE_LOG_STREAM, true);
 
 export const TRADE_LOG_REALM = 'legwork trade log';
 
@@ -104,7 +107,8 @@ export class TradeLogAuthGuard implements CanActivate, OnModuleInit {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const isPage = this.reflector.getAllAndOverride<boolean>(TRADE_LOG_PAGE, [context.getHandler(), context.getClass()]) ?? false;
-    const queryToken = isPage && typeof req.query.token === 'string' ? req.query.token : undefined;
+    const isStream = this.reflector.getAllAndOverride<boolean>(TRADE_LOG_STREAM, [context.getHandler(), context.getClass()]) ?? false;
+    const queryToken = (isPage || isStream) && typeof req.query.token === 'string' ? req.query.token : undefined;
     const decision = decideTradeLogAccess({
       token: this.token,
       host: this.host,

@@ -3,19 +3,33 @@ import { join } from 'node:path';
 import {
   BadRequestException, Controller, Get, Header, Logger, NotFoundException, Param, Query, Res, UseGuards, UsePipes, ValidationPipe,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { Response } from 'express';
+import type { LegworkConfig } from '../config/legwork.config';
+import { TradeLogDayView } from './day-view.service';
 import { TradeLogAuthGuard, TradeLogPage } from './trade-log-auth.guard';
-import { filterOfQuery, TradeLogQuery } from './trade-log.query';
-import { TradeLogFilterError, TradeLogService } from './trade-log.service';
+import { DayQuery, filterOfQuery, TradeLogQuery } from './trade-log.query';
+import { istToday, TradeLogFilterError, TradeLogService } from './trade-log.service';
 
 /**
  * The page's files: plain HTML, JS and CSS, no build step. They sit next to this file under ts-node/Jest
  * (src/trade-log/page) and are copied beside the compiled file by `nest build` (nest-cli.json assets → dist/src/trade-log/page).
  */
 export const PAGE_DIR = join(__dirname, 'page');
+const JS = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
 const ASSETS: Record<string, string> = {
-  'trade-log.js': 'text/javascript; charset=utf-8',
-  'trade-log.css': 'text/css; charset=utf-8',
+  'trade-log.js': JS,
+  'trade-log-charts.js': JS,
+  'trade-log.css': CSS,
+};
+/**
+ * The charting library (uPlot), served by the engine itself from node_modules: no CDN, so the page works on a machine
+ * that reaches nothing but Kite.
+ */
+const LIBRARY_ASSETS: Record<string, { path: string; type: string }> = {
+  'uPlot.iife.min.js': { path: require.resolve('uplot/dist/uPlot.iife.min.js'), type: JS },
+  'uPlot.min.css': { path: require.resolve('uplot/dist/uPlot.min.css'), type: CSS },
 };
 /** Everything the page loads comes from this origin; nothing inline; no framing; no referrer (it may carry ?token=). */
 const PAGE_HEADERS: Record<string, string> = {
@@ -28,11 +42,15 @@ const PAGE_HEADERS: Record<string, string> = {
 
 function readPage(logger: Logger): Map<string, string> {
   const files = new Map<string, string>();
-  for (const name of ['index.html', ...Object.keys(ASSETS)]) {
+  const sources: Array<[string, string]> = [
+    ...['index.html', ...Object.keys(ASSETS)].map((name): [string, string] => [name, join(PAGE_DIR, name)]),
+    ...Object.entries(LIBRARY_ASSETS).map(([name, { path }]): [string, string] => [name, path]),
+  ];
+  for (const [name, path] of sources) {
     try {
-      files.set(name, readFileSync(join(PAGE_DIR, name), 'utf8'));
+      files.set(name, readFileSync(path, 'utf8'));
     } catch {
-      logger.error(`trade-log page file missing: ${join(PAGE_DIR, name)} (nest-cli.json assets must copy src/trade-log/page)`);
+      logger.error(`trade-log page file missing: ${path} (nest-cli.json assets must copy src/trade-log/page; npm ci installs uplot)`);
     }
   }
   return files;
@@ -61,7 +79,9 @@ export class TradeLogPageController {
 
   @Get('assets/:file')
   asset(@Param('file') file: string, @Res() res: Response): void {
-    const type = Object.prototype.hasOwnProperty.call(ASSETS, file) ? ASSETS[file] : undefined;
+    const own = Object.prototype.hasOwnProperty.call(ASSETS, file) ? ASSETS[file] : undefined;
+    const library = Object.prototype.hasOwnProperty.call(LIBRARY_ASSETS, file) ? LIBRARY_ASSETS[file].type : undefined;
+    const type = own ?? library;
     if (!type) throw new NotFoundException();
     this.send(res, file, type);
   }
@@ -81,7 +101,15 @@ export class TradeLogPageController {
 @UseGuards(TradeLogAuthGuard)
 @UsePipes(new ValidationPipe({ whitelist: true, transform: true }))
 export class TradeLogApiController {
-  constructor(private readonly tradeLog: TradeLogService) {}
+  private readonly ordersPerMinute: number;
+
+  constructor(
+    private readonly tradeLog: TradeLogService,
+    private readonly dayView: TradeLogDayView,
+    config: ConfigService<LegworkConfig, true>,
+  ) {
+    this.ordersPerMinute = config.get('rails', { infer: true }).ordersPerMinute;
+  }
 
   /** Trading days with orders, newest first. */
   @Get('days')
@@ -120,5 +148,36 @@ export class TradeLogApiController {
   @Header('Cache-Control', 'no-store')
   pnl(@Query() query: TradeLogQuery) {
     return filterErrorsAs400(() => this.tradeLog.pnl(filterOfQuery(query)));
+  }
+
+  /** Everything the page draws for a day (default today), from one read of its chains: what an open page reads on each change. */
+  @Get('day')
+  @Header('Cache-Control', 'no-store')
+  day(@Query() query: DayQuery) {
+    return filterErrorsAs400(async () => {
+      const day = await this.dayView.day(query.date ?? istToday());
+      return { ...day, orderRate: { ...day.orderRate, limitPerMinute: this.ordersPerMinute } };
+    });
+  }
+
+  /** Net open quantity and average price per instrument and per strategy on a day (default today), Kite's beside. */
+  @Get('positions')
+  @Header('Cache-Control', 'no-store')
+  positions(@Query() query: DayQuery) {
+    return filterErrorsAs400(() => this.dayView.positions(query.date ?? istToday()));
+  }
+
+  /** Realised P&L through a day (default today), per strategy and in total. */
+  @Get('pnl-over-day')
+  @Header('Cache-Control', 'no-store')
+  pnlOverDay(@Query() query: DayQuery) {
+    return filterErrorsAs400(() => this.dayView.pnlOverDay(query.date ?? istToday()));
+  }
+
+  /** Placements and modifications per minute on a day (default today), with the per-minute limit they were paced to. */
+  @Get('order-rate')
+  @Header('Cache-Control', 'no-store')
+  async orderRate(@Query() query: DayQuery) {
+    return { ...(await this.dayView.orderRate(query.date ?? istToday())), limitPerMinute: this.ordersPerMinute };
   }
 }

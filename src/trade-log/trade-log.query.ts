@@ -29,3 +29,10 @@ export const filterOfQuery = (q: TradeLogQuery): TradeLogFilter => ({
   chain: q.chain,
   status: q.status,
 });
+
+/** Query string of the per-day views (positions, P&L through the day, order rate): one trading day, default today. */
+export class DayQuery {
+  /** Trading day, yyyy-mm-dd (IST). */
+  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be yyyy-mm-dd' })
+  date?: string;
+}

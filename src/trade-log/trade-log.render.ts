@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { ChainView, FillRow, OrderRow, PnlChainRow, PnlReport, TimelineItem } from './trade-log.types';
 import type { StrategyPnl } from './pnl';
+import type { Positions } from './positions';
 
 /** Text renderings of trade-log views for the CLI: tables (cli-table3, no colours), CSV (csv-stringify), JSON. */
 
@@ -155,3 +156,23 @@ export function chainCsvRow(c: ChainView): Record<string, unknown> {
 }
 
 export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Net open quantity per instrument (legwork's, and Kite's once the positions check reports it) and per strategy. */
+export function positionsTables(positions: Positions): string {
+  if (positions.instruments.length === 0) return 'no fills: no positions\n';
+  const net = (q: number) => (q > 0 ? `+${q}` : String(q));
+  return `${[
+    'Positions (net of the day\'s fills, FIFO average price of what is open)',
+    table(
+      ['Symbol', 'Net qty', 'Avg price', 'Kite net qty'],
+      positions.instruments.map((i) => [i.tradingsymbol, net(i.netQuantity), price(i.averagePrice), i.kiteNetQuantity === null ? '—' : net(i.kiteNetQuantity)]),
+      [1, 2, 3],
+    ),
+    'Positions per strategy',
+    table(
+      ['Strategy', 'Symbol', 'Net qty', 'Avg price'],
+      positions.strategies.map((s) => [s.strategy, s.tradingsymbol, net(s.netQuantity), price(s.averagePrice)]),
+      [2, 3],
+    ),
+  ].join('\n')}\n`;
+}

@@ -98,12 +98,13 @@ function orderRow(order: Order, membership: Membership | undefined): OrderRow {
   };
 }
 
-function fillRow(fill: Fill, membership: Membership | undefined): FillRow {
+function fillRow(fill: Fill, membership: Membership | undefined, exchange: string | null): FillRow {
   return {
     id: fill.id,
     orderId: fill.orderId,
     chainId: membership?.chainId ?? null,
     strategy: membership?.strategy ?? null,
+    exchange,
     tradingsymbol: fill.tradingsymbol,
     transactionType: fill.transactionType,
     quantity: fill.quantity,
@@ -117,6 +118,28 @@ function fillRow(fill: Fill, membership: Membership | undefined): FillRow {
 const fillTime = (fill: Fill): string => fill.exchangeTimestamp ?? formatIst(fill.createdAt);
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Realised P&L per chain, per strategy and in total, of chains already read (TradeLogService.chains). */
+export function pnlReportOf(chains: ChainView[]): PnlReport {
+  const rows = chains.map((c) => ({
+    chainId: c.chainId,
+    strategy: c.strategy,
+    date: c.date,
+    tradingsymbols: c.tradingsymbols,
+    matchedQuantity: c.pnl.matchedQuantity,
+    openQuantity: c.pnl.openQuantity,
+    realised: c.pnl.realised,
+  }));
+  return {
+    chains: rows,
+    strategies: strategyPnl(chains.map((c) => ({ strategy: c.strategy, pnl: c.pnl }))),
+    total: {
+      chains: rows.length,
+      matchedQuantity: rows.reduce((sum, r) => sum + r.matchedQuantity, 0),
+      realised: roundMoney(rows.reduce((sum, r) => sum + r.realised, 0)),
+    },
+  };
+}
 
 /**
  * Read-only queries over the trade log, for the CLI, the /trades page and its JSON API. Only TypeORM query builders
@@ -253,7 +276,7 @@ export class TradeLogService {
     return fills
       .map((f) => {
         const o = membership.get(f.orderId);
-        return fillRow(f, o?.chainId ? { chainId: o.chainId, strategy: o.strategy ?? '', legName: o.legName ?? '' } : undefined);
+        return fillRow(f, o?.chainId ? { chainId: o.chainId, strategy: o.strategy ?? '', legName: o.legName ?? '' } : undefined, o?.exchange ?? null);
       })
       .sort((a, b) => byText(a.time, b.time) || a.id - b.id);
   }
@@ -275,31 +298,13 @@ export class TradeLogService {
       order: orderRow(order, membership),
       leg: leg ? legRow(leg) : null,
       events: events.map((e) => this.eventView(e)),
-      fills: fills.map((f) => fillRow(f, membership)),
+      fills: fills.map((f) => fillRow(f, membership, order.exchange)),
     };
   }
 
   /** Realised P&L per chain and per strategy for the chains matching the filter. */
   async pnl(filter: TradeLogFilter = {}): Promise<PnlReport> {
-    const chains = await this.chains(filter);
-    const rows = chains.map((c) => ({
-      chainId: c.chainId,
-      strategy: c.strategy,
-      date: c.date,
-      tradingsymbols: c.tradingsymbols,
-      matchedQuantity: c.pnl.matchedQuantity,
-      openQuantity: c.pnl.openQuantity,
-      realised: c.pnl.realised,
-    }));
-    return {
-      chains: rows,
-      strategies: strategyPnl(chains.map((c) => ({ strategy: c.strategy, pnl: c.pnl }))),
-      total: {
-        chains: rows.length,
-        matchedQuantity: rows.reduce((sum, r) => sum + r.matchedQuantity, 0),
-        realised: roundMoney(rows.reduce((sum, r) => sum + r.realised, 0)),
-      },
-    };
+    return pnlReportOf(await this.chains(filter));
   }
 
   private eventView(e: OrderEventRecord): OrderEventView {

@@ -44,6 +44,8 @@ export interface FillRow {
   orderId: string;
   chainId: string | null;
   strategy: string | null;
+  /** The order's exchange (NSE, NFO, …); null when the order is unknown. */
+  exchange: string | null;
   tradingsymbol: string | null;
   transactionType: string | null;
   quantity: number;

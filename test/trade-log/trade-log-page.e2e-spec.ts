@@ -1,11 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
+import { launchChromium, openPage } from '../helpers/chromium';
 import { createTestApp, tempDir, testEnv, TestApp } from '../helpers/test-app';
 import { CHAIN_A, CHAIN_B, CHAIN_C, DAY, LEG_ERROR, REJECTION, seedTradeLog } from './seed';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { findChromium } = require('../../scripts/ensure-chromium.js') as { findChromium(): string | null };
 
 const TOKEN = 'trade-log-page-token-0123';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
@@ -18,16 +16,10 @@ describe('trade-log page in headless Chromium', () => {
   let base: string;
 
   beforeAll(async () => {
-    const executablePath = findChromium();
-    if (!executablePath) throw new Error('Chromium not found: run `node scripts/ensure-chromium.js` (npm test does) or set CHROME_PATH');
     await seedTradeLog(tmp.dir);
     t = await createTestApp(testEnv(tmp.dir, { RECONCILE_ON_BOOT: 'false', TRADE_LOG_TOKEN: TOKEN }), { listen: true });
     base = await t.app.getUrl(); // http://127.0.0.1:<port>
-    browser = await puppeteer.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -36,16 +28,7 @@ describe('trade-log page in headless Chromium', () => {
     tmp.cleanup();
   });
 
-  async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(String(error)));
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    await page.setViewport({ width: 1280, height: 900 });
-    await page.goto(`${base}${path}`);
-    await page.waitForSelector('body[data-state="ready"], body[data-state="error"]');
-    return { page, errors };
-  }
+  const open = (path: string) => openPage(browser, `${base}${path}`, 'body[data-state="ready"], body[data-state="error"]');
 
   it('shows the day\'s chains as timelines, P&L per strategy, rejections and failed legs; saves a screenshot', async () => {
     const { page, errors } = await open(`/trades?date=${DAY}&token=${TOKEN}`);
@@ -96,6 +79,7 @@ describe('trade-log page in headless Chromium', () => {
     await page.click('#expand-all');
     await page.waitForFunction(() => [...document.querySelectorAll('details.history')].every((d) => d.getAttribute('data-loaded') === 'true'));
     mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0)); // the engine's state bar is sticky: keep it at the top of the picture
     await page.screenshot({ path: join(ARTIFACTS, 'trade-log.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

@@ -1,5 +1,6 @@
 // legwork trade log page: plain JS, no build step. Reads the JSON API (/api/trade-log/*) and renders the day's
-// chains as timelines. Every value from the store is inserted as text (never as HTML).
+// chains as timelines, positions and charts; the engine's live stream (server-sent events) says when to read again
+// and what the engine's state is. Every value from the store is inserted as text (never as HTML).
 'use strict';
 
 (function () {
@@ -45,6 +46,11 @@
 
   async function api(path) {
     const response = await fetch('/api/trade-log/' + path, { headers, credentials: 'same-origin' });
+    return answerOf(response);
+  }
+
+  /** The JSON body of an answer, or an Error saying "status: message". */
+  async function answerOf(response) {
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       const message = Array.isArray(body.message) ? body.message.join('; ') : body.message || response.statusText;
@@ -225,34 +231,329 @@
     ]);
   }
 
-  async function load() {
-    try {
-      const [days, chains, pnl] = await Promise.all([
-        api('days'),
-        api('chains?date=' + encodeURIComponent(date)),
-        api('pnl?date=' + encodeURIComponent(date)),
-      ]);
-      setUpDayPicker(days.days);
-      renderPnl(pnl);
-      renderProblems(chains.chains);
-      $('chains').replaceChildren(...chains.chains.map(renderChain));
-      $('chains-section').hidden = chains.chains.length === 0;
-      $('status').textContent = chains.chains.length
-        ? chains.chains.length + ' chain' + (chains.chains.length === 1 ? '' : 's') + ' on ' + date
-        : 'No chains on ' + date + (days.days.length ? '. Days with orders: ' + days.days.slice(0, 5).join(', ') : '');
-      $('expand-all').addEventListener('click', () => {
-        for (const d of document.querySelectorAll('details.history')) d.open = true;
-      });
-      document.body.setAttribute('data-state', 'ready');
-    } catch (error) {
-      setUpDayPicker([]);
-      $('status').textContent = '';
-      $('error').textContent = error.message;
-      $('error').hidden = false;
-      document.body.setAttribute('data-state', 'error');
+  const signed = (q) => (q > 0 ? '+' + q : String(q));
+
+  function renderPositions(view) {
+    $('positions').tBodies[0].replaceChildren(
+      ...view.instruments.map((i) =>
+        el('tr', { 'data-symbol': i.tradingsymbol, class: i.netQuantity === 0 ? 'flat' : '' }, [
+          el('td', {}, i.tradingsymbol),
+          el('td', { class: 'num net' }, signed(i.netQuantity)),
+          el('td', { class: 'num' }, i.averagePrice === null ? '' : money(i.averagePrice)),
+          el('td', { class: 'num' }, i.boughtQuantity),
+          el('td', { class: 'num' }, i.soldQuantity),
+          el('td', { class: 'num ' + signClass(i.realised) }, money(i.realised)),
+          // The positions check's slot: Kite's own net quantity, "—" until it reports one.
+          el('td', { class: 'num kite', 'data-kite': i.kiteNetQuantity === null ? 'none' : String(i.kiteNetQuantity) },
+            i.kiteNetQuantity === null ? '—' : signed(i.kiteNetQuantity)),
+        ]),
+      ),
+    );
+    $('strategy-positions').tBodies[0].replaceChildren(
+      ...view.strategies.map((s) =>
+        el('tr', { 'data-strategy': s.strategy, 'data-symbol': s.tradingsymbol, class: s.netQuantity === 0 ? 'flat' : '' }, [
+          el('td', {}, s.strategy),
+          el('td', {}, s.tradingsymbol),
+          el('td', { class: 'num net' }, signed(s.netQuantity)),
+          el('td', { class: 'num' }, s.averagePrice === null ? '' : money(s.averagePrice)),
+        ]),
+      ),
+    );
+    $('positions-section').hidden = view.instruments.length === 0;
+  }
+
+  function renderChains(chains) {
+    // Re-rendering replaces the elements: reopen the histories the reader had open (they load again, fresh).
+    const open = new Set([...document.querySelectorAll('details.history[open]')].map((d) => d.getAttribute('data-order-id')));
+    $('chains').replaceChildren(...chains.map(renderChain));
+    for (const details of document.querySelectorAll('details.history')) {
+      if (open.has(details.getAttribute('data-order-id'))) details.open = true;
     }
+    renderProblems(chains);
+    $('chains-section').hidden = chains.length === 0;
+  }
+
+  // ---- Reading the day: once at the start, again whenever the stream says something changed ----
+
+  /** What was last drawn, per part: a part whose data did not change is left alone (no flicker, open details stay). */
+  const drawn = {};
+  function changedPart(name, value) {
+    const text = JSON.stringify(value);
+    if (drawn[name] === text) return false;
+    drawn[name] = text;
+    return true;
+  }
+
+  let dayPickerReady = false;
+  let refreshes = 0;
+
+  async function loadDay() {
+    const [days, day] = await Promise.all([dayPickerReady ? null : api('days'), api('day?date=' + encodeURIComponent(date))]);
+    const { pnl, positions, pnlOverDay, orderRate } = day;
+    const chains = { chains: day.chains };
+    if (!dayPickerReady) {
+      setUpDayPicker(days.days);
+      dayPickerReady = true;
+    }
+    if (changedPart('pnl', pnl)) renderPnl(pnl);
+    if (changedPart('chains', chains)) renderChains(chains.chains);
+    if (changedPart('positions', positions)) renderPositions(positions);
+    $('charts').hidden = false;
+    if (changedPart('pnlOverDay', pnlOverDay)) window.legworkCharts.pnl($('pnl-chart'), pnlOverDay);
+    if (changedPart('orderRate', orderRate)) {
+      window.legworkCharts.orderRate($('rate-chart'), orderRate);
+      $('rate-summary').textContent = orderRate.peak
+        ? 'Busiest minute ' + orderRate.peak.minute.slice(11) + ': ' + orderRate.peak.count + ' of ' + orderRate.limitPerMinute + ' allowed. ' +
+          'Sent on ' + orderRate.date + ': ' + orderRate.total.place + ' placement' + (orderRate.total.place === 1 ? '' : 's') + ', ' +
+          orderRate.total.modify + ' modification' + (orderRate.total.modify === 1 ? '' : 's') + ' (cancellations are paced but not counted here).'
+        : '';
+    }
+    $('status').textContent = chains.chains.length
+      ? chains.chains.length + ' chain' + (chains.chains.length === 1 ? '' : 's') + ' on ' + date
+      : 'No chains on ' + date + (days && days.days.length ? '. Days with orders: ' + days.days.slice(0, 5).join(', ') : '');
+  }
+
+  /** Orders and chains reported changed since the last read; marked once the read that follows is drawn. */
+  const pendingMarks = { orders: new Set(), chains: new Set() };
+  /**
+   * At most one read of the day a second: each read queries every chain of the day, and the engine answers it on the
+   * same thread that handles postbacks, so a busy day must not turn an open page into load (see bench/README.md).
+   */
+  const MIN_READ_GAP_MS = 1000;
+  let reading = null;
+  let readAgain = false;
+  let waiting = null;
+  let lastReadAt = 0;
+
+  /** One read at a time; whatever arrives meanwhile makes one more read after it, never a pile of them. */
+  function refresh() {
+    if (reading || waiting) {
+      readAgain = readAgain || Boolean(reading);
+      return;
+    }
+    const wait = lastReadAt + MIN_READ_GAP_MS - Date.now();
+    if (wait > 0) {
+      waiting = setTimeout(() => {
+        waiting = null;
+        refresh();
+      }, wait);
+      return;
+    }
+    lastReadAt = Date.now();
+    const marks = { orders: new Set(pendingMarks.orders), chains: new Set(pendingMarks.chains) };
+    pendingMarks.orders.clear();
+    pendingMarks.chains.clear();
+    reading = loadDay()
+      .then(() => {
+        mark(marks);
+        $('error').hidden = true;
+        document.body.setAttribute('data-state', 'ready');
+      })
+      .catch((error) => {
+        if (!dayPickerReady) {
+          setUpDayPicker([]);
+          dayPickerReady = true;
+        }
+        $('status').textContent = '';
+        $('error').textContent = error.message;
+        $('error').hidden = false;
+        if (document.body.getAttribute('data-state') !== 'ready') document.body.setAttribute('data-state', 'error');
+      })
+      .finally(() => {
+        reading = null;
+        document.body.setAttribute('data-refreshes', String(++refreshes));
+        if (readAgain) {
+          readAgain = false;
+          refresh();
+        }
+      });
+  }
+
+  /** Highlights what changed (the mark fades; the attribute stays until the next change is marked). */
+  function mark(marks) {
+    if (marks.orders.size === 0 && marks.chains.size === 0) return;
+    for (const old of document.querySelectorAll('.changed')) {
+      old.classList.remove('changed');
+      old.removeAttribute('data-changed');
+    }
+    const flag = (node) => {
+      node.classList.add('changed');
+      node.setAttribute('data-changed', 'true');
+    };
+    for (const orderId of marks.orders) {
+      for (const step of document.querySelectorAll('li.step[data-order-id="' + CSS.escape(orderId) + '"]')) {
+        flag(step);
+        const chain = step.closest('article.chain');
+        if (chain) flag(chain);
+      }
+    }
+    for (const chainId of marks.chains) {
+      for (const chain of document.querySelectorAll('article.chain[data-chain-id="' + CSS.escape(chainId) + '"]')) flag(chain);
+    }
+    const note = $('live-note');
+    note.textContent = 'Updated ' + new Date().toLocaleTimeString('en-GB', { timeZone: 'Asia/Kolkata' }) + ' IST: ' +
+      marks.orders.size + ' order' + (marks.orders.size === 1 ? '' : 's') + ' changed (marked).';
+    note.hidden = false;
+  }
+
+  // ---- The engine's state, at the top ----
+
+  const istTime = (iso) => (iso ? new Date(iso).toLocaleTimeString('en-GB', { timeZone: 'Asia/Kolkata' }) : '');
+  let engineState = null;
+
+  function setCell(id, text, level, attributes) {
+    const cell = $(id);
+    cell.textContent = text;
+    cell.className = 'cell' + (level ? ' ' + level : '');
+    for (const [key, value] of Object.entries(attributes || {})) cell.setAttribute(key, value);
+  }
+
+  function renderEngine(state) {
+    engineState = state;
+    setCell('engine-mode', state.mode.toUpperCase() + ' mode', state.mode === 'live' ? 'warn' : '', { 'data-mode': state.mode });
+    setCell('engine-instance', state.instance.label, '', { 'data-role': state.instance.role });
+    const ks = state.killSwitch;
+    setCell(
+      'engine-kill-switch',
+      ks.tripped ? 'KILL SWITCH TRIPPED: ' + (ks.reason || 'no reason given') + ' (' + (ks.changedBy || '?') + ' ' + istTime(ks.changedAt) + ')' : 'kill switch armed',
+      ks.tripped ? 'bad' : 'good',
+      { 'data-tripped': String(ks.tripped) },
+    );
+    $('trip-open').disabled = ks.tripped;
+    const o = state.orders;
+    setCell(
+      'engine-orders',
+      'orders ' + o.perMinute.used + '/' + o.perMinute.limit + ' per min · ' + o.perSecond.used + '/' + o.perSecond.limit + ' per s · ' +
+        o.perDay.used + '/' + o.perDay.limit + ' today' + (o.queued ? ' · ' + o.queued + ' queued' : ''),
+      o.perMinute.used >= o.perMinute.limit * 0.8 || o.perDay.used >= o.perDay.limit * 0.8 ? 'warn' : '',
+      { 'data-per-minute': String(o.perMinute.used), 'data-today': String(o.perDay.used) },
+    );
+    setCell('engine-inbox', 'inbox backlog ' + state.inbox.backlog, state.inbox.backlog > state.inbox.max ? 'bad' : state.inbox.backlog > 0 ? 'warn' : '', {
+      'data-backlog': String(state.inbox.backlog),
+    });
+    const stream = state.orderStream;
+    setCell('engine-order-stream', 'Kite order stream ' + (stream.enabled ? (stream.connected ? 'connected' : 'DISCONNECTED') : 'off'),
+      stream.enabled && !stream.connected ? 'bad' : '', { 'data-connected': String(stream.connected) });
+    const r = state.lastReconcile;
+    setCell(
+      'engine-reconcile',
+      r === null ? 'last reconcile: none yet' : r.ok
+        ? 'last reconcile ' + istTime(r.at) + ' (' + r.trigger + ', ' + r.updatesQueued + ' missing)'
+        : 'last reconcile FAILED ' + istTime(r.at) + ' (' + r.trigger + '): ' + r.error,
+      r && !r.ok ? 'bad' : '',
+      { 'data-reconcile': r === null ? 'none' : r.ok ? r.trigger : 'failed' },
+    );
+  }
+
+  // ---- The live stream (server-sent events; see src/live/live-messages.ts) ----
+
+  let lastEventId = '';
+  let retryMs = 2000;
+
+  function setLive(state, text) {
+    document.body.setAttribute('data-live', state);
+    setCell('live-status', text, state === 'open' ? 'good' : state === 'closed' ? 'bad' : 'warn');
+  }
+
+  function connectStream() {
+    // EventSource cannot send headers: the token goes as ?token= (this route accepts it, like the page).
+    const query = new URLSearchParams();
+    if (token) query.set('token', token);
+    if (lastEventId) query.set('lastEventId', lastEventId);
+    const source = new EventSource('/api/trade-log/stream' + (query.toString() ? '?' + query : ''));
+    const remember = (event) => {
+      if (event.lastEventId) lastEventId = event.lastEventId;
+      return JSON.parse(event.data);
+    };
+    source.addEventListener('open', () => {
+      retryMs = 2000;
+      setLive('open', 'live');
+    });
+    source.addEventListener('resync', (event) => {
+      // A new or resumed connection: read everything again (things may have changed while it was away).
+      const message = remember(event);
+      document.body.setAttribute('data-resync', message.reason);
+      message.orderIds.forEach((id) => pendingMarks.orders.add(id));
+      refresh();
+    });
+    source.addEventListener('state', (event) => renderEngine(remember(event)));
+    source.addEventListener('orders', (event) => {
+      const message = remember(event);
+      message.orderIds.forEach((id) => pendingMarks.orders.add(id));
+      message.chainIds.forEach((id) => pendingMarks.chains.add(id));
+      refresh();
+    });
+    source.addEventListener('error', () => {
+      if (source.readyState !== EventSource.CLOSED) return setLive('connecting', 'live: reconnecting…'); // the browser retries
+      source.close();
+      // The browser gave up (an HTTP error): retry with a growing pause, unless the engine refuses us for good.
+      fetch('/api/trade-log/engine', { headers, credentials: 'same-origin' })
+        .then(answerOf)
+        .then(() => scheduleReconnect(), (error) => (error.status === 401 || error.status === 403 ? setLive('closed', 'live updates off: ' + error.message) : scheduleReconnect()));
+    });
+  }
+
+  function scheduleReconnect() {
+    setLive('connecting', 'live: reconnecting in ' + Math.round(retryMs / 1000) + ' s…');
+    setTimeout(connectStream, retryMs);
+    retryMs = Math.min(retryMs * 2, 60000);
+  }
+
+  // ---- Tripping the kill switch (the rails' access rule: RAILS_TOKEN, never the trade-log token) ----
+
+  function setUpKillSwitch() {
+    const dialog = $('trip-dialog');
+    const problem = $('trip-error');
+    const close = () => {
+      $('trip-token').value = ''; // asked for each time, never kept
+      dialog.close();
+    };
+    $('trip-open').addEventListener('click', () => {
+      problem.hidden = true;
+      $('trip-cancel-open').checked = false;
+      dialog.showModal();
+      $('trip-reason').focus();
+    });
+    $('trip-cancel').addEventListener('click', close);
+    $('trip-form').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const reason = $('trip-reason').value.trim();
+      if (!reason) {
+        problem.textContent = 'Say why: the reason is shown to whoever re-arms it.';
+        problem.hidden = false;
+        return;
+      }
+      const railsToken = $('trip-token').value.trim();
+      $('trip-confirm').disabled = true;
+      try {
+        // credentials 'omit': a browser login to this page (the trade-log token) must never ride along.
+        const response = await fetch('/rails/kill-switch', {
+          method: 'POST',
+          credentials: 'omit',
+          headers: Object.assign({ 'Content-Type': 'application/json' }, railsToken ? { Authorization: 'Bearer ' + railsToken } : {}),
+          body: JSON.stringify({ reason, cancelOpen: $('trip-cancel-open').checked }),
+        });
+        const result = await answerOf(response);
+        close();
+        if (engineState) renderEngine(Object.assign({}, engineState, { killSwitch: { tripped: result.tripped, reason: result.reason, changedBy: result.changedBy, changedAt: result.changedAt } }));
+        const note = $('live-note');
+        note.textContent = 'Kill switch tripped.' + ($('trip-cancel-open').checked ? ' Cancelled: ' + (result.cancelled.join(', ') || 'no open legwork orders') + '.' : '');
+        note.hidden = false;
+      } catch (error) {
+        problem.textContent = error.message;
+        problem.hidden = false;
+      } finally {
+        $('trip-confirm').disabled = false;
+      }
+    });
   }
 
   document.title = 'legwork · trade log · ' + date;
-  load();
+  $('expand-all').addEventListener('click', () => {
+    for (const d of document.querySelectorAll('details.history')) d.open = true;
+  });
+  setUpKillSwitch();
+  refresh();
+  if (typeof EventSource === 'function') connectStream();
+  else setLive('closed', 'live updates need a browser with EventSource');
 })();
