@@ -114,7 +114,7 @@ export async function spawnEngine(env: Record<string, string>, port: number, opt
     },
     exited,
   };
-  if (options.ready ?? true) await waitForHealth(engine, options.readyTimeoutMs ?? 90_000);
+  if (options.ready ?? true) await waitForHealth(engine, options.readyTimeoutMs ?? 180_000);
   return engine;
 }
 

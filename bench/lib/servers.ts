@@ -18,7 +18,8 @@ export async function spawnServer(name: string, command: string, args: string[],
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 60_000);
+    // Only a guard against a server that never starts: a loaded 2-core machine can take over a minute to boot one.
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       const listening = /listening (\d+)/.exec(output);
