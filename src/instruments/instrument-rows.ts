@@ -1,0 +1,115 @@
+import Papa from 'papaparse';
+import type { InstrumentInfo } from './instrument.types';
+
+/** The list as legwork stores it, with what had to be left out and why. */
+export interface NormalizedInstruments {
+  rows: InstrumentInfo[];
+  /** Rows with a missing key or an unreadable token, lot or tick (not counting blank lines). */
+  skipped: number;
+  /** Rows repeating an exchange + tradingsymbol already seen (the first one is kept). */
+  duplicates: number;
+  /** The first skipped row, to quote in the log. */
+  firstProblem?: string;
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value).trim());
+
+/** kiteconnect gives floats already parsed (NaN for an empty cell); the raw CSV gives strings. */
+function float(value: unknown): number {
+  if (typeof value === 'number') return value;
+  const t = text(value);
+  return t === '' ? NaN : Number(t);
+}
+
+function expiryDay(value: unknown): string | null {
+  // kiteconnect 5.3.0 turns "2026-01-27" into new Date("2026-01-27"): midnight UTC, so the UTC date is Kite's date
+  // whatever the process time zone (local getters would give the day before west of Greenwich).
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString().slice(0, 10);
+  const t = text(value);
+  return ISO_DAY.test(t) ? t : null;
+}
+
+/**
+ * What `kite.getInstruments()` resolves to in kiteconnect 5.3.0, made into rows legwork can trust:
+ * - parsed rows normally, but the raw CSV string when the Content-Type carries a charset (`text/csv; charset=utf-8`):
+ *   its transformer only parses an exact `text/csv`; the string is parsed here the same way (papaparse, header row);
+ * - a resolved `{ error_type, message }` object for an unknown content type (its response interceptor): an error;
+ * - a phantom empty last row from the CSV's trailing newline: dropped;
+ * - NaN for empty `strike` / `last_price`: null; empty `expiry` stays '' in the client: null;
+ * - `expiry` as a Date at midnight UTC: its UTC date, yyyy-mm-dd;
+ * - tokens as strings: numbers.
+ */
+export function normalizeInstruments(answer: unknown): NormalizedInstruments {
+  const records = instrumentRecords(answer);
+  const rows: InstrumentInfo[] = [];
+  const seen = new Set<string>();
+  let skipped = 0;
+  let duplicates = 0;
+  let firstProblem: string | undefined;
+  for (const record of records) {
+    const tradingsymbol = text(record.tradingsymbol);
+    const exchange = text(record.exchange);
+    const tokenText = text(record.instrument_token);
+    if (!tradingsymbol && !exchange && !tokenText) continue; // the blank line after the last row
+    const instrumentToken = Number(tokenText);
+    const exchangeToken = Number(text(record.exchange_token));
+    const lotSize = float(record.lot_size);
+    const tickSize = float(record.tick_size);
+    const problem = !tradingsymbol || !exchange
+      ? 'no exchange or tradingsymbol'
+      : !/^\d+$/.test(tokenText) || !Number.isSafeInteger(instrumentToken)
+        ? `instrument_token "${tokenText}"`
+        : !Number.isInteger(lotSize) || lotSize < 0
+          ? `lot_size "${text(record.lot_size)}"`
+          : !Number.isFinite(tickSize) || tickSize < 0
+            ? `tick_size "${text(record.tick_size)}"`
+            : undefined;
+    if (problem) {
+      skipped++;
+      firstProblem ??= `${exchange || '?'}:${tradingsymbol || '?'}: ${problem}`;
+      continue;
+    }
+    const key = `${exchange}:${tradingsymbol}`;
+    if (seen.has(key)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(key);
+    const strike = float(record.strike);
+    const lastPrice = float(record.last_price);
+    rows.push({
+      exchange,
+      tradingsymbol,
+      instrumentToken,
+      exchangeToken: Number.isSafeInteger(exchangeToken) ? exchangeToken : 0,
+      name: text(record.name),
+      segment: text(record.segment),
+      instrumentType: text(record.instrument_type),
+      expiry: expiryDay(record.expiry),
+      strike: Number.isFinite(strike) ? strike : null,
+      lotSize,
+      tickSize,
+      lastPrice: Number.isFinite(lastPrice) ? lastPrice : null,
+    });
+  }
+  return { rows, skipped, duplicates, firstProblem };
+}
+
+function instrumentRecords(answer: unknown): Array<Record<string, unknown>> {
+  if (typeof answer === 'string') {
+    const parsed = Papa.parse<Record<string, string>>(answer, { header: true, skipEmptyLines: true });
+    if (!parsed.meta.fields?.includes('tradingsymbol')) {
+      throw new Error(`Kite's instrument list is not the expected CSV (header: ${JSON.stringify(answer.slice(0, 80))})`);
+    }
+    return parsed.data;
+  }
+  if (Array.isArray(answer)) return answer as Array<Record<string, unknown>>;
+  if (answer && typeof answer === 'object' && 'error_type' in answer) {
+    const { error_type, message } = answer as { error_type: unknown; message?: unknown };
+    // kiteconnect's message quotes the whole response body: the first line says enough.
+    throw new Error(`${String(error_type)}: ${String(message ?? 'no message').slice(0, 200)}`);
+  }
+  throw new Error(`Kite's instrument list came back as ${answer === null ? 'null' : typeof answer}, not rows`);
+}
