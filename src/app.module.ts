@@ -5,6 +5,7 @@ import { loadLegworkConfig, LegworkConfig } from './config/legwork.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InboxModule } from './inbox/inbox.module';
+import { InstrumentsModule } from './instruments/instruments.module';
 import { KiteSessionModule } from './kite-session/kite-session.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -34,6 +35,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         KiteSessionModule,
+        InstrumentsModule,
         OrdersModule,
         InboxModule,
         PostbackModule.forRoot(config.postback.path),

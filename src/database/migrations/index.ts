@@ -4,6 +4,7 @@ import { KiteSessions1795574596883 } from './1795574596883-KiteSessions';
 import { Rails1795581910584 } from './1795581910584-Rails';
 import { LegGroups1795582314835 } from './1795582314835-LegGroups';
 import { ExternalOrders1795583288844 } from './1795583288844-ExternalOrders';
+import { Instruments1795590000000 } from './1795590000000-Instruments';
 
 /** Ordered list of schema migrations (new ones come from `npm run migration:generate -- src/database/migrations/Name`). */
-export const MIGRATIONS: Function[] = [InitialSchema1795573417402, Legs1795573510413, KiteSessions1795574596883, Rails1795581910584, LegGroups1795582314835, ExternalOrders1795583288844];
+export const MIGRATIONS: Function[] = [InitialSchema1795573417402, Legs1795573510413, KiteSessions1795574596883, Rails1795581910584, LegGroups1795582314835, ExternalOrders1795583288844, Instruments1795590000000];
