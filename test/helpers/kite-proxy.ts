@@ -14,6 +14,8 @@ export class KiteProxy {
   instrumentsBody: string | null = null;
   /** GET /instruments requests seen (forwarded or answered here). */
   instrumentRequests = 0;
+  /** Their paths, in order. */
+  readonly instrumentPaths: string[] = [];
   url = '';
   private server: Server | undefined;
 
@@ -35,6 +37,7 @@ export class KiteProxy {
     const instruments = req.method === 'GET' && /^\/instruments(\/|$)/.test(req.url ?? '');
     if (instruments) {
       this.instrumentRequests++;
+      this.instrumentPaths.push(req.url ?? '');
       if (this.instrumentsFailure) {
         const { status, errorType, message } = this.instrumentsFailure;
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', message, data: null, error_type: errorType }));

@@ -77,9 +77,9 @@ describe("instrument master: Kite's list through the real kiteconnect client int
   });
 
   /** The engine, started; resolves once its start-up check of the list has finished (loaded, failed or not needed). */
-  async function startEngine(options: Parameters<typeof createTestApp>[1] = {}): Promise<TestApp> {
+  async function startEngine(options: Parameters<typeof createTestApp>[1] = {}, extraEnv: Record<string, string> = {}): Promise<TestApp> {
     logs = new LogRecorder();
-    t = await createTestApp(env, { listen: true, logger: logs, ...options });
+    t = await createTestApp({ ...env, ...extraEnv }, { listen: true, logger: logs, ...options });
     const loader = t.app.get(InstrumentsLoader);
     await eventually(async () => (await loader.status()).nextCheckAt !== null, 'the start-up check of the instrument list', 10_000);
     return t;
@@ -225,6 +225,19 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     expect(await lookup().listInUse()).toMatchObject({ rows: 5_000 });
     expect(await lookup().find('NFO', 'BIG0CE')).toMatchObject({ lotSize: 25, strike: 100, expiry: '2099-01-27' });
     expect(await lookup().find('NSE', 'SBIN')).toBeNull();
+  });
+
+  it('loads only the exchanges in INSTRUMENTS_EXCHANGES, one request each', async () => {
+    await startEngine();
+    await ageStoredList();
+    await t!.close();
+    const seen = proxy.instrumentPaths.length;
+    await startEngine({}, { INSTRUMENTS_EXCHANGES: 'nfo' });
+    expect(proxy.instrumentPaths.slice(seen).map((path) => path.split('?')[0])).toEqual(['/instruments/NFO']); // kiteconnect adds ?exchange=NFO
+    const nfo = listed().filter((r) => r.exchange === 'NFO');
+    expect(await lookup().listInUse()).toMatchObject({ listDay: due, rows: nfo.length });
+    expect(await lookup().find('NSE', 'SBIN')).toBeNull();
+    expect(await t!.dataSource.getRepository(InstrumentList).findOneByOrFail({ status: 'complete' })).toMatchObject({ exchanges: 'NFO', trigger: 'start' });
   });
 
   describe('npm run instruments', () => {
