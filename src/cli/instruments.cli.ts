@@ -146,7 +146,7 @@ export async function instrumentsFind(options: InstrumentsCliOptions, what: stri
   return found;
 }
 
-export async function main(argv = process.argv, print: Print = (line) => console.log(line)): Promise<number> {
+export async function main(argv = process.argv, print: Print = (line) => console.log(line), printError: Print = (line) => console.error(line)): Promise<number> {
   const config = loadLegworkConfig(process.env); // the engine's settings: its port, its trade-log file, its token
   const program = new Command()
     .name('npm run instruments --')
@@ -184,7 +184,7 @@ export async function main(argv = process.argv, print: Print = (line) => console
     else await instrumentsFind(options, chosen.args[0], chosen.opts<FindQuery>());
     return 0;
   } catch (error) {
-    console.error(`instruments: ${error instanceof Error ? error.message : String(error)}`);
+    printError(`instruments: ${error instanceof Error ? error.message : String(error)}`);
     return error instanceof InstrumentsCliError ? error.exitCode : 1;
   }
 }

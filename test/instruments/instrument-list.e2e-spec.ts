@@ -243,8 +243,9 @@ describe("instrument master: Kite's list through the real kiteconnect client int
   describe('npm run instruments', () => {
     const run = async (...args: string[]) => {
       const out: string[] = [];
-      const code = await instrumentsCli(['node', 'instruments', ...args, '--db', env.DATABASE_PATH], (line) => out.push(line));
-      return { code, out: out.join('\n') };
+      const errors: string[] = [];
+      const code = await instrumentsCli(['node', 'instruments', ...args, '--db', env.DATABASE_PATH], (line) => out.push(line), (line) => errors.push(line));
+      return { code, out: out.join('\n'), ...(errors.length ? { error: errors.join('\n') } : {}) };
     };
 
     it('status and refresh go through the running engine; find reads the trade-log file', async () => {
@@ -265,11 +266,11 @@ describe("instrument master: Kite's list through the real kiteconnect client int
       expect(nearest.out).toContain(`NFO:${call.tradingsymbol}`);
       expect((await run('find', '779521')).out).toContain('NSE:SBIN');
       expect(await run('find', 'NFO:NOSUCH')).toEqual({ code: 0, out: 'nothing listed for NFO:NOSUCH' });
-      expect((await run('find', 'NIFTY', '--type', 'XX')).code).toBe(1);
+      expect(await run('find', 'NIFTY', '--type', 'XX')).toEqual({ code: 1, out: '', error: 'instruments: --type must be CE or PE, got "XX"' });
       await t!.close();
       t = undefined;
       expect(await run('status', url)).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`engine not running\\): ${due}'s list, ${listed().length} rows`)) });
-      expect((await run('refresh', url)).code).toBe(1);
+      expect(await run('refresh', url)).toMatchObject({ code: 1, error: expect.stringMatching(/^instruments: no engine answering at http:\/\/127\.0\.0\.1:\d+: start it/) });
     });
   });
 });
