@@ -42,17 +42,24 @@ function expiryDay(value: unknown): string | null {
  * - tokens as strings: numbers.
  */
 export function normalizeInstruments(answer: unknown): NormalizedInstruments {
-  const records = instrumentRecords(answer);
-  const rows: InstrumentInfo[] = [];
-  const seen = new Set<string>();
-  let skipped = 0;
-  let duplicates = 0;
-  let firstProblem: string | undefined;
-  for (const record of records) {
+  const normalizer = new InstrumentNormalizer();
+  for (const record of instrumentRecords(answer)) normalizer.add(record);
+  return normalizer.result();
+}
+
+/** The same, one record at a time, so a caller can pause between slices of a list of 100,000 rows. */
+export class InstrumentNormalizer {
+  private readonly rows: InstrumentInfo[] = [];
+  private readonly seen = new Set<string>();
+  private skipped = 0;
+  private duplicates = 0;
+  private firstProblem: string | undefined;
+
+  add(record: Record<string, unknown>): void {
     const tradingsymbol = text(record.tradingsymbol);
     const exchange = text(record.exchange);
     const tokenText = text(record.instrument_token);
-    if (!tradingsymbol && !exchange && !tokenText) continue; // the blank line after the last row
+    if (!tradingsymbol && !exchange && !tokenText) return; // the blank line after the last row
     const instrumentToken = Number(tokenText);
     const exchangeToken = Number(text(record.exchange_token));
     const lotSize = float(record.lot_size);
@@ -67,19 +74,19 @@ export function normalizeInstruments(answer: unknown): NormalizedInstruments {
             ? `tick_size "${text(record.tick_size)}"`
             : undefined;
     if (problem) {
-      skipped++;
-      firstProblem ??= `${exchange || '?'}:${tradingsymbol || '?'}: ${problem}`;
-      continue;
+      this.skipped++;
+      this.firstProblem ??= `${exchange || '?'}:${tradingsymbol || '?'}: ${problem}`;
+      return;
     }
     const key = `${exchange}:${tradingsymbol}`;
-    if (seen.has(key)) {
-      duplicates++;
-      continue;
+    if (this.seen.has(key)) {
+      this.duplicates++;
+      return;
     }
-    seen.add(key);
+    this.seen.add(key);
     const strike = float(record.strike);
     const lastPrice = float(record.last_price);
-    rows.push({
+    this.rows.push({
       exchange,
       tradingsymbol,
       instrumentToken,
@@ -94,10 +101,14 @@ export function normalizeInstruments(answer: unknown): NormalizedInstruments {
       lastPrice: Number.isFinite(lastPrice) ? lastPrice : null,
     });
   }
-  return { rows, skipped, duplicates, firstProblem };
+
+  result(): NormalizedInstruments {
+    return { rows: this.rows, skipped: this.skipped, duplicates: this.duplicates, firstProblem: this.firstProblem };
+  }
 }
 
-function instrumentRecords(answer: unknown): Array<Record<string, unknown>> {
+/** The records in what getInstruments() resolved to (see normalizeInstruments); throws when it is not a list. */
+export function instrumentRecords(answer: unknown): Array<Record<string, unknown>> {
   if (typeof answer === 'string') {
     const parsed = Papa.parse<Record<string, string>>(answer, { header: true, skipEmptyLines: true });
     if (!parsed.meta.fields?.includes('tradingsymbol')) {

@@ -8,14 +8,22 @@ import type { InstrumentInfo, OptionQuery, OptionType } from './instrument.types
 
 /**
  * Rows per write transaction. Each batch is its own short transaction in the engine's write queue, so a postback's
- * inbox write waits for at most one batch, never for the whole list (tens of thousands of rows).
+ * inbox write waits for about one batch (a few ms; npm run bench:instruments), never for the whole list (tens of
+ * thousands of rows).
  */
-export const INSERT_BATCH_ROWS = 1000;
+export const INSERT_BATCH_ROWS = 250;
 /** Rows per statement within a batch: 13 parameters a row stays far below SQLite's 32766 and PostgreSQL's 65535. */
-const ROWS_PER_STATEMENT = 500;
-const DELETE_BATCH_ROWS = 5000;
+const ROWS_PER_STATEMENT = 250;
+const DELETE_BATCH_ROWS = 1000;
 
 const OPTION_TYPES = ['CE', 'PE'];
+
+/**
+ * Lets the event loop run (sockets, timers) before the next batch. better-sqlite3 answers synchronously, so batch
+ * after batch would otherwise run as one chain of promise callbacks: no postback would even be read until the whole
+ * list was stored.
+ */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function info(row: Instrument): InstrumentInfo {
   const { exchange, tradingsymbol, instrumentToken, exchangeToken, name, segment, instrumentType, expiry, strike, lotSize, tickSize, lastPrice } = row;
@@ -129,6 +137,7 @@ export class InstrumentStore {
       if (range?.low !== null && range?.low !== undefined && range.high !== null) {
         for (let from = Number(range.low); from <= Number(range.high); from += DELETE_BATCH_ROWS) {
           const to = from + DELETE_BATCH_ROWS;
+          await yieldToEventLoop();
           deleted += await this.writes.run(
             async (m) =>
               (await m.createQueryBuilder().delete().from(Instrument).where('listId = :listId AND id >= :from AND id < :to', { listId, from, to }).execute()).affected ?? 0,

@@ -8,12 +8,29 @@ import { InstrumentStore } from '../../src/instruments/instrument.store';
 import type { InstrumentInfo } from '../../src/instruments/instrument.types';
 import type { InstrumentsLoader } from '../../src/instruments/instruments.loader';
 import { InstrumentsService } from '../../src/instruments/instruments.service';
-import { buildInstrumentList, instrumentsCsv } from '../../src/simulator/instruments';
+import { buildInstrumentList, instrumentsCsv, InstrumentRow } from '../../src/simulator/instruments';
 
 /** The simulator's instrument list for `now`, as kiteconnect 5.3.0 parses it and legwork normalises it. */
 export function simulatorInstruments(now: Date, startPrices: Record<string, number> = {}): InstrumentInfo[] {
   const kite = new KiteConnect({ api_key: 'test' }) as unknown as { transformInstrumentsResponse(data: string, headers: Record<string, string>): unknown };
   return normalizeInstruments(kite.transformInstrumentsResponse(instrumentsCsv(buildInstrumentList(now, { startPrices })), { 'content-type': 'text/csv' })).rows;
+}
+
+/**
+ * A list of `rows` made-up NFO options in Kite's CSV format (the size of Kite's real dump is tens of thousands of rows):
+ * underlyings BIG0, BIG1, … with 500 calls and puts each (strikes from 100), expiring 2099-01-27, lot 25.
+ */
+export function syntheticInstrumentsCsv(rows: number): string {
+  const list: InstrumentRow[] = Array.from({ length: rows }, (_, i) => {
+    const type = i % 2 ? 'PE' : 'CE';
+    const underlying = `BIG${Math.floor(i / 1000)}`;
+    const strike = 100 + Math.floor((i % 1000) / 2);
+    return {
+      instrument_token: 50_000_000 + i, exchange_token: 200_000 + i, tradingsymbol: `${underlying}99JAN${strike}${type}`, name: underlying, last_price: 10,
+      expiry: '2099-01-27', strike, tick_size: 0.05, lot_size: 25, instrument_type: type, segment: 'NFO-OPT', exchange: 'NFO',
+    };
+  });
+  return instrumentsCsv(list);
 }
 
 export interface InstrumentStoreFixture {

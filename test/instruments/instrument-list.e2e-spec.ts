@@ -12,9 +12,9 @@ import { InstrumentsService } from '../../src/instruments/instruments.service';
 import { instrumentListDay, minutesOfDay } from '../../src/instruments/list-day';
 import { Order } from '../../src/orders/entities/order.entity';
 import type { KiteSimulator } from '../../src/simulator';
-import { instrumentsCsv, InstrumentRow } from '../../src/simulator/instruments';
 import { engineEnv, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
+import { syntheticInstrumentsCsv } from '../helpers/instrument-store';
 import { KiteProxy } from '../helpers/kite-proxy';
 import { signedPostback } from '../helpers/postbacks';
 import { createTestApp, tempDir, TestApp } from '../helpers/test-app';
@@ -36,15 +36,6 @@ class LogRecorder implements LoggerService {
 function refreshAtFarFromNow(): string {
   const ist = new Date(Date.now() + 330 * 60_000 + 12 * 3_600_000);
   return `${String(ist.getUTCHours()).padStart(2, '0')}:${String(ist.getUTCMinutes()).padStart(2, '0')}`;
-}
-
-/** A large list (NFO options of made-up underlyings) in Kite's CSV format. */
-function largeListCsv(rows: number): string {
-  const list: InstrumentRow[] = Array.from({ length: rows }, (_, i) => ({
-    instrument_token: 50_000_000 + i, exchange_token: 200_000 + i, tradingsymbol: `BIG${Math.floor(i / 2)}${i % 2 ? 'PE' : 'CE'}`, name: 'BIG', last_price: 10, expiry: '2099-01-27',
-    strike: 100 + Math.floor(i / 2), tick_size: 0.05, lot_size: 25, instrument_type: i % 2 ? 'PE' : 'CE', segment: 'NFO-OPT', exchange: 'NFO',
-  }));
-  return instrumentsCsv(list);
 }
 
 describe("instrument master: Kite's list through the real kiteconnect client into the SQLite store, once per trading day", () => {
@@ -186,7 +177,7 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     await startEngine();
     await ageStoredList();
     await t!.close();
-    proxy.instrumentsBody = largeListCsv(5_000);
+    proxy.instrumentsBody = syntheticInstrumentsCsv(5_000);
     // The real store, paused after its first batch of rows until the test lets it go on.
     let paused!: () => void;
     const reachedPause = new Promise<void>((resolve) => (paused = resolve));
@@ -217,14 +208,40 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     expect(await t.dataSource.getRepository(Order).findOneBy({ orderId: '990000000000001' })).toMatchObject({ status: 'COMPLETE' });
     expect(await t.dataSource.getRepository(InstrumentList).findOneBy({ status: 'loading' })).toMatchObject({ listDay: due });
     expect(await lookup().listInUse()).toMatchObject({ listDay: OLD_DAY, rows: listed().length });
-    expect(await lookup().find('NFO', 'BIG0CE')).toBeNull();
+    expect(await lookup().find('NFO', 'BIG099JAN100CE')).toBeNull();
     expect((await http().get('/health/ready')).body.info.instruments).toMatchObject({ listDay: OLD_DAY, loading: true });
 
     release();
     await eventually(async () => (await lookup().listInUse())?.listDay === due, 'the new list in use');
     expect(await lookup().listInUse()).toMatchObject({ rows: 5_000 });
-    expect(await lookup().find('NFO', 'BIG0CE')).toMatchObject({ lotSize: 25, strike: 100, expiry: '2099-01-27' });
+    expect(await lookup().find('NFO', 'BIG099JAN100CE')).toMatchObject({ lotSize: 25, strike: 100, expiry: '2099-01-27', name: 'BIG0' });
     expect(await lookup().find('NSE', 'SBIN')).toBeNull();
+  });
+
+  it('lets the event loop turn between two batches of rows (better-sqlite3 answers synchronously: without a turn no socket is read until the list is stored)', async () => {
+    await startEngine();
+    await t!.close();
+    proxy.instrumentsBody = syntheticInstrumentsCsv(2_000);
+    const order: string[] = [];
+    class RecordingStore extends InstrumentStore {
+      private batches = 0;
+      override async insertBatch(listId: number, rows: readonly InstrumentInfo[]): Promise<void> {
+        const batch = ++this.batches;
+        order.push(`batch ${batch}`);
+        await super.insertBatch(listId, rows);
+        if (batch === 1) setImmediate(() => order.push('event loop turn'));
+      }
+    }
+    logs = new LogRecorder();
+    t = await createTestApp(env, {
+      listen: true,
+      logger: logs,
+      overrides: [{ provide: InstrumentStore, inject: [DataSource, WriteTransactions], useFactory: (ds: DataSource, writes: WriteTransactions) => new RecordingStore(ds, writes) }],
+    });
+    const loaded = await http().post('/instruments/refresh?force=true');
+    expect(loaded.body).toMatchObject({ rows: 2_000 });
+    expect(order.slice(0, 3)).toEqual(['batch 1', 'event loop turn', 'batch 2']);
+    expect(order.filter((step) => step.startsWith('batch'))).toHaveLength(2_000 / 250);
   });
 
   it('loads only the exchanges in INSTRUMENTS_EXCHANGES, one request each', async () => {
