@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KiteConnect } from 'kiteconnect';
-import { normalizeInstruments } from './instrument-rows';
+import { normalizeInstruments, normalizeInstrumentsInSlices } from './instrument-rows';
 
 /** Kite's own sample dump (kiteconnect-mocks instruments_nse.csv): 99 instruments, CRLF line ends, a trailing newline. */
 const MOCK_CSV = readFileSync(join(__dirname, '../../test/fixtures/kite-instruments-nse.csv'), 'utf8');
@@ -64,5 +64,30 @@ describe('normalizeInstruments: kiteconnect 5.3.0 getInstruments() answers made 
     expect(() => normalizeInstruments(unknownType)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^.{0,240}$/) }));
     expect(() => normalizeInstruments('<html>maintenance</html>')).toThrow(/not the expected CSV/);
     expect(() => normalizeInstruments(null)).toThrow(/came back as null/);
+  });
+});
+
+describe('normalizeInstrumentsInSlices: the same rows, without holding the event loop for the whole list', () => {
+  it('gives what normalizeInstruments gives, for the raw CSV and for kiteconnect-parsed rows', async () => {
+    const expected = normalizeInstruments(asKiteconnectReturns(MOCK_CSV, 'text/csv'));
+    expect(await normalizeInstrumentsInSlices(MOCK_CSV, 7)).toEqual(expected);
+    expect(await normalizeInstrumentsInSlices(asKiteconnectReturns(MOCK_CSV, 'text/csv'), 7)).toEqual(expected);
+    const bad = [HEADER, OPTION, OPTION, 'abc,1,X,NIFTY,1,,,0.05,1,EQ,NSE,NSE', ''].join('\n');
+    expect(await normalizeInstrumentsInSlices(bad)).toEqual(normalizeInstruments(bad));
+  });
+
+  it('lets other work run between slices', async () => {
+    const csv = [HEADER, ...Array.from({ length: 12_000 }, (_, i) => `${i + 1},${i + 1},SYM${i},X,1,,,0.05,1,EQ,NSE,NSE`), ''].join('\n');
+    let settled = false;
+    const seen: boolean[] = [];
+    setImmediate(() => seen.push(settled));
+    const result = normalizeInstrumentsInSlices(csv, 5_000).then((r) => ((settled = true), r));
+    expect((await result).rows).toHaveLength(12_000);
+    expect(seen).toEqual([false]); // the callback ran while the list was still being read
+  });
+
+  it('refuses what is not the instrument CSV, and errors kiteconnect resolved with', async () => {
+    await expect(normalizeInstrumentsInSlices('<html>maintenance</html>')).rejects.toThrow(/not the expected CSV/);
+    await expect(normalizeInstrumentsInSlices({ error_type: 'DataException', message: 'Unknown content type' })).rejects.toThrow(/^DataException/);
   });
 });

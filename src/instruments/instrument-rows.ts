@@ -48,7 +48,7 @@ export function normalizeInstruments(answer: unknown): NormalizedInstruments {
 }
 
 /** The same, one record at a time, so a caller can pause between slices of a list of 100,000 rows. */
-export class InstrumentNormalizer {
+class InstrumentNormalizer {
   private readonly rows: InstrumentInfo[] = [];
   private readonly seen = new Set<string>();
   private skipped = 0;
@@ -107,13 +107,55 @@ export class InstrumentNormalizer {
   }
 }
 
+/**
+ * normalizeInstruments without freezing the event loop: `sliceRows` records at a time, a turn of the event loop
+ * between slices (a raw CSV is parsed row by row with papaparse's pause/resume).
+ */
+export async function normalizeInstrumentsInSlices(answer: unknown, sliceRows = 5_000): Promise<NormalizedInstruments> {
+  const normalizer = new InstrumentNormalizer();
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  if (typeof answer !== 'string') {
+    const records = instrumentRecords(answer);
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0 && i % sliceRows === 0) await turn();
+      normalizer.add(records[i]);
+    }
+    return normalizer.result();
+  }
+  await new Promise<void>((resolve, reject) => {
+    let count = 0;
+    let checked = false;
+    Papa.parse<Record<string, string>>(answer, {
+      header: true,
+      skipEmptyLines: true,
+      step: (result, parser) => {
+        if (!checked) {
+          checked = true;
+          if (!result.meta.fields?.includes('tradingsymbol')) {
+            parser.abort();
+            return reject(notCsv(answer));
+          }
+        }
+        normalizer.add(result.data);
+        if (++count % sliceRows === 0) {
+          parser.pause();
+          setImmediate(() => parser.resume());
+        }
+      },
+      complete: () => (checked || answer.trim() === '' ? resolve() : reject(notCsv(answer))),
+      error: (error: Error) => reject(error),
+    });
+  });
+  return normalizer.result();
+}
+
+const notCsv = (answer: string): Error => new Error(`Kite's instrument list is not the expected CSV (header: ${JSON.stringify(answer.slice(0, 80))})`);
+
 /** The records in what getInstruments() resolved to (see normalizeInstruments); throws when it is not a list. */
-export function instrumentRecords(answer: unknown): Array<Record<string, unknown>> {
+function instrumentRecords(answer: unknown): Array<Record<string, unknown>> {
   if (typeof answer === 'string') {
     const parsed = Papa.parse<Record<string, string>>(answer, { header: true, skipEmptyLines: true });
-    if (!parsed.meta.fields?.includes('tradingsymbol')) {
-      throw new Error(`Kite's instrument list is not the expected CSV (header: ${JSON.stringify(answer.slice(0, 80))})`);
-    }
+    if (!parsed.meta.fields?.includes('tradingsymbol')) throw notCsv(answer);
     return parsed.data;
   }
   if (Array.isArray(answer)) return answer as Array<Record<string, unknown>>;

@@ -4,14 +4,14 @@ import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
 import type { InstrumentList, InstrumentLoadTrigger } from './entities/instrument-list.entity';
-import { InstrumentNormalizer, instrumentRecords } from './instrument-rows';
+import { normalizeInstrumentsInSlices } from './instrument-rows';
+import { fetchInstruments } from './kite-instruments';
 import { INSERT_BATCH_ROWS, InstrumentStore, yieldToEventLoop } from './instrument.store';
+import type { InstrumentInfo } from './instrument.types';
 import { instrumentListDay, minutesOfDay, nextRefreshAfter } from './list-day';
 
 /** After a failed load, try again this often while the stored list is not today's. */
 export const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
-/** Rows normalised between two turns of the event loop. */
-const NORMALIZE_SLICE = 5_000;
 /** At most one progress line this often while rows are stored. */
 const PROGRESS_EVERY_MS = 2_000;
 
@@ -186,16 +186,17 @@ export class InstrumentsLoader implements OnApplicationBootstrap, OnModuleDestro
     const exchanges = this.settings.exchanges;
     const fetchStarted = Date.now();
     this.logger.log(`loading the instrument list for ${listDay} from Kite (${exchanges.length ? exchanges.join(', ') : 'all exchanges'}; ${trigger})`);
-    const normalizer = new InstrumentNormalizer();
+    const rows: InstrumentInfo[] = [];
+    let skipped = 0;
+    let duplicates = 0;
+    let firstProblem: string | undefined;
     for (const exchange of exchanges.length ? exchanges : [undefined]) {
-      const answer: unknown = await (exchange ? this.kite.getInstruments(exchange as Parameters<KiteClient['getInstruments']>[0]) : this.kite.getInstruments());
-      const records = instrumentRecords(answer);
-      for (let i = 0; i < records.length; i++) {
-        if (i % NORMALIZE_SLICE === NORMALIZE_SLICE - 1) await yieldToEventLoop();
-        normalizer.add(records[i]);
-      }
+      const part = await normalizeInstrumentsInSlices(await fetchInstruments(this.kite, exchange));
+      for (const row of part.rows) rows.push(row); // not push(...rows): 100,000 arguments overflow the stack
+      skipped += part.skipped;
+      duplicates += part.duplicates;
+      firstProblem ??= part.firstProblem;
     }
-    const { rows, skipped, duplicates, firstProblem } = normalizer.result();
     if (rows.length === 0) throw new Error('Kite sent an empty instrument list');
     const fetchMs = Date.now() - fetchStarted;
     this.logger.log(`instruments: fetched ${count(rows.length)} rows in ${seconds(fetchMs)}; storing them`);
