@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
+import { KITE_SESSION_RENEWED } from '../kite-session/kite-session.service';
 import type { InstrumentList, InstrumentLoadTrigger } from './entities/instrument-list.entity';
 import { normalizeInstrumentsInSlices } from './instrument-rows';
 import { fetchInstruments } from './kite-instruments';
@@ -62,18 +64,26 @@ export class InstrumentsLoader implements OnApplicationBootstrap, OnModuleDestro
     @Inject(KITE_CLIENT) private readonly kite: KiteClient,
     private readonly store: InstrumentStore,
     private readonly config: ConfigService<LegworkConfig, true>,
+    private readonly bus: EventEmitter2,
   ) {
     this.settings = config.get('instruments', { infer: true });
     this.refreshAt = minutesOfDay(this.settings.refreshAt);
   }
 
+  /** A morning login after the refresh time (the old token expired at 06:00) loads the list at once, not at the next retry. */
+  private readonly onLogin = (): void => {
+    if (this.lastFailure && !this.stopping) this.background = this.check().finally(() => this.schedule());
+  };
+
   onApplicationBootstrap(): void {
     // Not awaited: the engine takes postbacks while the list loads.
     this.background = this.atStart().catch((error) => this.logger.error(`instrument list check at start failed: ${errorText(error)}`));
+    if (this.settings.autoload) this.bus.on(KITE_SESSION_RENEWED, this.onLogin);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    this.bus.off(KITE_SESSION_RENEWED, this.onLogin);
     clearTimeout(this.timer);
     // A load in progress stops at its next batch; its rows are deleted after the next complete load.
     await this.background;

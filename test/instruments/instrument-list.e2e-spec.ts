@@ -1,9 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { main as instrumentsCli } from '../../src/cli/instruments.cli';
 import { WriteTransactions } from '../../src/database/write-transactions';
 import { Instrument } from '../../src/instruments/entities/instrument.entity';
+import { KITE_SESSION_RENEWED } from '../../src/kite-session/kite-session.service';
 import { InstrumentList } from '../../src/instruments/entities/instrument-list.entity';
 import { InstrumentStore } from '../../src/instruments/instrument.store';
 import type { InstrumentInfo } from '../../src/instruments/instrument.types';
@@ -160,6 +162,29 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     expect(loaded.status).toBe(200);
     expect(loaded.body).toMatchObject({ listDay: due, rows: listed().length, trigger: 'demand', skipped: 0, duplicates: 0 });
     expect(await t!.app.get(InstrumentsLoader).status()).toMatchObject({ list: { listDay: due, current: true }, lastFailure: null });
+  });
+
+  it('loads at once after a login when the load failed for want of a valid token (as on a morning before the login)', async () => {
+    await startEngine();
+    await ageStoredList();
+    await t!.close();
+    sim.revokeAccessTokens(sim.options.accessToken); // yesterday's token: expired at 06:00
+    try {
+      await startEngine();
+    } finally {
+      sim.grantAccessToken(sim.options.accessToken); // the trader logs in …
+    }
+    const loader = t!.app.get(InstrumentsLoader);
+    expect(await loader.status()).toMatchObject({ list: { listDay: OLD_DAY }, lastFailure: { reason: expect.stringMatching(/TokenException/) } });
+    const requests = proxy.instrumentRequests;
+    // … and the login publishes the new session (what KiteSessionService.completeLogin does): no 5-minute wait.
+    await t!.app.get(EventEmitter2).emitAsync(KITE_SESSION_RENEWED, { accessToken: sim.options.accessToken, userId: sim.options.userId });
+    const after = await eventually(async () => {
+      const status = await loader.status();
+      return !status.loading && status.list?.listDay === due && status;
+    }, "today's list after the login");
+    expect(after).toMatchObject({ list: { current: true }, lastFailure: null });
+    expect(proxy.instrumentRequests).toBe(requests + 1);
   });
 
   it('loads the list whatever parameters its Content-Type carries (text/csv; charset=utf-8, on which kiteconnect 5.3.0 would not parse it)', async () => {
