@@ -249,7 +249,7 @@ export class InstrumentsLoader implements OnApplicationBootstrap, OnModuleDestro
     const keeping = list
       ? `STILL USING ${list.listDay}'s list (${count(list.rows)} rows): contracts listed since are unknown to lookups, and lot and tick checks use that day's sizes`
       : 'NO instrument list at all: lookups find nothing, so hedges cannot pick strikes and legs are not checked for lot and tick';
-    const retry = this.settings.autoload && !this.stopping ? `; retrying every ${RETRY_AFTER_FAILURE_MS / 60_000} min` : '';
+    const retry = this.settings.autoload && !this.stopping ? `; retrying every ${RETRY_AFTER_FAILURE_MS / 60_000} min and after a login` : '';
     this.logger.warn(`could not load the instrument list for ${due}: ${reason}. ${keeping}${retry} (or: npm run instruments -- refresh)`);
   }
 }
