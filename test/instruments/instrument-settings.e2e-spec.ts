@@ -1,8 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FactoryProvider } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import request from 'supertest';
 import { loadLegworkConfig } from '../../src/config/legwork.config';
 import { SHIPPED_FREEZE_LIMITS_SOURCE } from '../../src/instruments/freeze-limits';
+import { freezeLimitTableProvider } from '../../src/instruments/freeze-limit.table';
 import { createTestApp, tempDir, testEnv } from '../helpers/test-app';
 
 describe('instrument settings: freeze table overrides, refresh time, exchanges', () => {
@@ -24,11 +27,18 @@ describe('instrument settings: freeze table overrides, refresh time, exchanges',
     }
   });
 
-  it('refuses to start on a freeze file it cannot use, naming the setting and the file', async () => {
+  it('refuses to start on a freeze file it cannot use, naming the setting and the file', () => {
+    // The provider's factory as Nest runs it at start (a throw there stops the start); called directly so no half-built
+    // engine is left connecting to its database behind the test.
+    const table = (env: Record<string, string>) => {
+      const config = new ConfigService(loadLegworkConfig({ LEGWORK_MODE: 'paper', ...env }));
+      return (freezeLimitTableProvider as FactoryProvider).useFactory(config);
+    };
     const file = join(tmp.dir, 'wrong.csv');
     writeFileSync(file, 'NAME,QTY\nNIFTY,1800\n');
-    await expect(createTestApp(testEnv(tmp.dir, { FREEZE_LIMITS_FILE: file }))).rejects.toThrow(`FREEZE_LIMITS_FILE ${file}: expected NSE's qtyfreeze.csv columns SYMBOL and VOL_FRZ_QTY, found: NAME, QTY`);
-    await expect(createTestApp(testEnv(tmp.dir, { FREEZE_LIMITS_FILE: join(tmp.dir, 'missing.csv') }))).rejects.toThrow(/^FREEZE_LIMITS_FILE .*missing\.csv: ENOENT/);
+    expect(() => table({ FREEZE_LIMITS_FILE: file })).toThrow(`FREEZE_LIMITS_FILE ${file}: expected NSE's qtyfreeze.csv columns SYMBOL and VOL_FRZ_QTY, found: NAME, QTY`);
+    expect(() => table({ FREEZE_LIMITS_FILE: join(tmp.dir, 'missing.csv') })).toThrow(/^FREEZE_LIMITS_FILE .*missing\.csv: ENOENT/);
+    expect(table({ FREEZE_LIMITS: 'BANKNIFTY=900' }).limits).toMatchObject({ BANKNIFTY: 900, NIFTY: 1800 });
   });
 
   it('validates the settings at start with messages naming them', () => {
