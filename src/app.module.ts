@@ -5,6 +5,7 @@ import { loadLegworkConfig, LegworkConfig } from './config/legwork.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InboxModule } from './inbox/inbox.module';
+import { InstrumentsModule } from './instruments/instruments.module';
 import { KiteSessionModule } from './kite-session/kite-session.module';
 import { LiveModule } from './live/live.module';
 import { LoggingModule } from './logging/logging.module';
@@ -35,6 +36,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         KiteSessionModule,
+        InstrumentsModule,
         OrdersModule,
         InboxModule,
         PostbackModule.forRoot(config.postback.path),

@@ -86,6 +86,26 @@ export class EnvironmentDto {
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['FULL', 'NORMAL'])
   DATABASE_SYNCHRONOUS?: 'FULL' | 'NORMAL';
 
+  /** Load Kite's instrument list at start when the stored one is older than today's, and every day at INSTRUMENTS_REFRESH_AT (default true). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  INSTRUMENTS_AUTOLOAD?: boolean;
+
+  /** IST time from which today's instrument list is due (Kite generates it around 08:00). Default 08:30. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'INSTRUMENTS_REFRESH_AT must be a time of day as HH:MM (IST), e.g. 08:30' })
+  INSTRUMENTS_REFRESH_AT?: string;
+
+  /** Load only these exchanges' instruments (e.g. NSE,NFO); default: all, in one request. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\s*[A-Za-z]+\s*(,\s*[A-Za-z]+\s*)*$/, { message: 'INSTRUMENTS_EXCHANGES must be a comma-separated list of exchanges, e.g. NSE,NFO' })
+  INSTRUMENTS_EXCHANGES?: string;
+
+  /** Freeze quantities per underlying over the shipped table, e.g. NIFTY=1800,BANKNIFTY=600. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\s*[A-Za-z0-9&_-]+\s*=\s*[1-9]\d*\s*(,\s*[A-Za-z0-9&_-]+\s*=\s*[1-9]\d*\s*)*,?\s*$/, { message: 'FREEZE_LIMITS must look like NIFTY=1800,BANKNIFTY=600 (whole quantities above 0)' })
+  FREEZE_LIMITS?: string;
+
+  /** NSE's qtyfreeze.csv (columns SYMBOL, VOL_FRZ_QTY), over the shipped table; FREEZE_LIMITS wins over it. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  FREEZE_LIMITS_FILE?: string;
+
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   STRATEGIES_DIR?: string;
 

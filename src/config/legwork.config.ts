@@ -38,6 +38,8 @@ export interface LegworkConfig {
   orderStream: { enabled: boolean; url: string };
   reconcile: { onBoot: boolean; intervalSeconds: number; hours: 'market' | 'always' };
   database: { path: string; synchronous: 'FULL' | 'NORMAL' };
+  /** The instrument master and freeze quantities; see src/instruments. */
+  instruments: { autoload: boolean; refreshAt: string; exchanges: string[]; freezeLimits: string | undefined; freezeLimitsFile: string | undefined };
   strategies: {
     dir: string;
     enabled: 'all' | 'none' | string[];
@@ -110,6 +112,13 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
     reconcile: { onBoot: env.RECONCILE_ON_BOOT ?? true, intervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 0, hours: env.RECONCILE_HOURS ?? 'market' },
     orderStream: { enabled: env.KITE_WS_ORDER_UPDATES ?? mode === 'paper', url: env.KITE_WS_URL ?? 'wss://ws.kite.trade/' },
     database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL' },
+    instruments: {
+      autoload: env.INSTRUMENTS_AUTOLOAD ?? true,
+      refreshAt: env.INSTRUMENTS_REFRESH_AT ?? '08:30',
+      exchanges: (env.INSTRUMENTS_EXCHANGES ?? '').split(',').map((e) => e.trim().toUpperCase()).filter(Boolean),
+      freezeLimits: env.FREEZE_LIMITS,
+      freezeLimitsFile: env.FREEZE_LIMITS_FILE && resolve(env.FREEZE_LIMITS_FILE),
+    },
     strategies: {
       dir: resolve(env.STRATEGIES_DIR ?? './strategies'),
       enabled:

@@ -2,6 +2,8 @@ import { Leg } from '../broker/entities/leg.entity';
 import { LegGroup } from '../broker/entities/leg-group.entity';
 import { KiteSession } from '../kite-session/kite-session.entity';
 import { InboxEntry } from '../inbox/inbox-entry.entity';
+import { Instrument } from '../instruments/entities/instrument.entity';
+import { InstrumentList } from '../instruments/entities/instrument-list.entity';
 import { Fill } from '../orders/entities/fill.entity';
 import { OrderEventRecord } from '../orders/entities/order-event.entity';
 import { Order } from '../orders/entities/order.entity';
@@ -10,4 +12,4 @@ import { KillSwitchState } from '../rails/entities/kill-switch.entity';
 import { OrderAction } from '../rails/entities/order-action.entity';
 
 /** Every entity in the trade log. Listed explicitly so the app and the TypeORM CLI (ormconfig.ts) agree. */
-export const ENTITIES = [InboxEntry, Order, OrderEventRecord, Fill, Leg, KiteSession, KillSwitchState, OrderAction, LegGroup, ExternalOrder];
+export const ENTITIES = [InboxEntry, Order, OrderEventRecord, Fill, Leg, KiteSession, KillSwitchState, OrderAction, LegGroup, ExternalOrder, InstrumentList, Instrument];

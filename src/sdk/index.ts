@@ -14,4 +14,5 @@ export type { GroupLeg } from '../broker/leg-group.service';
 export type { LegGroup } from '../broker/entities/leg-group.entity';
 export { Notifier } from '../notifier/notifier.service';
 export type { Alert } from '../notifier/alert';
+export type { InstrumentInfo, InstrumentListInfo, InstrumentLookup, OptionQuery, OptionType, StrikeQuery } from '../instruments/instrument.types';
 export * from '../events';

@@ -1,3 +1,4 @@
+import { SHIPPED_FREEZE_LIMITS } from '../instruments/freeze-limits';
 import { inputError } from './kite-errors';
 import { InstrumentRow, isTradable } from './instruments';
 import { checkOnTick } from './order-params';
@@ -6,19 +7,11 @@ import { checkOnTick } from './order-params';
 export type FreezeLimits = Record<string, number>;
 
 /**
- * NSE circular of 2026-01-30 (effective 2026-02-01) for the NSE indices; ICICI Direct's F&O FAQ for BSE's (undated).
- * Kite has no API for them ("place an order and in the 400 error response you will see the freeze quantity", Kite
- * staff). NSE revises these several times a year: override with SIM_FREEZE_LIMITS.
+ * The exchange's limits: the same dated table legwork ships (NSE circular of 2026-01-30 for the NSE indices, ICICI
+ * Direct's F&O FAQ for BSE's; see src/instruments/freeze-limits.ts). Override with SIM_FREEZE_LIMITS, e.g. to play an
+ * exchange whose limits changed before legwork's table did.
  */
-export const DEFAULT_FREEZE_LIMITS: FreezeLimits = {
-  NIFTY: 1800,
-  BANKNIFTY: 600,
-  FINNIFTY: 1800,
-  MIDCPNIFTY: 2800,
-  NIFTYNXT50: 600,
-  SENSEX: 1000,
-  BANKEX: 900,
-};
+export const DEFAULT_FREEZE_LIMITS: FreezeLimits = { ...SHIPPED_FREEZE_LIMITS };
 
 /** Kite's cap on autoslice since 2026-04-01, "to stay in line with the 10 orders-per-second limit" (kite.trade forum announcement). */
 export const DEFAULT_AUTOSLICE_MAX_SLICES = 10;

@@ -14,6 +14,7 @@ import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { ALL_ORDER_EVENT_NAMES, OrderEventName } from '../events/order-event-names';
 import type { AnyOrderEvent } from '../events/order.events';
+import { InstrumentsService } from '../instruments/instruments.service';
 import { Metric } from '../metrics/metrics';
 import { Notifier } from '../notifier/notifier.service';
 import { StrategySettings } from './strategy-settings';
@@ -69,6 +70,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     @InjectMetric(Metric.StrategyHandlerSeconds) private readonly durations: Histogram<string>,
     @InjectMetric(Metric.StrategyFailures) private readonly failures: Counter<string>,
     @Inject(STRATEGY_FILES) private readonly files: string[],
+    private readonly instruments: InstrumentsService,
   ) {}
 
   /** Subscribes before the inbox processor's first pass (which waits for application bootstrap). */
@@ -204,6 +206,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
         }),
       orders: this.gateway,
       notifier: this.notifier,
+      instruments: this.instruments,
       settings,
       logger,
     };

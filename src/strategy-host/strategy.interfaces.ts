@@ -4,6 +4,7 @@ import type { GroupLeg } from '../broker/leg-group.service';
 import type { LegOrder, LegOutcome, OrderGateway } from '../broker/order-gateway.service';
 import type { AnyOrderEvent } from '../events/order.events';
 import type { OrderEventSource } from '../events/order-snapshot';
+import type { InstrumentLookup } from '../instruments/instrument.types';
 import type { Notifier } from '../notifier/notifier.service';
 import type { StrategySettings } from './strategy-settings';
 
@@ -62,6 +63,8 @@ export interface StrategyContext {
   /** Modify, cancel and read orders (modify/cancel throw KiteCallError on failure). */
   readonly orders: Pick<OrderGateway, 'modifyOrder' | 'cancelOrder' | 'getOrders' | 'getOrderHistory' | 'getTrades' | 'getOrderTrades'>;
   readonly notifier: Pick<Notifier, 'notify'>;
+  /** Kite's instrument list of the day, read-only: by exchange + tradingsymbol or token, options, listed strikes, lot and tick sizes. */
+  readonly instruments: InstrumentLookup;
   readonly settings: StrategySettings;
   readonly logger: LoggerService;
 }

@@ -10,6 +10,8 @@
  *     add `external: true` to also see orders nobody tagged.
  *   - ctx.placeLeg(legName, order) places an order exactly once per (strategy, parent order, legName) — even if the
  *     same event is delivered twice or legwork restarts halfway. Pick leg names that say what the leg is.
+ *   - ctx.instruments answers from the day's Kite instrument list: lot and tick sizes, listed expiries and strikes
+ *     (e.g. ctx.instruments.nearestStrike(...) to pick an option that exists rather than computing its symbol).
  *   - Handlers should be quick. A handler that throws is logged and counted; one that runs past STRATEGY_TIMEOUT_MS
  *     is reported and the engine moves on. Neither affects other strategies or postback ingress.
  */

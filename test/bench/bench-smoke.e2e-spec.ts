@@ -24,6 +24,7 @@ const BENCHES: Record<string, { script: string; args: string[]; env?: Record<str
   // The same bench with the engine and the webhook script each in their own process.
   'leg-latency-processes': { script: 'bench/leg-latency.bench.ts', args: ['--smoke'], env: { BENCH_ENGINE_PROCESS: '1' }, results: 'leg-latency' },
   ingress: { script: 'bench/ingress.bench.ts', args: ['--smoke'] },
+  instruments: { script: 'bench/instruments.bench.ts', args: ['--smoke'] },
 };
 
 function runBench(name: string, parentDir: string): Promise<Run> {
@@ -164,5 +165,13 @@ describe('bench scripts, smoke mode', () => {
     const legwork = r.results.find((row: { target: string }) => row.target === 'legwork');
     expect(legwork).toMatchObject({ backlogAtEnd: expect.any(Number), drainSeconds: expect.any(Number) });
     expect(r.summary).toEqual({ allAnswered200: true, legworkDrained: true, targets });
+  });
+
+  it('instruments: the whole list is stored and in use, and postbacks were acknowledged while it loaded', () => {
+    const r = succeeded('instruments');
+    expect(r.rows).toBe(5_000);
+    expect(r.load).toMatchObject({ totalMs: expect.any(Number), fetchAndParseMs: expect.any(Number), storeMs: expect.any(Number) });
+    expect(r.ackIdleMs.count).toBeGreaterThan(0);
+    expect(r.ackDuringLoadMs.count).toBeGreaterThan(0);
   });
 });

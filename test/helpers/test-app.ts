@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Provider } from '@nestjs/common';
+import type { LoggerService, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
@@ -38,10 +38,21 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): Record
 /** The whole engine as main.ts builds it, on a given environment; `listen` opens a real port on loopback. */
 export async function createTestApp(
   env: Record<string, string>,
-  options: { listen?: boolean; providers?: Provider[] } = {},
+  options: {
+    listen?: boolean;
+    providers?: Provider[];
+    /** Replace a provider anywhere in the engine (e.g. to pause a service at a chosen point). */
+    overrides?: Array<{ provide: unknown; inject?: unknown[]; useFactory: (...deps: never[]) => unknown }>;
+    /** Receives the engine's log lines instead of the console (errors and warnings only by default). */
+    logger?: LoggerService;
+  } = {},
 ): Promise<TestApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(env)], providers: options.providers ?? [] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(env)], providers: options.providers ?? [] });
+  for (const { provide, inject, useFactory } of options.overrides ?? []) {
+    builder.overrideProvider(provide).useFactory({ factory: useFactory as (...deps: unknown[]) => unknown, inject: inject as never[] });
+  }
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] });
   configureApp(app);
   if (options.listen) await app.listen(0, '127.0.0.1');
   else await app.init();

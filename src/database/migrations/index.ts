@@ -4,6 +4,7 @@ import { KiteSessions1795574596883 } from './1795574596883-KiteSessions';
 import { Rails1795581910584 } from './1795581910584-Rails';
 import { LegGroups1795582314835 } from './1795582314835-LegGroups';
 import { ExternalOrders1795583288844 } from './1795583288844-ExternalOrders';
+import { Instruments1795590000000 } from './1795590000000-Instruments';
 import { FillPrices1796281438159 } from './1796281438159-FillPrices';
 import { LegClaims1796282155401 } from './1796282155401-LegClaims';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS: Function[] = [
   Rails1795581910584,
   LegGroups1795582314835,
   ExternalOrders1795583288844,
+  Instruments1795590000000,
   FillPrices1796281438159,
   LegClaims1796282155401,
 ];
