@@ -4,7 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
-import { KITE_SESSION_RENEWED } from '../kite-session/kite-session.service';
+import { KITE_SESSION_RENEWED, KiteSessionService } from '../kite-session/kite-session.service';
 import type { InstrumentList, InstrumentLoadTrigger } from './entities/instrument-list.entity';
 import { normalizeInstrumentsInSlices } from './instrument-rows';
 import { fetchInstruments } from './kite-instruments';
@@ -65,6 +65,7 @@ export class InstrumentsLoader implements OnApplicationBootstrap, OnModuleDestro
     private readonly store: InstrumentStore,
     private readonly config: ConfigService<LegworkConfig, true>,
     private readonly bus: EventEmitter2,
+    private readonly session: KiteSessionService,
   ) {
     this.settings = config.get('instruments', { infer: true });
     this.refreshAt = minutesOfDay(this.settings.refreshAt);
@@ -122,6 +123,14 @@ export class InstrumentsLoader implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private loadOnce(trigger: InstrumentLoadTrigger): Promise<LoadSummary> {
+    // Without a valid session Kite would only answer TokenException (and the session would be marked expired by it):
+    // the list loads after the day's login instead.
+    if (!this.inFlight && !this.session.canCallKite()) {
+      const reason = `no valid Kite session (${this.session.status().state}); the list loads after the next login`;
+      if (this.lastFailure?.reason !== reason) this.logger.warn(`instrument list not loaded: ${reason}`);
+      this.lastFailure = { at: new Date(), reason };
+      return Promise.reject(new Error(reason));
+    }
     this.inFlight ??= this.load(trigger).then(
       (summary) => {
         this.inFlight = null;

@@ -1,11 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { main as instrumentsCli } from '../../src/cli/instruments.cli';
 import { WriteTransactions } from '../../src/database/write-transactions';
 import { Instrument } from '../../src/instruments/entities/instrument.entity';
-import { KITE_SESSION_RENEWED } from '../../src/kite-session/kite-session.service';
 import { InstrumentList } from '../../src/instruments/entities/instrument-list.entity';
 import { InstrumentStore } from '../../src/instruments/instrument.store';
 import type { InstrumentInfo } from '../../src/instruments/instrument.types';
@@ -175,10 +173,13 @@ describe("instrument master: Kite's list through the real kiteconnect client int
       sim.grantAccessToken(sim.options.accessToken); // the trader logs in …
     }
     const loader = t!.app.get(InstrumentsLoader);
-    expect(await loader.status()).toMatchObject({ list: { listDay: OLD_DAY }, lastFailure: { reason: expect.stringMatching(/TokenException/) } });
+    // Kite answered the boot's reconcile with TokenException: the loader does not even ask for the list without a session.
+    expect(await loader.status()).toMatchObject({ list: { listDay: OLD_DAY }, lastFailure: { reason: expect.stringMatching(/no valid Kite session/) } });
     const requests = proxy.instrumentRequests;
-    // … and the login publishes the new session (what KiteSessionService.completeLogin does): no 5-minute wait.
-    await t!.app.get(EventEmitter2).emitAsync(KITE_SESSION_RENEWED, { accessToken: sim.options.accessToken, userId: sim.options.userId });
+    // … and the day's login (the engine's own callback, with the state it issued): the list loads at once, no 5-minute wait.
+    const login = await http().get('/kite/login').expect(302);
+    const state = new URLSearchParams(new URL(login.headers.location).searchParams.get('redirect_params') ?? '').get('state')!;
+    await http().get(`/kite/login/callback?${new URLSearchParams({ status: 'success', request_token: sim.issueRequestToken(sim.options.userId), state })}`).expect(200);
     const after = await eventually(async () => {
       const status = await loader.status();
       return !status.loading && status.list?.listDay === due && status;
