@@ -29,10 +29,13 @@ describe('durable commits (SQLite WAL)', () => {
   it('at FULL: the connection commits at NORMAL and sync() fdatasyncs the WAL file', async () => {
     const dataSource = await open('FULL');
     const synced: number[] = [];
-    const commits = await commitSync(dataSource, (fd) => synced.push(fd));
+    const commits = await commitSync(dataSource, (fd, done) => {
+      synced.push(fd);
+      done(null);
+    });
     expect(commits.mode).toBe('wal');
     expect(await level(dataSource)).toBe(1);
-    commits.sync();
+    await commits.sync();
     expect(synced).toHaveLength(1);
     expect(fstatSync(synced[0]).ino).toBe(statSync(`${path()}-wal`).ino);
     commits.close();
@@ -43,10 +46,36 @@ describe('durable commits (SQLite WAL)', () => {
 
   it('at NORMAL (chosen by DATABASE_SYNCHRONOUS): nothing to sync', async () => {
     const synced: number[] = [];
-    const commits = await commitSync(await open('NORMAL'), (fd) => synced.push(fd));
+    const commits = await commitSync(await open('NORMAL'), (fd, done) => {
+      synced.push(fd);
+      done(null);
+    });
     expect(commits.mode).toBe('off');
-    commits.sync();
+    await commits.sync();
     expect(synced).toHaveLength(0);
+  });
+
+  it('group commit: one fdatasync at a time; a sync asked for meanwhile waits for the next one, which callers share', async () => {
+    const calls: Array<(error: NodeJS.ErrnoException | null) => void> = [];
+    const commits = await commitSync(await open('FULL'), (_fd, done) => calls.push(done));
+    const settled: string[] = [];
+    const first = commits.sync().then(() => settled.push('first'));
+    // Asked while the first runs: it may have started before these callers' commits, so they need another.
+    const second = commits.sync().then(() => settled.push('second'));
+    const third = commits.sync().then(() => settled.push('third'));
+    expect(calls).toHaveLength(1);
+    calls[0](null);
+    await first;
+    while (calls.length < 2) await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual(['first']);
+    calls[1](null);
+    await Promise.all([second, third]);
+    expect(settled).toEqual(['first', 'second', 'third']);
+    expect(calls).toHaveLength(2);
+    // A failed fdatasync reaches its callers (nobody is answered as if durable).
+    const failing = commits.sync();
+    calls[2](Object.assign(new Error('EIO'), { code: 'EIO' }));
+    await expect(failing).rejects.toThrow('EIO');
   });
 
   it('WriteTransactions syncs after durable writes only, and the data is there', async () => {
