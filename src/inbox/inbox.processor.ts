@@ -3,7 +3,7 @@ import { EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { errorText } from '../common/error-text';
-import { ConcurrentUpdateError, HOT_PATH_STORE, HotPathStore } from '../database/hot-path/hot-path.store';
+import { ConcurrentUpdateError, HOT_PATH_STORE, HotPathStore, StoreUnavailableError } from '../database/hot-path/hot-path.store';
 import { Metric } from '../metrics/metrics';
 import { OrderEventPublisher } from '../orders/order-event.publisher';
 import { OrderStateDecision, OrderStateService } from '../orders/order-state.service';
@@ -188,8 +188,10 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
         await this.apply(ids);
         for (const id of ids) this.failures.delete(id);
         return 0;
-      } catch {
-        // fall through: retried singly below, where each failure is counted and logged against its entry
+      } catch (error) {
+        // The database itself is failing: nothing to blame on the entries; the pass fails and is retried later.
+        if (error instanceof StoreUnavailableError) throw error;
+        // Otherwise retried singly below, where each failure is counted and logged against its entry.
       }
     }
     let left = 0;
@@ -214,6 +216,7 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
       this.failures.delete(id);
       return true;
     } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
       if (error instanceof ConcurrentUpdateError) {
         this.logger.warn(`inbox entry ${id}: ${error.message}; will retry`);
         return false;

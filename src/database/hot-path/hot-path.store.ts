@@ -46,6 +46,12 @@ export interface HotPathStore {
 
   /** Mark events dispatched (derived data: no fsync of its own). */
   markDispatched(ids: readonly number[]): Promise<void>;
+
+  /**
+   * Record orders first seen as external (the rails' external_orders), in one unit of work without an fsync of its own
+   * (derived from stored order events). Returns, per row, whether it was new (an order already recorded is kept).
+   */
+  recordExternalOrders(rows: readonly ExternalOrderRow[]): Promise<boolean[]>;
 }
 
 /** Nest injection token of the HotPathStore. */
@@ -133,6 +139,16 @@ export interface Committed<T> {
   durable: Promise<void>;
 }
 
+export interface ExternalOrderRow {
+  orderId: string;
+  tag: string | null;
+  tradingsymbol: string | null;
+  transactionType: string | null;
+  firstSource: InboxSource;
+  /** IST trading day, yyyy-mm-dd. */
+  tradingDay: string;
+}
+
 export interface OutboxRow {
   id: number;
   orderId: string;
@@ -143,3 +159,15 @@ export interface OutboxRow {
 
 /** Another writer changed an order or processed an inbox entry between read and write; the entries are retried. */
 export class ConcurrentUpdateError extends Error {}
+
+/**
+ * The database refused a unit of work for a reason of its own — I/O, locks, disk full, read-only, a missing table —
+ * not because of the entries in it: nothing is blamed on the entries (no attempt counted, nothing parked); the
+ * caller retries the whole pass later. Errors that are about the data (constraints, a decision that threw) stay as
+ * they are.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(readonly cause: unknown) {
+    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

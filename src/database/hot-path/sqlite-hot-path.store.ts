@@ -8,6 +8,7 @@ import {
   Committed,
   ConcurrentUpdateError,
   Decide,
+  ExternalOrderRow,
   HotPathStore,
   InboxIntake,
   IngestOptions,
@@ -15,6 +16,7 @@ import {
   OrderStateWrites,
   OutboxRow,
   StoredOrder,
+  StoreUnavailableError,
 } from './hot-path.store';
 
 const SNAPSHOT_COLUMNS = [
@@ -31,6 +33,14 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 
 /** UTC 'yyyy-mm-dd hh:mm:ss.sss', the way TypeORM stores dates in SQLite (so its entities read them back as Dates). */
 const sqliteNow = () => new Date().toISOString().replace('T', ' ').slice(0, 23);
+
+/**
+ * SQLite result codes that say the database cannot take the unit of work (not that its data is wrong): I/O, locks,
+ * space, permissions, corruption, and SQLITE_ERROR (a missing table or column: the schema is not what this build
+ * expects). Constraint violations are about the data.
+ */
+const UNAVAILABLE = /^SQLITE_(ERROR|IOERR|BUSY|LOCKED|FULL|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOMEM|PERM|AUTH)/;
+const unavailable = (error: unknown) => UNAVAILABLE.test(String((error as { code?: unknown })?.code ?? ''));
 
 type PendingRow = { id: number; source: BatchEntry['source']; orderId: string; rawBody: string };
 
@@ -55,7 +65,7 @@ export class SqliteHotPathStore implements HotPathStore {
   }
 
   async pendingIds(limit: number): Promise<number[]> {
-    return this.sql().pendingIds.all(limit) as number[];
+    return this.read(() => this.sql().pendingIds.all(limit) as number[]);
   }
 
   applyPending<W extends OrderStateWrites>(ids: readonly number[], decide: Decide<W>): Promise<Applied<W> | null> {
@@ -104,12 +114,12 @@ export class SqliteHotPathStore implements HotPathStore {
   }
 
   async countPending(): Promise<number> {
-    return this.sql().countPending.get() as number;
+    return this.read(() => this.sql().countPending.get() as number);
   }
 
   async undispatched(limit: number, skip: ReadonlySet<number>): Promise<OutboxRow[]> {
     // Rows in hand are still undispatched in the table: read past them.
-    const rows = this.sql().undispatched.all(limit + skip.size) as OutboxRow[];
+    const rows = this.read(() => this.sql().undispatched.all(limit + skip.size) as OutboxRow[]);
     return (skip.size === 0 ? rows : rows.filter((r) => !skip.has(r.id))).slice(0, limit);
   }
 
@@ -120,6 +130,19 @@ export class SqliteHotPathStore implements HotPathStore {
         this.transaction(() => {
           const now = sqliteNow();
           for (const id of ids) this.sql().markDispatched.run(now, id);
+        }),
+      { durable: false },
+    );
+  }
+
+  recordExternalOrders(rows: readonly ExternalOrderRow[]): Promise<boolean[]> {
+    return this.writes.exclusive(
+      () =>
+        this.transaction(() => {
+          const now = sqliteNow();
+          return rows.map(
+            (r) => this.sql().insertExternal.run(r.orderId, r.tag, r.tradingsymbol, r.transactionType, r.firstSource, r.tradingDay, now).changes === 1,
+          );
         }),
       { durable: false },
     );
@@ -228,7 +251,20 @@ export class SqliteHotPathStore implements HotPathStore {
   /** better-sqlite3 transactions nest as savepoints. IMMEDIATE: the write lock is taken up front (other processes may write too). */
   private transaction<T>(work: () => T): T {
     const db = this.db();
-    return db.inTransaction ? db.transaction(work)() : db.transaction(work).immediate();
+    if (db.inTransaction) return db.transaction(work)();
+    try {
+      return db.transaction(work).immediate();
+    } catch (error) {
+      throw unavailable(error) ? new StoreUnavailableError(error) : error;
+    }
+  }
+
+  private read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      throw unavailable(error) ? new StoreUnavailableError(error) : error;
+    }
   }
 
   private db(): Database {
@@ -270,6 +306,9 @@ export class SqliteHotPathStore implements HotPathStore {
         `INSERT INTO "fills" ("orderId", "tradingsymbol", "transactionType", "quantity", "price", "cumulativeQuantity", "exchangeTimestamp", "orderEventId", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       markDispatched: db.prepare(`UPDATE "order_events" SET "dispatchedAt" = ? WHERE "id" = ?`),
+      insertExternal: db.prepare(
+        `INSERT INTO "external_orders" ("orderId", "tag", "tradingsymbol", "transactionType", "firstSource", "tradingDay", "firstSeenAt") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("orderId") DO NOTHING`,
+      ),
       undispatched: db.prepare(`SELECT "id", "orderId", "type", "source", "payload" FROM "order_events" WHERE "dispatchedAt" IS NULL ORDER BY "id" LIMIT ?`),
     };
     return statements;
