@@ -38,7 +38,7 @@ describe('durable commits (SQLite WAL)', () => {
     await commits.sync();
     expect(synced).toHaveLength(1);
     expect(fstatSync(synced[0]).ino).toBe(statSync(`${path()}-wal`).ino);
-    commits.close();
+    await commits.close();
 
     // Another connection to the file (the CLI) keeps the level it asked for.
     expect(await level(await open('FULL'))).toBe(2);
@@ -53,6 +53,7 @@ describe('durable commits (SQLite WAL)', () => {
     expect(commits.mode).toBe('off');
     await commits.sync();
     expect(synced).toHaveLength(0);
+    await commits.close();
   });
 
   it('group commit: one fdatasync at a time; a sync asked for meanwhile waits for the next one, which callers share', async () => {
@@ -76,6 +77,23 @@ describe('durable commits (SQLite WAL)', () => {
     const failing = commits.sync();
     calls[2](Object.assign(new Error('EIO'), { code: 'EIO' }));
     await expect(failing).rejects.toThrow('EIO');
+    await commits.close();
+  });
+
+  it('checkpoints off the event loop: the engine connection does not, a worker thread does', async () => {
+    const dataSource = await open('FULL');
+    const writes = new WriteTransactions(dataSource);
+    await writes.durability();
+    const [{ wal_autocheckpoint: autocheckpoint }] = (await dataSource.query('PRAGMA wal_autocheckpoint')) as Array<{ wal_autocheckpoint: number }>;
+    expect(autocheckpoint).toBe(0);
+    // Enough commits to pass SQLite's default threshold (1000 pages) several times.
+    for (let i = 0; i < 300; i++) {
+      await writes.run((m) => m.query(`INSERT INTO kill_switch (id, tripped, reason, "changedBy") VALUES (?, 0, ?, 'test')`, [`s${i}`, 'x'.repeat(3000)]));
+    }
+    // The worker copies the WAL into the database file (PASSIVE: it never blocks the writer): the file grows.
+    while (statSync(path()).size < 300 * 3000) await new Promise((r) => setTimeout(r, 50));
+    expect(statSync(path()).size).toBeGreaterThan(300 * 3000);
+    await writes.onApplicationShutdown();
   });
 
   it('WriteTransactions syncs after durable writes only, and the data is there', async () => {

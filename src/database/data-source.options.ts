@@ -5,6 +5,7 @@ import type { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { bindSqliteNumbers } from './sqlite-bound-numbers';
+import { WalCheckpointer } from './wal-checkpointer';
 
 export interface SqliteSettings {
   path: string;
@@ -49,7 +50,7 @@ export interface CommitSync {
    * the fdatasync runs on libuv's thread pool, so the event loop keeps taking requests (and committing) meanwhile.
    */
   sync(): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 type Fdatasync = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
@@ -67,14 +68,16 @@ type Fdatasync = (fd: number, done: (error: NodeJS.ErrnoException | null) => voi
  * Other databases: nothing to do.
  */
 export async function commitSync(dataSource: DataSource, fdatasync: Fdatasync = fs.fdatasync): Promise<CommitSync> {
-  const nothing = { sync: () => Promise.resolve(), close: () => undefined };
+  const nothing = { sync: () => Promise.resolve(), close: () => Promise.resolve() };
   if (dataSource.options.type !== 'better-sqlite3') return { mode: 'database', ...nothing };
   const [{ synchronous }] = (await dataSource.query('PRAGMA synchronous')) as Array<{ synchronous: number }>;
   const file = dataSource.options.database;
-  if (synchronous < 2 || file === ':memory:' || file === '') return { mode: 'off', ...nothing };
-  const connection = (dataSource.driver as unknown as { databaseConnection: { pragma(source: string): unknown } }).databaseConnection;
+  if (file === ':memory:' || file === '') return { mode: 'off', ...nothing };
+  const connection = (dataSource.driver as unknown as { databaseConnection: { pragma(source: string): unknown; open: boolean } }).databaseConnection;
+  const checkpointer = new WalCheckpointer(file, connection);
+  if (synchronous < 2) return { mode: 'off', sync: nothing.sync, close: () => checkpointer.stop() };
   connection.pragma('synchronous = NORMAL');
-  return new WalSync(`${file}-wal`, fdatasync);
+  return new WalSync(`${file}-wal`, fdatasync, checkpointer);
 }
 
 class WalSync implements CommitSync {
@@ -86,6 +89,7 @@ class WalSync implements CommitSync {
   constructor(
     private readonly wal: string,
     private readonly fdatasync: Fdatasync,
+    private readonly checkpointer: WalCheckpointer,
   ) {}
 
   sync(): Promise<void> {
@@ -102,7 +106,12 @@ class WalSync implements CommitSync {
     return this.next;
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeWal();
+    await this.checkpointer.stop();
+  }
+
+  private closeWal(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
@@ -110,7 +119,7 @@ class WalSync implements CommitSync {
   private begin(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => {
       // The WAL lives as long as the connection; reopened should SQLite ever have replaced it (after a full checkpoint).
-      if (this.fd !== null && fstatSync(this.fd).nlink === 0) this.close();
+      if (this.fd !== null && fstatSync(this.fd).nlink === 0) this.closeWal();
       this.fd ??= openSync(this.wal, 'r');
       this.fdatasync(this.fd, (error) => (error ? reject(error) : resolve()));
     });

@@ -76,7 +76,7 @@ export class WriteTransactions implements OnApplicationShutdown {
     await this.tail;
     const commits = await this.commitSync;
     await commits?.sync().catch(() => undefined);
-    commits?.close();
+    await commits?.close();
   }
 
   /** Set up on first use, before the first commit: it changes how this connection commits. */

@@ -18,7 +18,8 @@ import { toOrderUpdate } from './order-update';
 /** A real SQLite trade log (migrated) with the hot-path store and the order-state decisions on top of it. */
 async function store(path: string) {
   const dataSource = await new DataSource(sqliteDataSourceOptions({ path, synchronous: 'FULL' })).initialize();
-  const hotPath = new SqliteHotPathStore(dataSource, new WriteTransactions(dataSource));
+  const writes = new WriteTransactions(dataSource);
+  const hotPath = new SqliteHotPathStore(dataSource, writes);
   const orderState = new OrderStateService();
   const decide: Decide<OrderStateDecision> = (entries, orders) => orderState.decide(entries, orders);
   let n = 0;
@@ -54,7 +55,7 @@ async function store(path: string) {
       attempts: e.attempts,
     })),
   });
-  return { dataSource, hotPath, decide, intake, receive, apply, contents };
+  return { dataSource, writes, hotPath, decide, intake, receive, apply, contents };
 }
 
 const A = '1000000000000000001';
@@ -74,7 +75,7 @@ const day = (): Array<Record<string, unknown> | string> => [
 
 describe('order state through the hot-path store (a real SQLite trade log)', () => {
   let dirs: string[];
-  let sources: DataSource[];
+  let sources: Array<{ dataSource: DataSource; writes: WriteTransactions }>;
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['error', 'warn', 'log']));
   beforeEach(() => {
@@ -82,14 +83,17 @@ describe('order state through the hot-path store (a real SQLite trade log)', () 
     sources = [];
   });
   afterEach(async () => {
-    for (const s of sources) await s.destroy();
+    for (const s of sources) {
+      await s.writes.onApplicationShutdown();
+      await s.dataSource.destroy();
+    }
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   async function freshStore() {
     const dir = mkdtempSync(join(tmpdir(), 'legwork-order-state-'));
     dirs.push(dir);
     const s = await store(join(dir, 'legwork.sqlite'));
-    sources.push(s.dataSource);
+    sources.push(s);
     return s;
   }
 
