@@ -3,6 +3,13 @@ import { Worker } from 'node:worker_threads';
 
 /** How often the checkpointer copies the WAL back into the database file. */
 const INTERVAL_MS = 200;
+/**
+ * Under a steady stream of commits a PASSIVE checkpoint never catches up with the last frame, so SQLite never gets to
+ * rewind the WAL and it grows. Past this size the checkpointer asks for a RESTART (it may hold the writer off for
+ * the few frames since its last pass, at most RESTART_WAIT_MS) and the WAL starts over.
+ */
+const WAL_RESTART_BYTES = 64 * 1024 * 1024;
+const RESTART_WAIT_MS = 100;
 
 /**
  * The checkpointer's own thread: a second connection to the file that runs PASSIVE checkpoints (copy committed WAL
@@ -12,6 +19,7 @@ const INTERVAL_MS = 200;
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const text = (error) => String((error && error.message) || error);
 let db;
@@ -19,9 +27,13 @@ let timer;
 const tick = () => {
   try {
     db ??= new Database(workerData.path, { fileMustExist: true });
-    db.pragma('busy_timeout = 0');
     db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 0');
     db.pragma('wal_checkpoint(PASSIVE)');
+    if ((statSync(workerData.path + '-wal', { throwIfNoEntry: false })?.size ?? 0) > workerData.restartBytes) {
+      db.pragma('busy_timeout = ' + workerData.restartWaitMs);
+      db.pragma('wal_checkpoint(RESTART)');
+    }
   } catch (error) {
     parentPort.postMessage({ error: text(error) });
   }
@@ -53,7 +65,12 @@ export class WalCheckpointer {
     private readonly connection: { pragma(source: string): unknown; open: boolean },
   ) {
     connection.pragma('wal_autocheckpoint = 0');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { path, driver: require.resolve('better-sqlite3'), intervalMs: INTERVAL_MS } });
+    // A WAL that grew in a burst is cut back to this size when it starts over.
+    connection.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
+    this.worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { path, driver: require.resolve('better-sqlite3'), intervalMs: INTERVAL_MS, restartBytes: WAL_RESTART_BYTES, restartWaitMs: RESTART_WAIT_MS },
+    });
     this.worker.unref();
     this.worker.on('message', (message: { error?: string }) => {
       if (message.error) this.logger.warn(`WAL checkpoint failed (${message.error}); retried in ${INTERVAL_MS} ms`);

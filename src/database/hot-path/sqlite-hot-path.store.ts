@@ -52,6 +52,8 @@ type PendingRow = { id: number; source: BatchEntry['source']; orderId: string; r
  */
 export class SqliteHotPathStore implements HotPathStore {
   private statements: ReturnType<SqliteHotPathStore['prepare']> | undefined;
+  /** One transaction wrapper for every unit of work (better-sqlite3 builds four wrappers per transaction() call). */
+  private inTransaction: ((work: () => unknown) => unknown) & { immediate(work: () => unknown): unknown } | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -251,9 +253,10 @@ export class SqliteHotPathStore implements HotPathStore {
   /** better-sqlite3 transactions nest as savepoints. IMMEDIATE: the write lock is taken up front (other processes may write too). */
   private transaction<T>(work: () => T): T {
     const db = this.db();
-    if (db.inTransaction) return db.transaction(work)();
+    const run = (this.inTransaction ??= db.transaction((unit: () => unknown) => unit()));
+    if (db.inTransaction) return run(work) as T;
     try {
-      return db.transaction(work).immediate();
+      return run.immediate(work) as T;
     } catch (error) {
       throw unavailable(error) ? new StoreUnavailableError(error) : error;
     }
