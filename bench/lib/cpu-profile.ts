@@ -59,7 +59,13 @@ function packageOf(url: string): string {
  * Names the top frames of a V8 CPU profile: self time (where the CPU is spent) and inclusive time (which calls it is
  * spent under), in % of the sampled time, so a run on a busy machine reads the same as one on a quiet machine.
  */
-export function summariseCpuProfile(file: string, top = 15, window?: { fromUs: number; toUs: number }): ProfileSummary {
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+export function summariseCpuProfile(file: string, top = 15, windows?: ProfileWindow | ProfileWindow[]): ProfileSummary {
+  const within = windows === undefined ? null : [windows].flat();
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -79,7 +85,7 @@ export function summariseCpuProfile(file: string, top = 15, window?: { fromUs: n
     at += dt;
     // V8 stamps samples on the monotonic clock (process.hrtime on Linux, shared by every process): a bench passes
     // the window of its load so start-up (ts-node compiling, Nest booting) is left out.
-    if (window && (at < window.fromUs || at > window.toUs)) return;
+    if (within && !within.some((w) => at >= w.fromUs && at <= w.toUs)) return;
     sum += dt;
     const own = label(id);
     self.set(own, (self.get(own) ?? 0) + dt);

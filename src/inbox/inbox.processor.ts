@@ -12,7 +12,7 @@ import { InboxService } from './inbox.service';
 /** After this many failed attempts an entry is parked as failed (its raw body stays) instead of blocking the rest. */
 const MAX_ATTEMPTS = 5;
 /** Entries applied per unit of work: amortises the commit, short enough that acknowledgements do not wait long. */
-const APPLY_CHUNK = 50;
+const APPLY_CHUNK = 100;
 const SHUTDOWN_DRAIN_MS = 10_000;
 /** Retry after a failed pass: 100 ms, doubling, at most this. */
 const MAX_BACKOFF_MS = 30_000;

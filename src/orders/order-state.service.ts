@@ -62,6 +62,9 @@ export class OrderStateService {
     for (const [orderId, { state, version }] of stored) orders.set(orderId, { storedVersion: version, state, lastPayload: '', changed: false });
     const decision: OrderStateDecision = { marks: [], orders: [], events: [], fills: [], results: [], payloads: [], log: () => undefined };
     const logLines: Array<() => void> = [];
+    /** Updates replayed in bulk (a reconcile, a replay) are logged as one line per batch, not one per update. */
+    const bulk = { applied: 0, ignored: 0, orders: new Set<string>(), events: 0, sources: new Set<string>() };
+    const inBulk = (source: string) => source === 'reconcile' || source === 'replay';
 
     entries.forEach((entry, i) => {
       const update = entry.update ?? readUpdate(entry.rawBody);
@@ -75,7 +78,12 @@ export class OrderStateService {
       const transition = applyOrderUpdate(working?.state ?? null, update);
       if (transition.kind === 'ignored') {
         decision.marks.push({ outcome: 'ignored', note: transition.reason });
-        logLines.push(() => this.logger.log({ orderId: update.orderId }, `order ${update.orderId}: ${entry.source} update ignored (${transition.reason})`));
+        if (inBulk(entry.source)) {
+          bulk.ignored++;
+          bulk.sources.add(entry.source);
+        } else {
+          logLines.push(() => this.logger.log({ orderId: update.orderId }, `order ${update.orderId}: ${entry.source} update ignored (${transition.reason})`));
+        }
         decision.results.push({ outcome: 'ignored', orderId: update.orderId, events: 0, note: transition.reason });
         return;
       }
@@ -112,19 +120,34 @@ export class OrderStateService {
       }
       decision.marks.push({ outcome: 'applied', note: transition.note ?? null });
       const note = transition.note;
-      logLines.push(() => {
-        if (note) this.logger.warn({ orderId: next.orderId }, `order ${next.orderId}: ${note}`);
-        const names = transition.events.map((e) => e.name).join(', ');
-        this.logger.log(
-          { orderId: next.orderId, tag: next.tag },
-          `order ${next.orderId} ${next.tradingsymbol ?? ''} ${next.status} filled ${next.filledQuantity}/${next.quantity} via ${entry.source}: ${names}`,
-        );
-      });
+      if (inBulk(entry.source)) {
+        bulk.applied++;
+        bulk.orders.add(next.orderId);
+        bulk.events += transition.events.length;
+        bulk.sources.add(entry.source);
+        if (note) logLines.push(() => this.logger.warn({ orderId: next.orderId }, `order ${next.orderId}: ${note}`));
+      } else {
+        logLines.push(() => {
+          if (note) this.logger.warn({ orderId: next.orderId }, `order ${next.orderId}: ${note}`);
+          const names = transition.events.map((e) => e.name).join(', ');
+          this.logger.log(
+            { orderId: next.orderId, tag: next.tag },
+            `order ${next.orderId} ${next.tradingsymbol ?? ''} ${next.status} filled ${next.filledQuantity}/${next.quantity} via ${entry.source}: ${names}`,
+          );
+        });
+      }
       decision.results.push({ outcome: 'applied', orderId: next.orderId, events: transition.events.length });
     });
 
     for (const order of orders.values()) {
       if (order.changed) decision.orders.push({ state: order.state, lastPayload: order.lastPayload, storedVersion: order.storedVersion });
+    }
+    if (bulk.applied + bulk.ignored > 0) {
+      logLines.push(() =>
+        this.logger.log(
+          `${[...bulk.sources].join('+')}: ${bulk.applied} update(s) applied to ${bulk.orders.size} order(s) (${bulk.events} event(s)), ${bulk.ignored} already known`,
+        ),
+      );
     }
     decision.log = () => {
       for (const line of logLines) line();

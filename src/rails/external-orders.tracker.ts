@@ -72,9 +72,14 @@ export class ExternalOrdersTracker {
     this.batch = [];
     try {
       const inserted = await this.store.recordExternalOrders(rows);
-      rows.forEach((row, i) => {
-        if (!inserted[i]) return; // recorded before (another instance, or an earlier run)
-        this.counter.inc();
+      const fresh = rows.filter((_, i) => inserted[i]); // the rest were recorded before (another instance, an earlier run)
+      this.counter.inc(fresh.length);
+      // A reconcile can bring thousands at once: one line for a crowd, a line each otherwise.
+      if (fresh.length > 5) {
+        this.logger.log(`${fresh.length} orders not placed by legwork tracked as external (first seen via ${[...new Set(fresh.map((r) => r.firstSource))].join(', ')}); no strategy acts on them unless it opts in`);
+        return;
+      }
+      fresh.forEach((row) => {
         this.logger.log(
           { orderId: row.orderId, tag: row.tag, source: row.firstSource },
           `order ${row.orderId} (${row.transactionType ?? '?'} ${row.tradingsymbol ?? '?'}${row.tag ? `, tag ${row.tag}` : ', no tag'}) ` +

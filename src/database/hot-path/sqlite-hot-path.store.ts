@@ -75,7 +75,10 @@ export class SqliteHotPathStore implements HotPathStore {
       () =>
         this.transaction(() => {
           const s = this.sql();
-          const rows = [...ids].sort((a, b) => a - b).flatMap((id) => s.pendingById.all(id) as PendingRow[]);
+          // One range read (the pending index, in id order) instead of a lookup per id; ids not asked for are left out.
+          const wanted = new Set(ids);
+          const sorted = [...wanted].sort((a, b) => a - b);
+          const rows = sorted.length === 0 ? [] : (s.pendingRange.all(sorted[0], sorted[sorted.length - 1]) as PendingRow[]).filter((r) => wanted.has(r.id));
           if (rows.length === 0) return null;
           const now = sqliteNow();
           const entries: BatchEntry[] = rows.map(({ source, orderId, rawBody }) => ({ source, orderId, rawBody }));
@@ -291,7 +294,7 @@ export class SqliteHotPathStore implements HotPathStore {
         `INSERT INTO "inbox" ("dedupKey", "source", "orderId", "rawBody", "receivedAt", "processedAt", "outcome", "note", "attempts") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
       ),
       pendingIds: db.prepare(`SELECT "id" FROM "inbox" WHERE "processedAt" IS NULL ORDER BY "id" LIMIT ?`).pluck(),
-      pendingById: db.prepare(`SELECT "id", "source", "orderId", "rawBody" FROM "inbox" WHERE "id" = ? AND "processedAt" IS NULL`),
+      pendingRange: db.prepare(`SELECT "id", "source", "orderId", "rawBody" FROM "inbox" WHERE "processedAt" IS NULL AND "id" BETWEEN ? AND ? ORDER BY "id"`),
       markEntry: db.prepare(`UPDATE "inbox" SET "processedAt" = ?, "outcome" = ?, "note" = ?, "attempts" = "attempts" + 1 WHERE "id" = ? AND "processedAt" IS NULL`),
       park: db.prepare(`UPDATE "inbox" SET "processedAt" = ?, "outcome" = 'failed', "attempts" = ?, "note" = ? WHERE "id" = ?`),
       countPending: db.prepare(`SELECT COUNT(*) FROM "inbox" WHERE "processedAt" IS NULL`).pluck(),
