@@ -84,6 +84,8 @@ export class WalCheckpointer {
     this.worker = null;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Held open until it has exited: an unref'd worker lets the process end with the shutdown half done.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   }

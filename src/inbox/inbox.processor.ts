@@ -1,4 +1,6 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
@@ -54,6 +56,10 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly state: ProcessorHealth = { ok: true, consecutiveFailures: 0, failures: 0, lastError: null, lastFailureAt: null, retryInMs: null };
   private retryAt: number | null = null;
+  private startNow: () => void = () => undefined;
+  private bootDone: () => void = () => undefined;
+  /** Resolves once the first pass after the start is over (kick() before then waits for it). */
+  private readonly booted = new Promise<void>((resolve) => (this.bootDone = resolve));
   private readonly decide = (entries: Parameters<OrderStateService['decide']>[0], orders: Parameters<OrderStateService['decide']>[1]) =>
     this.orderState.decide(entries, orders);
 
@@ -66,6 +72,7 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     @InjectMetric(Metric.InboxProcessed) private readonly processed: Counter<string>,
     @InjectMetric(Metric.InboxBacklog) private readonly backlog: Gauge<string>,
     @InjectMetric(Metric.InboxProcessorErrors) private readonly errors: Counter<string>,
+    @Optional() private readonly http?: HttpAdapterHost,
   ) {}
 
   /**
@@ -76,14 +83,34 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     this.holds.push(work.catch(() => undefined));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    // Listeners subscribe during bootstrap; publishing before they are ready would reach nobody.
-    await this.readiness.waitUntilReady();
-    await Promise.all(this.holds);
-    const backlog = await this.inbox.countPending().catch(() => null);
-    if (backlog) this.logger.log(`resuming: ${backlog} acknowledged update(s) not yet processed`);
-    this.started = true;
-    void this.kick();
+  /**
+   * Not awaited: bootstrap — and the HTTP server's listen right after it — must not wait for the boot reconcile, or
+   * Kite's postbacks sent meanwhile would find no one listening (Kite does not send them again). The first pass waits:
+   * for the event listeners, the holds (reconcile, leg recovery), and the server listening for postbacks, since
+   * processing makes strategies place orders and Kite posts back what becomes of them.
+   */
+  onApplicationBootstrap(): void {
+    void this.boot();
+  }
+
+  private async boot(): Promise<void> {
+    try {
+      await this.listening();
+      // Listeners subscribe during bootstrap; publishing before they are ready would reach nobody.
+      await this.readiness.waitUntilReady();
+      await Promise.all(this.holds);
+      const backlog = await this.inbox.countPending().catch(() => null);
+      if (backlog) this.logger.log(`resuming: ${backlog} acknowledged update(s) not yet processed`);
+      this.started = true;
+      await this.kick();
+    } finally {
+      this.bootDone();
+    }
+  }
+
+  /** For an application that never listens (one driven in-process by tests): start processing now. */
+  start(): void {
+    this.startNow();
   }
 
   /**
@@ -93,7 +120,7 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     const drained = this.inbox
       .whenFlushed()
-      .then(() => this.kick())
+      .then(() => (this.started ? this.kick() : undefined))
       .then(() => this.idle())
       .then(() => this.publisher.idle());
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS, 'timeout').unref());
@@ -110,9 +137,13 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     await this.running;
   }
 
-  /** Ask for a pass over the inbox; resolves (never rejects) when the inbox, as of now, has been worked or the pass failed. */
+  /**
+   * Ask for a pass over the inbox; resolves (never rejects) when the inbox, as of now, has been worked or the pass
+   * failed. Before the first pass after the start, resolves when that one is over.
+   */
   kick(): Promise<void> {
-    if (this.stopped || !this.started) return Promise.resolve();
+    if (this.stopped) return Promise.resolve();
+    if (!this.started) return this.booted;
     if (this.running) {
       this.again = true;
       return this.running;
@@ -128,6 +159,15 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   /** Resolves once nothing is being processed (for tests and graceful shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
+  }
+
+  private listening(): Promise<void> {
+    const server = this.http?.httpAdapter?.getHttpServer?.() as Server | undefined;
+    if (!server || server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.startNow = resolve;
+      server.once('listening', () => resolve());
+    });
   }
 
   health(): ProcessorHealth {

@@ -48,6 +48,8 @@ export async function createTestApp(
   if (options.listen) await app.listen(0, '127.0.0.1');
   else await app.init();
   const processor = app.get(InboxProcessor);
+  // An app that does not listen still processes (the engine otherwise starts once it listens for postbacks).
+  if (!options.listen) processor.start();
   const inbox = app.get(InboxService);
   const publisher = app.get(OrderEventPublisher);
   return {
