@@ -176,8 +176,11 @@ export class SqliteHotPathStore implements HotPathStore {
     }
 
     // Per order, updates are applied in arrival order: an order with an older entry still pending waits for it.
+    // Usually nothing at all is pending: one probe of the pending index then spares a lookup per order.
+    const anyPending = s.anyPending.get() !== undefined;
     const waiting = new Map<string, boolean>();
     const waits = (orderId: string) => {
+      if (!anyPending) return false;
       let w = waiting.get(orderId);
       if (w === undefined) waiting.set(orderId, (w = s.pendingForOrder.get(orderId) !== undefined));
       return w;
@@ -286,6 +289,7 @@ export class SqliteHotPathStore implements HotPathStore {
     const orderColumns = [...SNAPSHOT_COLUMNS, 'lastPayload'];
     const statements = {
       dedupKeyStored: db.prepare(`SELECT 1 FROM "inbox" WHERE "dedupKey" = ?`).pluck(),
+      anyPending: db.prepare(`SELECT 1 FROM "inbox" WHERE "processedAt" IS NULL LIMIT 1`).pluck(),
       pendingForOrder: db.prepare(`SELECT 1 FROM "inbox" WHERE "orderId" = ? AND "processedAt" IS NULL LIMIT 1`).pluck(),
       insertPending: db.prepare(
         `INSERT INTO "inbox" ("dedupKey", "source", "orderId", "rawBody", "receivedAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("dedupKey") DO NOTHING`,
