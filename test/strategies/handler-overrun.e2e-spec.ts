@@ -2,13 +2,11 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { legTag } from '../../src/broker/leg-tag';
 import { OrderEventPublisher } from '../../src/orders/order-event.publisher';
-import type { KiteSimulator } from '../../src/simulator';
 import { slowExit } from '../fixtures/strategies-overrun/slow-exit.strategy';
 import { startEngineProcess } from '../helpers/engine-process';
-import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
+import { engineEnv, legPlacements, omsOrdersTagged, simulatorForSuite, startEngine } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
 import { orderUpdate, signedPostback } from '../helpers/postbacks';
-import { tempDir } from '../helpers/test-app';
 
 const FIXTURES = resolve(__dirname, '..', 'fixtures', 'strategies-overrun');
 let nextEntry = 270000000000100;
@@ -37,19 +35,12 @@ function completedDispatchedAt(file: string, orderId: string): string | null | u
 }
 
 describe('a strategy handler that outlives STRATEGY_TIMEOUT_MS', () => {
-  const tmp = tempDir();
-  let sim: KiteSimulator;
-  beforeAll(async () => {
-    sim = await startSimulator();
-  });
-  afterAll(async () => {
-    await sim?.stop();
-    tmp.cleanup();
-  });
+  const suite = simulatorForSuite();
 
   it('does not get its event marked delivered while it may still be running; once it finishes, it does', async () => {
-    const file = join(tmp.dir, 'inproc.sqlite');
-    const t = await startEngine(sim, engineEnv(sim, tmp.dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'slow-exit', STRATEGY_TIMEOUT_MS: '100', DATABASE_PATH: file }));
+    const { sim, dir } = suite;
+    const file = join(dir, 'inproc.sqlite');
+    const t = await startEngine(sim, engineEnv(sim, dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'slow-exit', STRATEGY_TIMEOUT_MS: '100', DATABASE_PATH: file }));
     try {
       const url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
       const { entry, tag } = await enter(url);
@@ -72,9 +63,10 @@ describe('a strategy handler that outlives STRATEGY_TIMEOUT_MS', () => {
   });
 
   it('after a crash while it still runs, the event is delivered again, and the leg stays placed once', async () => {
-    const file = join(tmp.dir, 'crash.sqlite');
+    const { sim, dir } = suite;
+    const file = join(dir, 'crash.sqlite');
     const env = (hold: string) =>
-      engineEnv(sim, tmp.dir, {
+      engineEnv(sim, dir, {
         STRATEGIES_DIR: FIXTURES, STRATEGIES: 'slow-exit', STRATEGY_TIMEOUT_MS: '100', SLOW_EXIT_HOLD: hold, PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: file,
       });
     let engine = await startEngineProcess(env('forever'));
