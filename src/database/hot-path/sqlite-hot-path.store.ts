@@ -115,7 +115,7 @@ export class SqliteHotPathStore implements HotPathStore {
   }
 
   park(id: number, attempts: number, reason: string): Promise<void> {
-    return this.writes.exclusive(() => void this.sql().park.run(sqliteNow(), attempts, reason, id));
+    return this.writes.exclusive(() => void this.transaction(() => this.sql().park.run(sqliteNow(), attempts, reason, id)));
   }
 
   async countPending(): Promise<number> {
