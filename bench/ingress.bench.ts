@@ -1,24 +1,27 @@
 /**
- * Ingress throughput and ack latency: legwork vs a bare node:http server doing the same per-request work
- * (the practical limit) vs the Flask receiver from Kite's guides (if Debian's python3-flask is installed).
- * Same machine, same request mix, one run; reported as ratios to the bare-node baseline.
+ * Ingress throughput and ack latency: legwork vs a bare node:http server doing the same per-request work (the
+ * practical limit) vs the Flask receiver from Kite's guides (if Debian's python3-flask is installed). Same machine,
+ * same request mix, one run, targets alternating; reported as ratios to the bare-node baseline, with issue 15's
+ * targets and whether each is met.
  *
- *   npm run bench                 # full run (10 s per target)
+ *   npm run bench                 # full run (10 s per target), all new orders
  *   npm run bench -- --smoke      # seconds, proves the script works (CI)
- *   BENCH_SECONDS=20 BENCH_CONNECTIONS=32 npm run bench
- *   BENCH_ROUNDS=3 npm run bench  # targets alternate, 3 rounds; the table shows each target's median round
- *   BENCH_TARGETS=legwork BENCH_CPU_PROF=1 npm run bench   # only legwork, with a .cpuprofile in bench/results
+ *   BENCH_ROUNDS=3 npm run bench  # targets alternate for 3 rounds; the table shows each target's median round
+ *   BENCH_MIX=mixed npm run bench # 50% new orders, 30% fills of earlier ones, 20% exact repeats
+ *   BENCH_CPU_PROF=1 BENCH_TARGETS=legwork npm run bench   # + legwork's CPU profile: top frames printed, file kept
  *
- * legwork answers before it processes, so an ack rate is only honest if processing keeps up: for legwork the run
- * also reports the backlog left when the load stops (acknowledged, not yet processed) and how long it took to drain.
+ * legwork answers before it processes what it cannot apply at once, so an ack rate is only honest if processing
+ * keeps up: for legwork the run also reports the backlog left when the load stops (acknowledged, not yet processed)
+ * and how long it took to drain.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { freePort } from '../test/helpers/engine-process';
-import { postbackMix } from './lib/postback-mix';
+import { printCpuProfile, ProfileSummary, summariseCpuProfile } from './lib/cpu-profile';
+import { LoadResult, runLoad, wrkAvailable } from './lib/load';
+import { MIXES, postbackMix } from './lib/postback-mix';
 import { isSmoke, resultsDir, writeResults } from './lib/results';
 import { RunningServer, spawnServer } from './lib/servers';
 
@@ -27,18 +30,19 @@ const smoke = isSmoke();
 const DURATION = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = smoke ? 1 : Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-/** Comma-separated subset of bare-node,legwork,flask (default: all). */
+const MIX = (process.env.BENCH_MIX ?? 'new') as keyof typeof MIXES;
+/** Comma-separated subset of bare-node, legwork, flask, and the extras legwork-normal, bare-node-full (default: the first three). */
 const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'bare-node,legwork,flask').split(',').map((t) => t.trim()));
-/** Write a V8 CPU profile of the legwork process into bench/results (open in Chrome DevTools or speedscope). */
-const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+/** Profile legwork with V8 (--cpu-prof) and name the top frames of the measured window; the file stays in bench/results. */
+const CPU_PROF = ['1', 'true', 'yes'].includes((process.env.BENCH_CPU_PROF ?? '').toLowerCase());
+/** wrk when the distribution has it (lighter on the CPU the server needs), else autocannon. BENCH_LOAD=autocannon forces it. */
+const TOOL: 'wrk' | 'autocannon' = process.env.BENCH_LOAD === 'autocannon' || !wrkAvailable() ? 'autocannon' : 'wrk';
 
-interface Result {
+/** Issue 15's targets, all ratios within one run. */
+const TARGET = { vsBare: 0.4, vsFlask: 4, p99VsBare: 3, drainSeconds: 2 };
+
+interface Result extends LoadResult {
   target: string;
-  requestsPerSec: number;
-  p50ms: number;
-  p99ms: number;
-  non2xx: number;
-  errors: number;
   /** Server CPU ms (user + system) per 1000 requests in the measured window (legwork: plus draining its backlog). */
   cpuMsPer1k: number | null;
   /** legwork only: acknowledged but unprocessed when the load stopped, and seconds until processing caught up. */
@@ -64,7 +68,7 @@ async function drain(url: string): Promise<{ backlogAtEnd: number; drainSeconds:
   // Gives up when processing makes no progress for 10 s (it is then reported as not drained: drainSeconds null).
   for (let lastProgress = Date.now(); processed < accepted; ) {
     if (Date.now() - lastProgress > 10_000) return { backlogAtEnd, drainSeconds: null };
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const now = await counter(url, 'legwork_inbox_processed_total');
     if (now > processed) lastProgress = Date.now();
     processed = now;
@@ -83,6 +87,7 @@ function cpuSeconds(pid: number | undefined): number | null {
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 function flaskAvailable(): boolean {
   try {
@@ -93,69 +98,117 @@ function flaskAvailable(): boolean {
   }
 }
 
-async function load(server: RunningServer, bodies: string[]): Promise<Result> {
-  let i = 0;
-  // Warm up (JIT, SQLite page cache) before measuring.
-  await autocannon({ url: `${server.url}/kite/postback`, duration: 1, connections: CONNECTIONS, method: 'POST', requests: [{ setupRequest: (r) => ({ ...r, body: bodies[i++ % bodies.length] }) }] });
+interface Bodies {
+  warmup: { file: string; bodies: string[] };
+  measured: { file: string; bodies: string[] };
+}
+
+async function load(server: RunningServer, bodies: Bodies, dir: string): Promise<{ result: Result; window: { fromUs: number; toUs: number } }> {
+  const url = `${server.url}/kite/postback`;
+  // Warm up (JIT, SQLite page cache) before measuring, with bodies of its own: the measured ones are all still new.
+  await runLoad(TOOL, { url, ...bodies.warmup, bodiesFile: bodies.warmup.file, seconds: 1, connections: CONNECTIONS, dir });
   const cpuBefore = cpuSeconds(server.child.pid);
-  const result = await autocannon({
-    url: `${server.url}/kite/postback`,
-    method: 'POST',
-    duration: DURATION,
-    connections: CONNECTIONS,
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-    requests: [{ setupRequest: (r) => ({ ...r, body: bodies[i++ % bodies.length] }) }],
-  });
+  const fromUs = monotonicUs();
+  const run = await runLoad(TOOL, { url, ...bodies.measured, bodiesFile: bodies.measured.file, seconds: DURATION, connections: CONNECTIONS, dir });
   // legwork: include the processing still to do when the load stopped, so its CPU covers ack + processing.
-  const drained = server.name === 'legwork' ? await drain(server.url) : {};
+  const drained = server.name.startsWith('legwork') ? await drain(server.url) : {};
+  const toUs = monotonicUs();
   const cpuAfter = cpuSeconds(server.child.pid);
-  const cpuMsPer1k = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total);
-  return {
-    target: server.name,
-    requestsPerSec: Math.round(result.requests.average),
-    p50ms: result.latency.p50,
-    p99ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    cpuMsPer1k,
-    ...drained,
-  };
+  const cpuMsPer1k = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / run.requests);
+  return { result: { target: server.name, ...run, cpuMsPer1k, ...drained }, window: { fromUs, toUs } };
+}
+
+function writeBodies(dir: string, name: string, bodies: string[]): { file: string; bodies: string[] } {
+  const file = join(dir, `${name}.txt`);
+  writeFileSync(file, `${bodies.join('\n')}\n`);
+  return { file, bodies };
+}
+
+type Verdict = { target: string; value: number | null; wanted: string; met: boolean | null; note?: string };
+
+function verdicts(results: Result[]): Verdict[] {
+  const row = (name: string) => results.find((r) => r.target === name);
+  const [legwork, bare, flask] = [row('legwork'), row('bare-node'), row('flask')];
+  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || !b ? null : +(a / b).toFixed(2));
+  const unavailable = (what: string) => `${what} not in this run`;
+  const judge = (value: number | null, ok: (v: number) => boolean, missing: string) =>
+    value === null ? { value, met: null, note: missing } : { value, met: ok(value) };
+  return [
+    { target: 'legwork req/s ÷ bare-node (NORMAL) req/s', wanted: `≥ ${TARGET.vsBare}`, ...judge(ratio(legwork?.requestsPerSec, bare?.requestsPerSec), (v) => v >= TARGET.vsBare, unavailable(legwork ? 'bare-node' : 'legwork')) },
+    {
+      target: 'legwork req/s ÷ Flask req/s',
+      wanted: `≥ ${TARGET.vsFlask}`,
+      ...judge(ratio(legwork?.requestsPerSec, flask?.requestsPerSec), (v) => v >= TARGET.vsFlask, flask ? unavailable('legwork') : 'Flask baseline unavailable (install Debian python3-flask)'),
+    },
+    { target: 'legwork p99 ÷ bare-node p99', wanted: `≤ ${TARGET.p99VsBare}`, ...judge(ratio(legwork?.p99ms, bare?.p99ms), (v) => v <= TARGET.p99VsBare, unavailable(legwork ? 'bare-node' : 'legwork')) },
+    {
+      target: 'legwork backlog drained after the load (s)',
+      wanted: `≤ ${TARGET.drainSeconds}`,
+      ...judge(legwork?.drainSeconds ?? null, (v) => v <= TARGET.drainSeconds, legwork ? 'did not drain' : unavailable('legwork')),
+    },
+  ];
 }
 
 async function main(): Promise<void> {
   const startedAt = new Date();
   const dir = mkdtempSync(join(tmpdir(), 'legwork-bench-'));
-  const bodies = postbackMix(smoke ? 2_000 : 50_000, SECRET);
+  const shares = MIXES[MIX];
+  if (!shares) throw new Error(`BENCH_MIX must be one of ${Object.keys(MIXES).join(', ')}`);
+  // Enough bodies that an all-new mix stays all new for the whole run on a fast machine.
+  const count = smoke ? 5_000 : Math.max(50_000, 15_000 * DURATION);
+  const bodies: Bodies = {
+    warmup: writeBodies(dir, 'warmup', postbackMix(smoke ? 2_000 : 20_000, SECRET, shares)),
+    measured: writeBodies(dir, 'measured', postbackMix(count, SECRET, shares)),
+  };
   const rounds: Result[][] = [];
+  const profiles: ProfileSummary[] = [];
+  const profileDir = join(resultsDir(), 'cpu-profiles');
+  const engineEnv = (port: number, db: string, synchronous: string) => ({
+    PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: db, DATABASE_SYNCHRONOUS: synchronous, KITE_API_SECRET: SECRET,
+    LEGWORK_MODE: 'paper', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', STRATEGIES: 'none', PAPER_SIMULATOR: 'off',
+  });
+  const legwork = (name: string, synchronous: 'FULL' | 'NORMAL') => async (db: string) => {
+    const port = await freePort();
+    const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    return spawnServer(name, process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', 'src/main.ts'], engineEnv(port, db, synchronous), port);
+  };
+  const bareNode = (name: string, synchronous: 'FULL' | 'NORMAL') => (db: string) =>
+    spawnServer(name, process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/baselines/bare-node-server.ts'], { DB: db, SECRET, SYNCHRONOUS: synchronous });
   // Each (target, round) starts on a fresh database, so every round sees the same mix of new and repeated updates.
   const targets: Array<[string, (db: string) => Promise<RunningServer>]> = [
-    ['bare-node', (db) => spawnServer('bare-node', process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/baselines/bare-node-server.ts'], { DB: db, SECRET })],
-    ['legwork', async (db) => {
-      const port = await freePort();
-      const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir()}`] : [];
-      return spawnServer('legwork', process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-        PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: db, KITE_API_SECRET: SECRET,
-        LEGWORK_MODE: 'paper', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', STRATEGIES: 'none', PAPER_SIMULATOR: 'off',
-      }, port);
-    }],
+    ['bare-node', bareNode('bare-node', 'NORMAL')],
+    ['legwork', legwork('legwork', 'FULL')],
+    ['legwork-normal', legwork('legwork-normal', 'NORMAL')],
+    ['bare-node-full', bareNode('bare-node-full', 'FULL')],
   ];
-  if (!TARGETS.has('flask')) {
-    // not asked for
-  } else if (flaskAvailable()) {
-    targets.push(['flask', (db) => spawnServer('flask', '/usr/bin/python3', ['bench/baselines/flask_receiver.py'], { DB: db, SECRET })]);
-  } else {
-    console.log('flask: skipped (install Debian python3-flask to include the Flask receiver baseline)');
+  let flask = 'not asked for';
+  if (TARGETS.has('flask')) {
+    if (flaskAvailable()) {
+      flask = 'included';
+      targets.push(['flask', (db) => spawnServer('flask', '/usr/bin/python3', ['bench/baselines/flask_receiver.py'], { DB: db, SECRET })]);
+    } else {
+      flask = 'unavailable: install Debian python3-flask (apt-get install -y python3-flask) to include the Flask receiver';
+      console.log(`flask: ${flask}`);
+    }
   }
+  console.log(`load: ${TOOL}${TOOL === 'autocannon' ? ' (wrk not installed: apt-get install -y wrk)' : ''}, ${CONNECTIONS} connections, ${DURATION} s per target, mix ${MIX}`);
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const results: Result[] = [];
       for (const [name, start] of targets) {
         if (!TARGETS.has(name)) continue;
         const server = await start(join(dir, `${name}-${round}.sqlite`));
+        let window: { fromUs: number; toUs: number };
         try {
-          results.push(await load(server, bodies));
+          const measured = await load(server, bodies, dir);
+          results.push(measured.result);
+          window = measured.window;
         } finally {
           await server.stop();
+        }
+        if (CPU_PROF && name.startsWith('legwork')) {
+          const file = readdirSync(profileDir).filter((f) => f.startsWith(`${name}-`)).sort().pop();
+          if (file) profiles.push(summariseCpuProfile(join(profileDir, file), 15, window));
         }
       }
       if (ROUNDS > 1) console.log(`round ${round + 1}/${ROUNDS}: ${results.map((r) => `${r.target} ${r.requestsPerSec} rps p99 ${r.p99ms} ms`).join(', ')}`);
@@ -179,23 +232,33 @@ async function main(): Promise<void> {
     'p99 vs bare': +(r.p99ms / Math.max(base.p99ms, 0.001)).toFixed(2),
     'cpu/req vs bare': r.cpuMsPer1k === null || !base.cpuMsPer1k ? null : +(r.cpuMsPer1k / base.cpuMsPer1k).toFixed(2),
   }));
-  console.log(`\ningress: ${DURATION}s per target, ${CONNECTIONS} connections, ${ROUNDS} round(s) (median shown), mix 50% new / 30% fills / 20% duplicates`);
-  console.table(rows);
+  console.log(`\ningress: ${DURATION}s per target, ${CONNECTIONS} connections, ${ROUNDS} round(s) (median shown), mix ${MIX} (${JSON.stringify(shares)}), load by ${TOOL}`);
+  console.table(rows.map(({ tool, requests, rounds: _r, ...rest }) => rest));
+  const targetsMet = verdicts(results);
+  console.log('targets (issue 15), ratios within this run:');
+  for (const v of targetsMet) {
+    console.log(`  ${v.target}: ${v.value ?? '—'} (wanted ${v.wanted}) ${v.met === null ? `n/a: ${v.note}` : v.met ? 'met' : 'NOT met'}`);
+  }
+  for (const profile of profiles) printCpuProfile(profile);
   const all = rounds.flat();
-  const legwork = all.filter((r) => r.target === 'legwork');
+  const legworkRuns = all.filter((r) => r.target.startsWith('legwork'));
   const summary = {
     // Correctness, not speed: every request answered 200, and legwork processed everything it acknowledged.
     allAnswered200: all.every((r) => r.errors === 0 && r.non2xx === 0 && r.requestsPerSec > 0),
-    legworkDrained: legwork.every((r) => r.drainSeconds !== null && r.drainSeconds !== undefined),
+    legworkDrained: legworkRuns.every((r) => r.drainSeconds !== null && r.drainSeconds !== undefined),
     targets: results.map((r) => r.target),
   };
   const file = writeResults('ingress', smoke, startedAt, {
     durationSeconds: DURATION,
     connections: CONNECTIONS,
     rounds: ROUNDS,
-    mix: { open: 0.5, fill: 0.3, duplicate: 0.2 },
+    tool: TOOL,
+    mix: { name: MIX, ...shares },
+    flask,
     results: rows,
+    targetsMet,
     allRounds: rounds,
+    cpuProfiles: profiles,
     summary,
   });
   console.log(`results: ${file}`);

@@ -15,10 +15,14 @@
  * Baseline, same run and same arrangement: the hand-written webhook script this engine replaces
  * (bench/baselines/bare-webhook.ts) — parse, check the checksum, call kiteconnect's placeOrder (no store, no
  * exactly-once).
- * Reported: p50/p90/p99/max per side and legwork's ratios to the baseline. Target (issue 7): legwork p99 < 10 ms.
+ * Reported: p50/p90/p99/max per side, legwork's ratios to the baseline, the engine's CPU per chain, and issue 15's
+ * targets with whether each is met: p50 ≤ 2× the script, p99 < 10 ms, engine CPU per chain ≤ 2 ms.
+ * BENCH_CPU_PROF=1 adds a V8 CPU profile of legwork's rounds (the file in bench/results/cpu-profiles, the top frames
+ * printed): of this process with the engine in it, or of the engine's process with BENCH_ENGINE_PROCESS=1.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -34,7 +38,8 @@ import { KiteSimulator } from '../src/simulator';
 import { freePort } from '../test/helpers/engine-process';
 import { ROOT, simulatorEngineEnv, spawnEngine } from './lib/engine-child';
 import { watchLikeThePage } from './lib/page-watcher';
-import { isSmoke, writeResults } from './lib/results';
+import { printCpuProfile, ProfileSummary, ProfileWindow, summariseCpuProfile } from './lib/cpu-profile';
+import { isSmoke, resultsDir, writeResults } from './lib/results';
 
 const SECRET = 'bench-leg-latency-secret';
 const smoke = isSmoke();
@@ -45,6 +50,31 @@ const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 0);
 const IN_PROCESS = !['1', 'true', 'yes'].includes((process.env.BENCH_ENGINE_PROCESS ?? '').toLowerCase());
 /** Open /trades pages (live stream + a read of the day on every change) watching the engine while it works. */
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 0);
+const CPU_PROF = ['1', 'true', 'yes'].includes((process.env.BENCH_CPU_PROF ?? '').toLowerCase());
+const PROFILE_DIR = join(resultsDir(), 'cpu-profiles');
+/** Issue 15's targets for this bench. */
+const TARGET = { p50VsScript: 2, p99Ms: 10, engineCpuMsPerChain: 2 };
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** V8's profiler on this process (the engine in it), through the inspector: started and stopped around the rounds. */
+function inProcessProfiler(): { stop(): Promise<string> } {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 200 })).then(() => post('Profiler.start'));
+  return {
+    stop: async () => {
+      await started;
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      session.disconnect();
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      const file = join(PROFILE_DIR, `leg-latency-${Date.now()}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
 
 interface Stats {
   n: number;
@@ -144,7 +174,8 @@ function engineEnv(sim: KiteSimulator, dir: string): Record<string, string> {
 
 /** The engine as its own process (src/main.ts). */
 async function startEngineProcess(sim: KiteSimulator, dir: string): Promise<Target> {
-  const engine = await spawnEngine(engineEnv(sim, dir), await freePort());
+  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=leg-latency-engine-${Date.now()}.cpuprofile`] : [];
+  const engine = await spawnEngine(engineEnv(sim, dir), await freePort(), { nodeArgs });
   return { url: `${engine.url}/kite/postback`, stop: () => engine.stop() };
 }
 
@@ -197,6 +228,7 @@ async function main(): Promise<void> {
   const engine = await (IN_PROCESS ? startEngineInProcess(sim, dir) : startEngineProcess(sim, dir));
   const baseline = await startBaseline(sim);
   const watchers = Array.from({ length: WATCHERS }, () => watchLikeThePage(engine.url.replace(/\/kite\/postback$/, ''), '2026-11-25'));
+  let engineWindows: ProfileWindow[] | null = null;
 
   try {
     // Interleave rounds so drift on a shared machine hits both sides alike.
@@ -216,10 +248,17 @@ async function main(): Promise<void> {
       cpu[side] += (used.user + used.system) / 1000;
       return samples;
     };
+    const profiler = CPU_PROF && IN_PROCESS ? inProcessProfiler() : null;
+    /** legwork's rounds on the monotonic clock: the profile is read for these only. */
+    const windows: ProfileWindow[] = [];
     for (let r = 0; r < rounds; r++) {
       bare.push(...(await cpuOf('bare', () => measure(sim, baseline.url, Math.ceil(CHAINS / rounds)))));
+      const fromUs = monotonicUs();
       legwork.push(...(await cpuOf('legwork', () => measure(sim, engine.url, Math.ceil(CHAINS / rounds), breakdown))));
+      windows.push({ fromUs, toUs: monotonicUs() });
     }
+    let profile: ProfileSummary | null = null;
+    if (profiler) profile = summariseCpuProfile(await profiler.stop(), 15, windows);
     const l = stats(legwork);
     const b = stats(bare);
     const ratio = (a: number, z: number) => Math.round((a / z) * 100) / 100;
@@ -238,6 +277,14 @@ async function main(): Promise<void> {
         : { ack: stats(breakdown.ack) },
       target: { legworkP99BelowMs: 10, met: l.p99 < 10 },
       watchers: { pages: WATCHERS, streamMessages: watchers.reduce((n, w) => n + w.messages, 0), pageReads: watchers.reduce((n, w) => n + w.reads, 0) },
+      targets: [
+        { target: 'legwork p50 ÷ script p50', value: ratio(l.p50, b.p50), wanted: `≤ ${TARGET.p50VsScript}`, met: ratio(l.p50, b.p50) <= TARGET.p50VsScript },
+        { target: 'legwork p99 (ms)', value: l.p99, wanted: `< ${TARGET.p99Ms}`, met: l.p99 < TARGET.p99Ms },
+        IN_PROCESS
+          ? { target: 'engine CPU per chain (ms)', value: round2(cpu.legwork / l.n - cpu.bare / b.n), wanted: `≤ ${TARGET.engineCpuMsPerChain}`, met: cpu.legwork / l.n - cpu.bare / b.n <= TARGET.engineCpuMsPerChain }
+          : { target: 'engine CPU per chain (ms)', value: null, wanted: `≤ ${TARGET.engineCpuMsPerChain}`, met: null, note: 'measured only with the engine in this process' },
+      ],
+      cpuProfile: profile,
     };
     console.log(`postback → next leg placed, ${l.n} chains each (ms), ${IN_PROCESS ? 'engine in this process' : 'engine and webhook script each in their own process'}`);
     console.table({ legwork: l, 'bare webhook script': b });
@@ -245,12 +292,23 @@ async function main(): Promise<void> {
     console.table(result.legworkBreakdown);
     if (IN_PROCESS) console.log(`CPU per chain: ${round2(cpu.legwork / l.n)} ms with legwork, ${round2(cpu.bare / b.n)} ms with the script (sender + simulator + server): the engine's own work ≈ ${round2(cpu.legwork / l.n - cpu.bare / b.n)} ms`);
     if (WATCHERS > 0) console.log(`${WATCHERS} open /trades page(s) watching: ${result.watchers.streamMessages} stream messages, ${result.watchers.pageReads} page reads`);
-    console.log(`legwork/bare: p50 ×${result.ratios.p50}, p99 ×${result.ratios.p99}; target p99 < 10 ms: ${result.target.met ? 'met' : 'NOT met'}`);
+    console.log(`legwork/bare: p50 ×${result.ratios.p50}, p99 ×${result.ratios.p99}`);
+    console.log('targets (issue 15), within this run:');
+    for (const t of result.targets) {
+      console.log(`  ${t.target}: ${t.value ?? '—'} (wanted ${t.wanted}) ${t.met === null ? `n/a: ${(t as { note?: string }).note}` : t.met ? 'met' : 'NOT met'}`);
+    }
+    if (profile) printCpuProfile(profile);
     console.log(`results: ${writeResults('leg-latency', smoke, startedAt, result)}`);
+    if (CPU_PROF && !IN_PROCESS) engineWindows = windows;
   } finally {
     watchers.forEach((w) => w.stop());
     await baseline.stop();
     await engine.stop();
+    if (engineWindows) {
+      // The engine's process wrote its profile when it stopped.
+      const file = readdirSync(PROFILE_DIR).filter((f) => f.startsWith('leg-latency-engine-')).sort().pop();
+      if (file) printCpuProfile(summariseCpuProfile(join(PROFILE_DIR, file), 15, engineWindows));
+    }
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }

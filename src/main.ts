@@ -1,13 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { getToken } from '@willsoto/nestjs-prometheus';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import type { Counter } from 'prom-client';
 import { WriteTransactions } from './database/write-transactions';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { loadEnvironment } from './config/environment-file';
 import { ConfigValidationError, loadLegworkConfig, LegworkConfig } from './config/legwork.config';
+import { installProcessErrorHandlers } from './logging/process-errors';
+import { Metric } from './metrics/metrics';
 import { PaperBroker, startPaperBroker } from './paper/paper-simulator';
+import { installAckFaultHook } from './postback/ack-fault-hook';
 
 const logger = new Logger('Bootstrap');
 
@@ -32,6 +37,9 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
+  const unhandled = app.get<Counter<string>>(getToken(Metric.UnhandledErrors));
+  installProcessErrorHandlers((kind) => unhandled.inc({ kind }));
+  installAckFaultHook(app, config.postback.path, process.env); // test-only; inert unless its variable is set
   configureApp(app);
   if (paper) process.once('beforeExit', () => void paper.stop());
   const { port, host } = config.http;

@@ -10,7 +10,7 @@ import { hexDigestsEqual, postbackChecksum, sha256Hex } from '../../src/common/k
 const [port, dbPath, secret] = [Number(process.env.PORT ?? 0), process.env.DB ?? ':memory:', process.env.SECRET ?? ''];
 const db = new Database(dbPath);
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
+db.pragma(`synchronous = ${process.env.SYNCHRONOUS ?? 'FULL'}`);
 db.exec('CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY, dedup_key TEXT UNIQUE, order_id TEXT, raw_body TEXT, received_at TEXT)');
 const insert = db.prepare('INSERT OR IGNORE INTO inbox (dedup_key, order_id, raw_body, received_at) VALUES (?, ?, ?, ?)');
 

@@ -35,9 +35,13 @@ export interface EngineChild {
  * The real engine (src/main.ts under ts-node, as the e2e tests run it) in a child process on a given port, with
  * JSON logs so the bench can read timings from them. Readiness is GET /health answering 200.
  */
-export async function spawnEngine(env: Record<string, string>, port: number, options: { ready?: boolean; readyTimeoutMs?: number } = {}): Promise<EngineChild> {
+export async function spawnEngine(
+  env: Record<string, string>,
+  port: number,
+  options: { ready?: boolean; readyTimeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<EngineChild> {
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

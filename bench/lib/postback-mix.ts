@@ -2,11 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { postbackChecksum } from '../../src/common/kite-checksum';
 import sample from '../../test/fixtures/kite-postback.json';
 
+/** The request mixes: every postback a new order (issue 15's measurement), or new orders, fills and repeats. */
+export const MIXES = {
+  new: { open: 1, fill: 0, duplicate: 0 },
+  mixed: { open: 0.5, fill: 0.3, duplicate: 0.2 },
+};
+
 /**
  * A realistic request mix of signed postbacks: new orders (OPEN), partial fills of earlier orders (UPDATE) and exact
  * repeats (Kite re-sending), in fixed proportions. Ids are 19 digits and unique per run.
  */
-export function postbackMix(count: number, secret: string, shares = { open: 0.5, fill: 0.3, duplicate: 0.2 }): string[] {
+export function postbackMix(count: number, secret: string, shares = MIXES.mixed): string[] {
   const prefix = BigInt(`0x${randomBytes(6).toString('hex')}`) % 9_000_000_000n + 1_000_000_000n;
   const bodies: string[] = [];
   const opened: string[] = [];

@@ -1,11 +1,23 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import type { LegworkConfig } from '../config/legwork.config';
 import { sqliteDataSourceOptions } from './data-source.options';
+import { HOT_PATH_STORE, HotPathStore } from './hot-path/hot-path.store';
+import { SqliteHotPathStore } from './hot-path/sqlite-hot-path.store';
 import { WriteTransactions } from './write-transactions';
 
-/** The trade log: one SQLite file (WAL), migrated at start, and the single path for writes into it. */
+/** The hot-path store for the configured database (SQLite today; PostgreSQL adds its implementation here). */
+function hotPathStore(dataSource: DataSource, writes: WriteTransactions): HotPathStore {
+  if (dataSource.options.type === 'better-sqlite3') return new SqliteHotPathStore(dataSource, writes);
+  throw new Error(`no hot-path store for database type "${dataSource.options.type}"`);
+}
+
+/**
+ * The trade log: one SQLite file (WAL), migrated at start, the single path for writes into it (WriteTransactions)
+ * and the hot-path store the ingestion pipeline writes through.
+ */
 @Global()
 @Module({
   imports: [
@@ -15,7 +27,10 @@ import { WriteTransactions } from './write-transactions';
         sqliteDataSourceOptions(config.get('database', { infer: true })),
     }),
   ],
-  providers: [WriteTransactions],
-  exports: [WriteTransactions],
+  providers: [
+    WriteTransactions,
+    { provide: HOT_PATH_STORE, inject: [getDataSourceToken(), WriteTransactions], useFactory: hotPathStore },
+  ],
+  exports: [WriteTransactions, HOT_PATH_STORE],
 })
 export class DatabaseModule {}

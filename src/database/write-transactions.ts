@@ -18,6 +18,9 @@ export interface WriteOptions {
  * caller, so a write issued while another caller's transaction is open would silently join that transaction — and
  * vanish with it on rollback, after its postback had been acknowledged. Every write in legwork goes through here.
  * (On PostgreSQL each transaction has its own pooled connection and this queue only orders this process's writes.)
+ *
+ * The queue moves on as soon as a transaction has committed; a durable caller then waits for the fdatasync (off the
+ * event loop), while the next transaction may already commit — its own sync comes after (group commit).
  */
 @Injectable()
 export class WriteTransactions implements OnApplicationShutdown {
@@ -26,11 +29,37 @@ export class WriteTransactions implements OnApplicationShutdown {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** A TypeORM transaction in the queue. */
   run<T>(work: (manager: EntityManager) => Promise<T>, options: WriteOptions = {}): Promise<T> {
-    const result = this.tail.then(() => this.execute(work, options.durable ?? true));
+    return this.exclusive(() => this.dataSource.transaction(work), options);
+  }
+
+  /**
+   * A turn of the queue for work that runs its own transaction on the connection (the hot-path store's prepared
+   * statements): nothing else writes until `work` settles. Durable: resolves only once its commit is on disk.
+   */
+  exclusive<T>(work: () => T | Promise<T>, options: WriteOptions = {}): Promise<T> {
+    return this.exclusiveThenDurable(work, options.durable ?? true).then(async ({ result, durable }) => {
+      await durable;
+      return result;
+    });
+  }
+
+  /**
+   * Like exclusive(), but resolves as soon as the commit returned, with a second promise for its durability: the
+   * caller may act on what it committed (publish derived events) while the fdatasync runs, and answers only after.
+   */
+  exclusiveThenDurable<T>(work: () => T | Promise<T>, durable: boolean): Promise<{ result: T; durable: Promise<void> }> {
+    const committed = this.tail.then(async () => {
+      const commits = await this.commits();
+      const result = await work();
+      const synced = durable ? commits.sync() : Promise.resolve();
+      synced.catch(() => undefined); // the caller gets the failure; a caller that stopped listening must not crash the process
+      return { result, durable: synced };
+    });
     // The queue moves on whether this transaction committed or failed; the caller gets the failure.
-    this.tail = result.catch(() => undefined);
-    return result;
+    this.tail = committed.catch(() => undefined);
+    return committed;
   }
 
   /** How durable commits reach the disk here (start-up log). */
@@ -38,16 +67,16 @@ export class WriteTransactions implements OnApplicationShutdown {
     return (await this.commits()).mode;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.tail;
-    (await this.commitSync)?.close();
+  /** The commit/sync seam: sync() is called right after every durable COMMIT returned. */
+  durableCommits(): Promise<CommitSync> {
+    return this.commits();
   }
 
-  private async execute<T>(work: (manager: EntityManager) => Promise<T>, durable: boolean): Promise<T> {
-    const commits = await this.commits();
-    const result = await this.dataSource.transaction(work);
-    if (durable) commits.sync();
-    return result;
+  async onApplicationShutdown(): Promise<void> {
+    await this.tail;
+    const commits = await this.commitSync;
+    await commits?.sync().catch(() => undefined);
+    await commits?.close();
   }
 
   /** Set up on first use, before the first commit: it changes how this connection commits. */

@@ -2,15 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { LegworkConfig } from '../config/legwork.config';
+import { InboxProcessor } from '../inbox/inbox.processor';
 import { InboxService } from '../inbox/inbox.service';
 
-/** Not ready while too many acknowledged postbacks wait: the engine is falling behind the market. */
+/**
+ * Not ready while too many acknowledged postbacks wait (the engine is falling behind the market), or while inbox
+ * processing keeps failing (it retries with backoff; the details say why and when it tries next).
+ */
 @Injectable()
 export class InboxBacklogIndicator {
   private readonly max: number;
 
   constructor(
     private readonly inbox: InboxService,
+    private readonly processor: InboxProcessor,
     private readonly indicators: HealthIndicatorService,
     config: ConfigService<LegworkConfig, true>,
   ) {
@@ -18,8 +23,10 @@ export class InboxBacklogIndicator {
   }
 
   async check(key = 'inbox') {
-    const backlog = await this.inbox.countPending();
     const indicator = this.indicators.check(key);
-    return backlog <= this.max ? indicator.up({ backlog, max: this.max }) : indicator.down({ backlog, max: this.max });
+    const processing = this.processor.health();
+    const backlog = await this.inbox.countPending().catch(() => null);
+    const details = { backlog, max: this.max, processing };
+    return backlog !== null && backlog <= this.max && processing.ok ? indicator.up(details) : indicator.down(details);
   }
 }

@@ -1,51 +1,78 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { errorText } from '../common/error-text';
+import { ConcurrentUpdateError, HOT_PATH_STORE, HotPathStore, StoreUnavailableError } from '../database/hot-path/hot-path.store';
 import { Metric } from '../metrics/metrics';
 import { OrderEventPublisher } from '../orders/order-event.publisher';
-import { ConcurrentUpdateError, OrderStateService } from '../orders/order-state.service';
-import { InboxEntry } from './inbox-entry.entity';
+import { OrderStateDecision, OrderStateService } from '../orders/order-state.service';
 import { InboxService } from './inbox.service';
 
 /** After this many failed attempts an entry is parked as failed (its raw body stays) instead of blocking the rest. */
 const MAX_ATTEMPTS = 5;
-const BATCH = 200;
-/** Entries applied per transaction: amortises the commit's fsync under load. */
-const APPLY_CHUNK = 50;
+/** Entries applied per unit of work: amortises the commit, short enough that acknowledgements do not wait long. */
+const APPLY_CHUNK = 100;
 const SHUTDOWN_DRAIN_MS = 10_000;
-/**
- * Dispatched marks left after a pass are written this long after it, unless the next chunk's transaction takes them
- * first (back-to-back postbacks): one commit fewer per postback. A crash before then re-publishes those events at the
- * next start, which at-least-once delivery already allows for.
- */
-const MARKS_DELAY_MS = 100;
+/** Retry after a failed pass: 100 ms, doubling, at most this. */
+const MAX_BACKOFF_MS = 30_000;
+
+/** How the processor is doing, for readiness. */
+export interface ProcessorHealth {
+  /** False while passes fail (it keeps retrying with backoff). */
+  ok: boolean;
+  /** Failed passes in a row, and since start. */
+  consecutiveFailures: number;
+  failures: number;
+  lastError: string | null;
+  lastFailureAt: string | null;
+  /** When the next retry runs, while failing. */
+  retryInMs: number | null;
+}
 
 /**
- * Works the inbox behind the HTTP answer: applies pending entries in arrival order, then publishes their events.
- * Started at boot so entries acknowledged before a crash are processed; kicked after each accepted postback.
- * The `running` flag only avoids two loops in one process; correctness comes from the database (see OrderStateService).
+ * Works the inbox's backlog: entries acknowledged but not applied on arrival — left by a crash, queued by a
+ * reconcile, deferred behind an older entry of their order, or whose applying failed. Applies them in arrival
+ * order, a chunk per unit of work, then publishes their events. Runs at boot (so strategies see recovered history
+ * before new events; only then are updates applied on arrival) and whenever the pipeline leaves entries pending.
+ *
+ * It never takes the process down: a failing pass (the database refusing a read, say) is caught, logged, counted and
+ * retried with backoff, and readiness reports it until a pass succeeds. The `running` flag only avoids two loops in
+ * one process; correctness comes from the database (see the hot-path store's unit of work).
  */
 @Injectable()
 export class InboxProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(InboxProcessor.name);
   private running: Promise<void> | null = null;
   private again = false;
-  /** False until the outbox has been published once by this process, and after a publish that failed. */
+  /** False until the outbox has been published once by this process, and after a pass that failed. */
   private outboxClean = false;
+  private started = false;
   private stopped = false;
   private readonly failures = new Map<number, number>();
   private readonly holds: Promise<unknown>[] = [];
-  private marksTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly state: ProcessorHealth = { ok: true, consecutiveFailures: 0, failures: 0, lastError: null, lastFailureAt: null, retryInMs: null };
+  private retryAt: number | null = null;
+  private startNow: () => void = () => undefined;
+  private bootDone: () => void = () => undefined;
+  /** Resolves once the first pass after the start is over (kick() before then waits for it). */
+  private readonly booted = new Promise<void>((resolve) => (this.bootDone = resolve));
+  private readonly decide = (entries: Parameters<OrderStateService['decide']>[0], orders: Parameters<OrderStateService['decide']>[1]) =>
+    this.orderState.decide(entries, orders);
 
   constructor(
     private readonly inbox: InboxService,
+    @Inject(HOT_PATH_STORE) private readonly store: HotPathStore,
     private readonly orderState: OrderStateService,
     private readonly publisher: OrderEventPublisher,
     private readonly readiness: EventEmitterReadinessWatcher,
     @InjectMetric(Metric.InboxProcessed) private readonly processed: Counter<string>,
     @InjectMetric(Metric.InboxBacklog) private readonly backlog: Gauge<string>,
+    @InjectMetric(Metric.InboxProcessorErrors) private readonly errors: Counter<string>,
+    @Optional() private readonly http?: HttpAdapterHost,
   ) {}
 
   /**
@@ -56,13 +83,34 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     this.holds.push(work.catch(() => undefined));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    // Listeners subscribe during bootstrap; publishing before they are ready would reach nobody.
-    await this.readiness.waitUntilReady();
-    await Promise.all(this.holds);
-    const backlog = await this.inbox.countPending();
-    if (backlog > 0) this.logger.log(`resuming: ${backlog} acknowledged update(s) not yet processed`);
-    this.kick();
+  /**
+   * Not awaited: bootstrap — and the HTTP server's listen right after it — must not wait for the boot reconcile, or
+   * Kite's postbacks sent meanwhile would find no one listening (Kite does not send them again). The first pass waits:
+   * for the event listeners, the holds (reconcile, leg recovery), and the server listening for postbacks, since
+   * processing makes strategies place orders and Kite posts back what becomes of them.
+   */
+  onApplicationBootstrap(): void {
+    void this.boot();
+  }
+
+  private async boot(): Promise<void> {
+    try {
+      await this.listening();
+      // Listeners subscribe during bootstrap; publishing before they are ready would reach nobody.
+      await this.readiness.waitUntilReady();
+      await Promise.all(this.holds);
+      const backlog = await this.inbox.countPending().catch(() => null);
+      if (backlog) this.logger.log(`resuming: ${backlog} acknowledged update(s) not yet processed`);
+      this.started = true;
+      await this.kick();
+    } finally {
+      this.bootDone();
+    }
+  }
+
+  /** For an application that never listens (one driven in-process by tests): start processing now. */
+  start(): void {
+    this.startNow();
   }
 
   /**
@@ -70,29 +118,38 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
    * empty (bounded), so a SIGTERM between market events leaves nothing half-done.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    const drained = this.kick().then(() => this.idle());
+    const drained = this.inbox
+      .whenFlushed()
+      .then(() => (this.started ? this.kick() : undefined))
+      .then(() => this.idle())
+      .then(() => this.publisher.idle());
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS, 'timeout').unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') {
       this.logger.warn(`shutdown: inbox not drained within ${SHUTDOWN_DRAIN_MS} ms; the rest is processed at next start`);
     }
-    clearTimeout(this.marksTimer);
-    this.marksTimer = undefined;
     await this.publisher.flushMarks().catch((error) => this.logger.warn(`shutdown: dispatched marks not written (${errorText(error)}); those events are published again at next start`));
   }
 
   /** Second half: stop; anything acknowledged after this point is already durable and is processed at next start. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.retryTimer);
     await this.running;
   }
 
-  /** Ask for a pass over the inbox; returns when the inbox (as of now) has been worked. */
+  /**
+   * Ask for a pass over the inbox; resolves (never rejects) when the inbox, as of now, has been worked or the pass
+   * failed. Before the first pass after the start, resolves when that one is over.
+   */
   kick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    if (!this.started) return this.booted;
     if (this.running) {
       this.again = true;
       return this.running;
     }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.running = this.loop().finally(() => {
       this.running = null;
     });
@@ -104,58 +161,57 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     while (this.running) await this.running;
   }
 
-  private async loop(): Promise<void> {
-    let drained = false;
-    do {
-      this.again = false;
-      drained = false;
-      // Events stored but not published before a crash (or a failed publish); afterwards each chunk publishes its own.
-      if (!this.outboxClean) {
-        await this.publisher.publishPending();
-        this.outboxClean = true;
-      }
-      for (;;) {
-        if (this.stopped) return;
-        const entries = await this.inbox.pending(BATCH);
-        if (entries.length === 0) {
-          drained = true;
-          break;
-        }
-        /** Entries of this read left for a retry. */
-        let left = 0;
-        for (let i = 0; i < entries.length; i += APPLY_CHUNK) {
-          await this.giveWayToAcks();
-          if (this.stopped) return;
-          left += await this.processChunk(entries.slice(i, i + APPLY_CHUNK));
-          this.outboxClean = false;
-          await this.publisher.publishPending({ deferMarks: true }); // marked with the next chunk, or below
-          this.outboxClean = true;
-        }
-        if (left === entries.length) break; // only retriable failures left; the next kick retries them
-        // A short read was the whole inbox as of then; anything accepted since has kicked, which set `again`.
-        if (entries.length < BATCH) {
-          drained = left === 0;
-          break;
-        }
-      }
-    } while (this.again && !this.stopped);
-    this.scheduleMarks();
-    this.backlog.set(drained ? 0 : await this.inbox.countPending());
+  private listening(): Promise<void> {
+    const server = this.http?.httpAdapter?.getHttpServer?.() as Server | undefined;
+    if (!server || server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.startNow = resolve;
+      server.once('listening', () => resolve());
+    });
   }
 
-  private scheduleMarks(): void {
-    if (this.stopped || this.marksTimer || this.publisher.unmarkedIds().length === 0) return;
-    this.marksTimer = setTimeout(() => {
-      this.marksTimer = undefined;
-      this.publisher.flushMarks().catch((error) => this.logger.warn(`dispatched marks not written yet (${errorText(error)}); retried after the next pass`));
-    }, MARKS_DELAY_MS);
-    this.marksTimer.unref();
+  health(): ProcessorHealth {
+    return { ...this.state, retryInMs: this.retryAt === null ? null : Math.max(0, this.retryAt - Date.now()) };
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const drained = await this.pass();
+        this.succeeded();
+        if (drained === null) return; // stopped
+        this.backlog.set(drained ? 0 : await this.store.countPending());
+        if (drained) this.inbox.applyOnArrival(() => void this.kick());
+        else this.retryLater(); // entries left for a retry (they failed); not only on the next arrival
+      } catch (error) {
+        this.failed(error);
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Publishes what is owed, then applies pending entries until none is left. True: drained; false: entries left for a retry; null: stopped. */
+  private async pass(): Promise<boolean | null> {
+    // Events stored but not published before a crash (or a failed pass); afterwards each chunk publishes its own.
+    if (!this.outboxClean) {
+      await this.publisher.publishPending();
+      this.outboxClean = true;
+    }
+    for (;;) {
+      if (this.stopped) return null;
+      await this.giveWayToAcks();
+      const ids = await this.store.pendingIds(APPLY_CHUNK);
+      if (ids.length === 0) return true;
+      const left = await this.processChunk(ids);
+      if (left === ids.length) return false; // only retriable failures left
+    }
   }
 
   /**
    * Processing shares the thread and the database connection with ingress, and a chunk runs start to finish
    * without letting I/O in. So before each chunk: let pending I/O (new postbacks) be read, then let their inbox
-   * commit and acknowledgement go first.
+   * commit go first.
    */
   private async giveWayToAcks(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -163,48 +219,91 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Apply a chunk in one transaction; if that fails, fall back to one entry at a time to isolate the culprit.
+   * Apply a chunk in one unit of work; if that fails, one entry at a time to isolate the culprit.
    * Returns how many entries are left for a retry.
    */
-  private async processChunk(entries: InboxEntry[]): Promise<number> {
-    if (entries.length > 1) {
+  private async processChunk(ids: number[]): Promise<number> {
+    if (ids.length > 1) {
       try {
-        const marks = this.publisher.unmarkedIds();
-        const results = await this.orderState.applyEntries(entries, (m) => this.publisher.markDispatched(m, marks));
-        this.publisher.confirmMarked(marks);
-        for (const result of results) this.processed.inc({ outcome: result.outcome });
-        for (const entry of entries) this.failures.delete(entry.id);
+        await this.apply(ids);
+        for (const id of ids) this.failures.delete(id);
         return 0;
-      } catch {
-        // fall through: retried singly below, where each failure is counted and logged against its entry
+      } catch (error) {
+        // The database itself is failing: nothing to blame on the entries; the pass fails and is retried later.
+        if (error instanceof StoreUnavailableError) throw error;
+        // Otherwise retried singly below, where each failure is counted and logged against its entry.
       }
     }
     let left = 0;
-    for (const entry of entries) if (!(await this.process(entry))) left++;
+    for (const id of ids) if (!(await this.processOne(id))) left++;
     return left;
   }
 
-  private async process(entry: InboxEntry): Promise<boolean> {
+  private async apply(ids: number[]): Promise<void> {
+    const applied = await this.store.applyPending(ids, this.decide);
+    if (!applied) return;
+    const decision: OrderStateDecision = applied.writes;
+    decision.log();
+    for (const result of decision.results) this.processed.inc({ outcome: result.outcome });
+    await this.publisher.publishCommitted(
+      decision.events.map((e, i) => ({ id: applied.eventIds[i], type: e.type, source: e.source, orderId: e.orderId, payload: decision.payloads[i] })),
+    );
+  }
+
+  private async processOne(id: number): Promise<boolean> {
     try {
-      const result = await this.orderState.applyEntry(entry);
-      this.processed.inc({ outcome: result.outcome });
-      this.failures.delete(entry.id);
+      await this.apply([id]);
+      this.failures.delete(id);
       return true;
     } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
       if (error instanceof ConcurrentUpdateError) {
-        this.logger.warn({ orderId: entry.orderId }, `inbox entry ${entry.id} (order ${entry.orderId}): ${error.message}; will retry`);
+        this.logger.warn(`inbox entry ${id}: ${error.message}; will retry`);
         return false;
       }
-      const attempts = (this.failures.get(entry.id) ?? entry.attempts) + 1;
-      this.failures.set(entry.id, attempts);
-      this.logger.error({ orderId: entry.orderId }, `inbox entry ${entry.id} (order ${entry.orderId}) failed, attempt ${attempts}: ${errorText(error)}`);
-      if (attempts >= MAX_ATTEMPTS) {
-        await this.inbox.park(entry.id, attempts, errorText(error));
-        this.processed.inc({ outcome: 'failed' });
-        this.failures.delete(entry.id);
-        return true;
-      }
-      return false;
+      const attempts = (this.failures.get(id) ?? 0) + 1;
+      this.failures.set(id, attempts);
+      this.logger.error(`inbox entry ${id} failed, attempt ${attempts}: ${errorText(error)}`);
+      if (attempts < MAX_ATTEMPTS) return false;
+      await this.store.park(id, attempts, errorText(error));
+      this.processed.inc({ outcome: 'failed' });
+      this.failures.delete(id);
+      return true;
     }
+  }
+
+  private succeeded(): void {
+    if (!this.state.ok) this.logger.log(`inbox processing recovered after ${this.state.consecutiveFailures} failed pass(es)`);
+    this.state.ok = true;
+    this.state.consecutiveFailures = 0;
+    this.retryAt = null;
+  }
+
+  /** A pass failed: log, count, report, and try again later (backoff), whatever else happens meanwhile. */
+  private failed(error: unknown): void {
+    this.outboxClean = false;
+    this.state.ok = false;
+    this.state.consecutiveFailures++;
+    this.state.failures++;
+    this.state.lastError = errorText(error);
+    this.state.lastFailureAt = new Date().toISOString();
+    this.errors.inc();
+    const delay = this.retryLater();
+    this.logger.error(
+      `inbox processing failed (${this.state.lastError}); acknowledged updates stay stored, retrying in ${delay} ms (failure ${this.state.consecutiveFailures} in a row)`,
+    );
+  }
+
+  private retryLater(): number {
+    const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.max(0, this.state.consecutiveFailures - 1));
+    if (this.stopped) return delay;
+    clearTimeout(this.retryTimer);
+    this.retryAt = Date.now() + delay;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.kick();
+    }, delay);
+    this.retryTimer.unref();
+    return delay;
   }
 }

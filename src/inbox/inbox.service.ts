@@ -1,10 +1,20 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
-import { WriteTransactions } from '../database/write-transactions';
-import { toOrderUpdate } from '../orders/order-update';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { errorText } from '../common/error-text';
+import { HOT_PATH_STORE, HotPathStore, InboxIntake } from '../database/hot-path/hot-path.store';
+import { Metric } from '../metrics/metrics';
+import { CommittedEvent, OrderEventPublisher } from '../orders/order-event.publisher';
+import { OrderStateDecision, OrderStateService } from '../orders/order-state.service';
+import { OrderUpdate, toOrderUpdate } from '../orders/order-update';
 import { dedupKeyOf } from './dedup-key';
-import { InboxEntry, InboxSource } from './inbox-entry.entity';
+import type { InboxSource } from './inbox-entry.entity';
+
+/** A row of Kite's order book to store, and whether it advances its order beyond what the store held at the read. */
+export interface ReconcileRow {
+  row: Record<string, unknown>;
+  advances: boolean;
+}
 
 export interface AcceptedUpdate {
   duplicate: boolean;
@@ -12,7 +22,7 @@ export interface AcceptedUpdate {
 }
 
 interface Pending {
-  row: Pick<InboxEntry, 'dedupKey' | 'source' | 'orderId' | 'rawBody'>;
+  intake: InboxIntake;
   resolve(result: AcceptedUpdate): void;
   reject(error: unknown): void;
 }
@@ -21,9 +31,14 @@ interface Pending {
 const MAX_BATCH = 500;
 
 /**
- * Durable intake: an update is committed to the inbox table before anyone is told it was received.
- * Group commit: updates arriving together are written in one transaction (one fsync), and each caller is answered
- * only after that commit. Repeats are recognised by the unique dedup key, within a batch and against the table.
+ * The ingestion pipeline: an update is committed to the inbox before anyone is told it was received, and — once the
+ * processor has worked what a start left over — applied in the same unit of work (order state, events, fills, the
+ * inbox mark), then published from memory. One parse per update (at ingress), one commit per batch, no read-back.
+ *
+ * Group commit: updates arriving together are written in one transaction and each caller is answered only once that
+ * commit is on stable storage (its fdatasync runs off the event loop, so the next batch is already being taken).
+ * Repeats are recognised by the unique dedup key, within a batch and against the table. An update whose order still
+ * has an older entry pending, or whose applying failed, is committed pending and left to the InboxProcessor.
  */
 @Injectable()
 export class InboxService {
@@ -32,22 +47,55 @@ export class InboxService {
   private flushScheduled = false;
   private flushing = 0;
   private flushWaiters: Array<() => void> = [];
+  /** Off until the processor's first pass: after a start, strategies see the recovered backlog before new updates. */
+  private applyOnIntake = false;
+  private pendingLeft: () => void = () => undefined;
+  /** Entries were stored pending since the processor last said it had drained the inbox. */
+  private leftPending = false;
+  private readonly decide = (entries: Parameters<OrderStateService['decide']>[0], orders: Parameters<OrderStateService['decide']>[1]) =>
+    this.orderState.decide(entries, orders);
 
   constructor(
-    @InjectRepository(InboxEntry) private readonly entries: Repository<InboxEntry>,
-    private readonly writes: WriteTransactions,
+    @Inject(HOT_PATH_STORE) private readonly store: HotPathStore,
+    private readonly orderState: OrderStateService,
+    private readonly publisher: OrderEventPublisher,
+    @InjectMetric(Metric.InboxProcessed) private readonly processed: Counter<string>,
   ) {}
 
-  /** Store one update (raw text kept verbatim); resolves once it is on disk, with duplicate=true for a repeat. */
-  accept(rawBody: string, payload: Record<string, unknown>, source: InboxSource): Promise<AcceptedUpdate> {
-    const update = toOrderUpdate(payload);
+  /**
+   * Store one update (raw text kept verbatim); resolves once it is on disk, with duplicate=true for a repeat.
+   * `update` is the payload as parsed at ingress (parsed here when not given).
+   */
+  accept(rawBody: string, payload: Record<string, unknown>, source: InboxSource, update: OrderUpdate = toOrderUpdate(payload)): Promise<AcceptedUpdate> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ row: { dedupKey: dedupKeyOf(update), source, orderId: update.orderId, rawBody }, resolve, reject });
+      this.queue.push({ intake: { dedupKey: dedupKeyOf(update), source, orderId: update.orderId, rawBody, update }, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => void this.flush());
       }
     });
+  }
+
+  /**
+   * Store updates derived from Kite's order book (reconcile), pending, in order, without an fsync of their own:
+   * Kite still holds every one of them, and the next reconcile writes again whatever a power cut took. The dedup key
+   * decides what is new, as for every update; with `liveSince`, rows of orders a live update reached during the read
+   * are left out unless they advance the order (HotPathStore.storeReconciled). Returns how many were written and how
+   * many orders were overtaken.
+   */
+  storeReconciled(rows: ReadonlyArray<ReconcileRow>, liveSince?: number): Promise<{ written: number; overtaken: number }> {
+    return this.store.storeReconciled(
+      rows.map(({ row, advances }) => {
+        const update = toOrderUpdate(row);
+        return { dedupKey: dedupKeyOf(update), source: 'reconcile' as const, orderId: update.orderId, rawBody: JSON.stringify(row), advances };
+      }),
+      liveSince,
+    );
+  }
+
+  /** The newest inbox id: what the inbox knew before Kite's book was read (see storeReconciled). */
+  lastInboxId(): Promise<number> {
+    return this.store.lastInboxId();
   }
 
   /**
@@ -60,6 +108,20 @@ export class InboxService {
     return new Promise((resolve) => this.flushWaiters.push(resolve));
   }
 
+  countPending(): Promise<number> {
+    return this.store.countPending();
+  }
+
+  /** Called by the processor: after its first pass, updates are applied as they are stored; `left` is told when some are not. */
+  applyOnArrival(left: () => void): void {
+    this.pendingLeft = left;
+    this.applyOnIntake = true;
+    if (this.leftPending) {
+      this.leftPending = false;
+      left();
+    }
+  }
+
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, MAX_BATCH);
     this.flushScheduled = this.queue.length > 0;
@@ -67,15 +129,27 @@ export class InboxService {
     if (batch.length === 0) return this.notifyFlushed();
     this.flushing++;
     try {
-      const duplicates = await this.writes.run((manager) => this.insertBatch(manager, batch));
+      const { outcome, durable } = await this.store.ingest(
+        batch.map((item) => item.intake),
+        { decide: this.applyOnIntake ? this.decide : null, durable: true },
+      );
+      // Committed (not yet on stable storage): derived work may start; whatever it writes durably syncs after this.
+      if (outcome.applied) this.publish(outcome.applied.writes, outcome.applied.eventIds);
+      if (outcome.applyError) {
+        this.logger.error(`applying ${batch.length} update(s) on arrival failed (${errorText(outcome.applyError)}); stored, the processor retries them`);
+      }
+      if (outcome.pending > 0) {
+        this.leftPending = true;
+        this.pendingLeft();
+      }
+      await durable;
       batch.forEach((item, i) => {
-        if (duplicates[i]) {
-          this.logger.log({ orderId: item.row.orderId }, `duplicate ${item.row.source} update for order ${item.row.orderId} absorbed`);
-        }
-        item.resolve({ duplicate: duplicates[i], orderId: item.row.orderId });
+        const duplicate = outcome.duplicates[i];
+        if (duplicate) this.logger.log({ orderId: item.intake.orderId }, `duplicate ${item.intake.source} update for order ${item.intake.orderId} absorbed`);
+        item.resolve({ duplicate, orderId: item.intake.orderId });
       });
     } catch (error) {
-      // Nothing of this batch was committed, so nobody is acknowledged: every caller gets the error.
+      // Not on stable storage (or not committed at all), so nobody is acknowledged: every caller gets the error.
       batch.forEach((item) => item.reject(error));
     } finally {
       this.flushing--;
@@ -83,44 +157,17 @@ export class InboxService {
     }
   }
 
+  private publish(decision: OrderStateDecision, eventIds: number[]): void {
+    decision.log();
+    for (const result of decision.results) this.processed.inc({ outcome: result.outcome });
+    const events: CommittedEvent[] = decision.events.map((e, i) => ({ id: eventIds[i], type: e.type, source: e.source, orderId: e.orderId, payload: decision.payloads[i] }));
+    this.publisher.publishCommitted(events).catch((error) => this.logger.error(`publishing failed: ${errorText(error)}; published again at the next start`));
+  }
+
   private notifyFlushed(): void {
     if (this.flushWaiters.length === 0) return;
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     for (const resolve of waiters) resolve();
-  }
-
-  /** Insert the rows not already stored; returns, per row, whether it was a duplicate. */
-  private async insertBatch(manager: EntityManager, batch: Pending[]): Promise<boolean[]> {
-    const keys = [...new Set(batch.map((item) => item.row.dedupKey))];
-    const stored = new Set(
-      (await manager.find(InboxEntry, { select: { dedupKey: true }, where: { dedupKey: In(keys) } })).map((e) => e.dedupKey),
-    );
-    const duplicates = batch.map((item) => {
-      if (stored.has(item.row.dedupKey)) return true;
-      stored.add(item.row.dedupKey);
-      return false;
-    });
-    const fresh = batch.filter((_, i) => !duplicates[i]).map((item) => item.row);
-    // Chunked to stay far below any database's bound-parameter limit.
-    // updateEntity(false): nothing generated is needed back, so no re-select of the inserted rows.
-    for (let i = 0; i < fresh.length; i += 100) {
-      await manager.createQueryBuilder().insert().into(InboxEntry).values(fresh.slice(i, i + 100)).updateEntity(false).execute();
-    }
-    return duplicates;
-  }
-
-  /** Oldest unprocessed entries first: per order, updates are applied in arrival order. */
-  pending(limit: number): Promise<InboxEntry[]> {
-    return this.entries.createQueryBuilder('e').where('e.processedAt IS NULL').orderBy('e.id', 'ASC').limit(limit).getMany();
-  }
-
-  countPending(): Promise<number> {
-    return this.entries.createQueryBuilder('e').where('e.processedAt IS NULL').getCount();
-  }
-
-  /** Give up on an entry that keeps failing: it is marked failed with the reason, and its raw body stays. */
-  async park(id: number, attempts: number, reason: string): Promise<void> {
-    await this.writes.run((m) => m.update(InboxEntry, { id }, { processedAt: new Date(), outcome: 'failed', attempts, note: reason }));
   }
 }

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger }
 import { ConfigService } from '@nestjs/config';
 import { hexDigestsEqual, postbackChecksum, postbackChecksumUserIdVariant } from '../common/kite-checksum';
 import type { LegworkConfig } from '../config/legwork.config';
-import type { PostbackRequest } from './postback-parse.middleware';
+import type { PostbackRequest } from './postback-raw-body';
 
 /**
  * Accepts a postback only if checksum == sha256_hex(order_id + order_timestamp + api_secret), Kite's documented

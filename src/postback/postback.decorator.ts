@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { PostbackRequest } from './postback-parse.middleware';
+import type { PostbackRequest } from './postback-raw-body';
 
-/** Injects the ParsedPostback that PostbackParseMiddleware attached to the request. */
+/** Injects the ParsedPostback that postbackRawBody attached to the request. */
 export const Postback = createParamDecorator((_data: unknown, context: ExecutionContext) =>
   context.switchToHttp().getRequest<PostbackRequest>().postback,
 );

@@ -1,9 +1,13 @@
-import { InvalidOrderUpdateError, toOrderUpdate } from '../orders/order-update';
+import { InvalidOrderUpdateError, OrderUpdate, toOrderUpdate } from '../orders/order-update';
 
-/** A postback that parsed: the raw text (stored verbatim) and the JSON object (unknown fields kept). */
+/**
+ * A postback that parsed: the raw text (stored verbatim), the JSON object (unknown fields kept) and the normalised
+ * update, carried through the pipeline so the body is parsed once.
+ */
 export interface ParsedPostback {
   rawBody: string;
   payload: Record<string, unknown>;
+  update: OrderUpdate;
   orderId: string;
   orderTimestamp: string;
 }
@@ -46,12 +50,13 @@ export function parsePostback(body: Buffer | string | undefined): ParsedPostback
   if (typeof object.status !== 'string' || object.status === '') {
     throw new InvalidPostbackError('status is missing or not a string', orderId);
   }
+  let update: OrderUpdate;
   try {
     // Quantities and prices must be numbers (or numeric strings): checked here, so a bad one is a 400, not a 500 later.
-    toOrderUpdate(object);
+    update = toOrderUpdate(object);
   } catch (error) {
     if (error instanceof InvalidOrderUpdateError) throw new InvalidPostbackError(error.message, orderId);
     throw error;
   }
-  return { rawBody, payload: object, orderId, orderTimestamp: object.order_timestamp };
+  return { rawBody, payload: object, update, orderId, orderTimestamp: object.order_timestamp };
 }

@@ -1,12 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { Repository } from 'typeorm';
 import { isLegTag } from '../broker/leg-tag';
 import { errorText } from '../common/error-text';
-import { isUniqueViolation } from '../database/unique-violation';
-import { WriteTransactions } from '../database/write-transactions';
+import { ExternalOrderRow, HOT_PATH_STORE, HotPathStore } from '../database/hot-path/hot-path.store';
 import { OnAnyOrderEvent } from '../events/on-any-order-event';
 import type { AnyOrderEvent } from '../events/order.events';
 import { Metric } from '../metrics/metrics';
@@ -19,16 +18,23 @@ import { ExternalOrder } from './entities/external-order.entity';
  * reconciliation) whose order carries no leg tag and no tag a running strategy's handlers ask for. The order's state
  * is stored like any other; this only records that it is external. Strategies still never see it (the strategy host
  * delivers it only to handlers with `external: true`).
+ *
+ * The rows are written in batches (every order first seen in one turn of the event loop, one unit of work with a
+ * prepared statement): on a busy morning most postbacks are first sights of external orders, and a write of its own
+ * for each cost as much as the postback. Nothing rests on memory: the batch is queued for the database before the
+ * events that caused it can be marked dispatched (the publisher's marks come later through the same write queue), so
+ * a crash before it is written means those events are published again at the next start, and recorded then.
  */
 @Injectable()
 export class ExternalOrdersTracker {
   private readonly logger = new Logger('ExternalOrders');
   /** Orders already known to be external (or known not to be): saves a write per event. An accelerator only. */
   private readonly seen = new Set<string>();
+  private batch: ExternalOrderRow[] = [];
 
   constructor(
     @InjectRepository(ExternalOrder) private readonly externals: Repository<ExternalOrder>,
-    private readonly writes: WriteTransactions,
+    @Inject(HOT_PATH_STORE) private readonly store: HotPathStore,
     private readonly strategies: StrategyHost,
     @InjectMetric(Metric.ExternalOrders) private readonly counter: Counter<string>,
   ) {}
@@ -38,42 +44,45 @@ export class ExternalOrdersTracker {
   }
 
   @OnAnyOrderEvent()
-  async onOrderEvent(event: AnyOrderEvent): Promise<void> {
+  onOrderEvent(event: AnyOrderEvent): void {
     const order = event.order;
     if (this.seen.has(order.orderId)) return;
-    if (!this.isExternalTag(order.tag)) {
-      this.seen.add(order.orderId);
-      return;
-    }
+    this.seen.add(order.orderId);
+    if (!this.isExternalTag(order.tag)) return;
+    this.batch.push({
+      orderId: order.orderId,
+      tag: order.tag ?? null,
+      tradingsymbol: order.tradingsymbol ?? null,
+      transactionType: order.transactionType ?? null,
+      firstSource: event.source,
+      tradingDay: istToday(),
+    });
+    if (this.batch.length === 1) queueMicrotask(() => void this.record());
+  }
+
+  /** Writes the batch gathered; never in the way of event delivery (the order itself is stored either way). */
+  private async record(): Promise<void> {
+    const rows = this.batch;
+    this.batch = [];
     try {
-      const inserted = await this.writes.run(
-        async (m) => {
-          if (await m.existsBy(ExternalOrder, { orderId: order.orderId })) return false;
-          await m.insert(ExternalOrder, {
-            orderId: order.orderId,
-            tag: order.tag ?? null,
-            tradingsymbol: order.tradingsymbol ?? null,
-            transactionType: order.transactionType ?? null,
-            firstSource: event.source,
-            tradingDay: istToday(),
-          });
-          return true;
-        },
-        { durable: false },
-      );
-      this.seen.add(order.orderId);
-      if (inserted) {
-        this.counter.inc();
+      const inserted = await this.store.recordExternalOrders(rows);
+      const fresh = rows.filter((_, i) => inserted[i]); // the rest were recorded before (another instance, an earlier run)
+      this.counter.inc(fresh.length);
+      // A reconcile can bring thousands at once: one line for a crowd, a line each otherwise.
+      if (fresh.length > 5) {
+        this.logger.log(`${fresh.length} orders not placed by legwork tracked as external (first seen via ${[...new Set(fresh.map((r) => r.firstSource))].join(', ')}); no strategy acts on them unless it opts in`);
+        return;
+      }
+      fresh.forEach((row) => {
         this.logger.log(
-          { orderId: order.orderId, tag: order.tag ?? null, source: event.source },
-          `order ${order.orderId} (${order.transactionType ?? '?'} ${order.tradingsymbol ?? '?'}${order.tag ? `, tag ${order.tag}` : ', no tag'}) ` +
+          { orderId: row.orderId, tag: row.tag, source: row.firstSource },
+          `order ${row.orderId} (${row.transactionType ?? '?'} ${row.tradingsymbol ?? '?'}${row.tag ? `, tag ${row.tag}` : ', no tag'}) ` +
             `was not placed by legwork: tracked as external; no strategy acts on it unless it opts in`,
         );
-      }
+      });
     } catch (error) {
-      if (isUniqueViolation(error)) return; // another instance recorded it first
-      // Never in the way of event delivery: the order itself is stored either way.
-      this.logger.error(`external order ${order.orderId} not recorded: ${errorText(error)}`);
+      for (const row of rows) this.seen.delete(row.orderId); // tried again on the order's next event
+      this.logger.error(`external order(s) ${rows.map((r) => r.orderId).join(', ')} not recorded: ${errorText(error)}`);
     }
   }
 

@@ -5,6 +5,7 @@ import { BrokerModule } from '../broker/broker.module';
 import { Leg } from '../broker/entities/leg.entity';
 import type { LegworkConfig } from '../config/legwork.config';
 import { InstrumentsModule } from '../instruments/instruments.module';
+import { OrdersModule } from '../orders/orders.module';
 import { StrategyEnvironment } from './strategy-environment';
 import { STRATEGY_FILES, StrategyHost } from './strategy-host.service';
 import { loadStrategies } from './strategy-loader';
@@ -21,7 +22,7 @@ export class StrategyHostModule {
       module: StrategyHostModule,
       // Global: the paper endpoints and health read which strategies run.
       global: true,
-      imports: [DiscoveryModule, BrokerModule, InstrumentsModule, TypeOrmModule.forFeature([Leg]), ...loaded.modules.map((m) => m.type)],
+      imports: [DiscoveryModule, BrokerModule, InstrumentsModule, OrdersModule, TypeOrmModule.forFeature([Leg]), ...loaded.modules.map((m) => m.type)],
       providers: [StrategyHost, StrategyEnvironment, { provide: STRATEGY_FILES, useValue: loaded.files }, ...loaded.strategies.map((s) => s.type)],
       exports: [StrategyHost, StrategyEnvironment, BrokerModule],
     };

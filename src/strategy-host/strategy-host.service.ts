@@ -17,6 +17,7 @@ import type { AnyOrderEvent } from '../events/order.events';
 import { InstrumentsService } from '../instruments/instruments.service';
 import { Metric } from '../metrics/metrics';
 import { Notifier } from '../notifier/notifier.service';
+import { DeliveryHolds } from '../orders/delivery-holds';
 import { StrategySettings } from './strategy-settings';
 import { ORDER_EVENT_HANDLERS, OrderEventHandlerMetadata, StrategyMarker } from './strategy.decorators';
 import type { LegInfo, OrderEventFilter, StrategyContext } from './strategy.interfaces';
@@ -48,8 +49,9 @@ function matches(value: string | null | undefined, pattern: string | RegExp | Ar
 /**
  * Finds the @Strategy providers (explorer pattern, as @nestjs/event-emitter and @nestjs/schedule do), binds their
  * @OnOrderEvent methods to the order events, and runs each handler isolated: a handler that throws is logged with its
- * strategy's name and counted; one that hangs is reported after STRATEGY_TIMEOUT_MS and the bus moves on. Neither
- * reaches ingress or another strategy.
+ * strategy's name and counted; one that hangs is reported after STRATEGY_TIMEOUT_MS and the bus moves on, but the
+ * event is not marked delivered while the handler may still be running (DeliveryHolds): after a crash meanwhile it
+ * is delivered again. Neither reaches ingress or another strategy.
  */
 @Injectable()
 export class StrategyHost implements OnModuleInit, OnModuleDestroy {
@@ -65,6 +67,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     private readonly gateway: OrderGateway,
     private readonly groups: LegGroupService,
     private readonly notifier: Notifier,
+    private readonly holds: DeliveryHolds,
     private readonly config: ConfigService<LegworkConfig, true>,
     @InjectRepository(Leg) private readonly legs: Repository<Leg>,
     @InjectMetric(Metric.StrategyHandlerSeconds) private readonly durations: Histogram<string>,
@@ -166,9 +169,13 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
       const result = await Promise.race([work, timeout]);
       if (result === TIMED_OUT) {
         this.failures.inc({ strategy: handler.strategy, kind: 'timeout' });
-        this.logger.error(fields, `strategy ${handler.label} still running after ${timeoutMs} ms on ${event.name} for order ${event.orderId}; moving on without it`);
+        this.logger.error(
+          fields,
+          `strategy ${handler.label} still running after ${timeoutMs} ms on ${event.name} for order ${event.orderId}; moving on without it (the event counts as delivered once it finishes)`,
+        );
         // It may still finish; its leg placements stay exactly-once, and a late failure is still logged.
-        work.catch((error) => this.logger.error(fields, `strategy ${handler.label} failed late on ${event.name}: ${errorText(error)}`));
+        const late = work.catch((error) => this.logger.error(fields, `strategy ${handler.label} failed late on ${event.name}: ${errorText(error)}`));
+        this.holds.hold(event.eventId, late);
       }
     } catch (error) {
       this.failures.inc({ strategy: handler.strategy, kind: 'error' });

@@ -3,11 +3,28 @@ import type { Provider } from '@nestjs/common';
 import { KiteSimulator } from '../../src/simulator';
 import type { SimulatorOptions } from '../../src/simulator/simulator.options';
 import { SAMPLE_API_SECRET } from './postbacks';
-import { createTestApp, testEnv, TestApp } from './test-app';
+import { createTestApp, tempDir, testEnv, TestApp } from './test-app';
 
 /** A seeded Kite simulator on loopback, signing postbacks with the test secret, quiet. */
 export function startSimulator(options: Partial<SimulatorOptions> = {}): Promise<KiteSimulator> {
   return new KiteSimulator({ apiSecret: SAMPLE_API_SECRET, seed: 7, startPrices: { SBIN: 470 }, maxQuantity: 1000, log: () => undefined, ...options }).start();
+}
+
+/**
+ * For a describe block: a temp directory, and a simulator started before its tests and stopped (and the directory
+ * removed) after them. Read `suite.sim` inside the tests.
+ */
+export function simulatorForSuite(options: Partial<SimulatorOptions> = {}): { dir: string; sim: KiteSimulator } {
+  const tmp = tempDir();
+  const suite = { dir: tmp.dir, sim: undefined as unknown as KiteSimulator };
+  beforeAll(async () => {
+    suite.sim = await startSimulator(options);
+  });
+  afterAll(async () => {
+    await suite.sim?.stop();
+    tmp.cleanup();
+  });
+  return suite;
 }
 
 /** Environment for an engine whose kiteconnect client talks to `sim`. */

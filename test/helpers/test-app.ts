@@ -8,12 +8,14 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { InboxProcessor } from '../../src/inbox/inbox.processor';
+import { InboxService } from '../../src/inbox/inbox.service';
+import { OrderEventPublisher } from '../../src/orders/order-event.publisher';
 import { SAMPLE_API_SECRET } from './postbacks';
 
 export interface TestApp {
   app: NestExpressApplication;
   dataSource: DataSource;
-  /** Wait until everything accepted so far has been processed and its events published. */
+  /** Wait until everything accepted so far has been processed, its events published and marked dispatched. */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -57,12 +59,19 @@ export async function createTestApp(
   if (options.listen) await app.listen(0, '127.0.0.1');
   else await app.init();
   const processor = app.get(InboxProcessor);
+  // An app that does not listen still processes (the engine otherwise starts once it listens for postbacks).
+  if (!options.listen) processor.start();
+  const inbox = app.get(InboxService);
+  const publisher = app.get(OrderEventPublisher);
   return {
     app,
     dataSource: app.get(DataSource),
     settle: async () => {
+      await inbox.whenFlushed();
       await processor.kick();
       await processor.idle();
+      await publisher.idle();
+      await publisher.flushMarks();
     },
     close: () => app.close(),
   };

@@ -65,6 +65,8 @@ describe('exactly-once legs when Kite answers unclearly, refuses, or the engine 
         const leg = await legOf(tag);
         expect(leg).toMatchObject({ status: 'failed', errorType: 'TokenException', attempts: 1 });
         expect(legPlacements(sim, tag)).toHaveLength(1);
+        // The leg row is committed before leg.failed goes out (after its fsync): wait for the event, do not race it.
+        await eventually(() => failed.length > 0, 'leg.failed emitted');
         expect(failed.map((e) => [e.leg.parentOrderId, e.errorType])).toEqual([[entry, 'TokenException']]);
         expect(t.app.get(KiteSessionService).status().state).toBe('expired');
       } finally {

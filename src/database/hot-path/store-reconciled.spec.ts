@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { sqliteDataSourceOptions } from '../database/data-source.options';
-import { WriteTransactions } from '../database/write-transactions';
-import { dedupKeyOf } from '../inbox/dedup-key';
-import { InboxEntry } from '../inbox/inbox-entry.entity';
-import { applyOrderUpdate } from '../orders/order-state.machine';
-import { toOrderUpdate } from '../orders/order-update';
-import { ReconcileInboxWriter } from './reconcile-inbox.writer';
+import type { OrderSnapshot } from '../../events/order-snapshot';
+import { dedupKeyOf } from '../../inbox/dedup-key';
+import { InboxEntry } from '../../inbox/inbox-entry.entity';
+import { applyOrderUpdate } from '../../orders/order-state.machine';
+import { toOrderUpdate } from '../../orders/order-update';
+import { advancesOrder } from '../../reconcile/reconcile.planner';
+import { sqliteDataSourceOptions } from '../data-source.options';
+import { WriteTransactions } from '../write-transactions';
+import { SqliteHotPathStore } from './sqlite-hot-path.store';
 
 const row = (id: string, status: string, filled: number) => ({
   order_id: id,
@@ -27,11 +29,21 @@ const snapshotOf = (r: Record<string, unknown>) => {
   return t.next;
 };
 
-describe('ReconcileInboxWriter (real SQLite)', () => {
+/** A reconcile plan as ReconcileInboxWriter hands it to the inbox: each row with whether it advances its order. */
+const intake = (plan: Array<Record<string, unknown>>, stored?: ReadonlyMap<string, OrderSnapshot>) =>
+  plan.map((row) => {
+    const update = toOrderUpdate(row);
+    const advances = stored ? advancesOrder(row, stored.get(update.orderId)) : true;
+    return { dedupKey: dedupKeyOf(update), source: 'reconcile' as const, orderId: update.orderId, rawBody: JSON.stringify(row), advances };
+  });
+
+describe('SqliteHotPathStore.storeReconciled: a reconcile plan into the inbox (real SQLite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'legwork-reconcile-writer-'));
   let dataSource: DataSource;
+  let store: SqliteHotPathStore;
   beforeAll(async () => {
     dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'w.sqlite'), synchronous: 'FULL' })).initialize();
+    store = new SqliteHotPathStore(dataSource, new WriteTransactions(dataSource));
   });
   afterAll(async () => {
     await dataSource.destroy();
@@ -43,7 +55,7 @@ describe('ReconcileInboxWriter (real SQLite)', () => {
     await dataSource.getRepository(InboxEntry).insert({ dedupKey: dedupKeyOf(toOrderUpdate(known)), source: 'postback', orderId: '1', rawBody: JSON.stringify(known) });
     const plan = [known, row('1', 'COMPLETE', 10), row('2', 'OPEN', 0), row('2', 'OPEN', 0), row('3', 'REJECTED', 0)];
 
-    const { written } = await new ReconcileInboxWriter(new WriteTransactions(dataSource)).write(plan);
+    const { written } = await store.storeReconciled(intake(plan));
 
     expect(written).toBe(3);
     const entries = await dataSource.getRepository(InboxEntry).find({ order: { id: 'ASC' } });
@@ -58,16 +70,15 @@ describe('ReconcileInboxWriter (real SQLite)', () => {
 
   it('writes a plan larger than one transaction completely, in order', async () => {
     const plan = Array.from({ length: 12_345 }, (_, i) => row(String(100_000 + i), 'OPEN', 0));
-    expect((await new ReconcileInboxWriter(new WriteTransactions(dataSource)).write(plan)).written).toBe(plan.length);
+    expect((await store.storeReconciled(intake(plan))).written).toBe(plan.length);
     const ids = (await dataSource.query(`SELECT "orderId" FROM inbox WHERE source = 'reconcile' AND length("orderId") = 6 ORDER BY id`)) as Array<{ orderId: string }>;
     expect(ids.map((r) => r.orderId)).toEqual(plan.map((r) => r.order_id));
   });
 
   it('leaves out the rows a live update may have overtaken during the read, and only those', async () => {
-    const writer = new ReconcileInboxWriter(new WriteTransactions(dataSource));
     const modified = (id: string, price: number) => ({ ...row(id, 'OPEN', 3), price });
     const stored = new Map([['7001', snapshotOf(modified('7001', 400))], ['7002', snapshotOf(modified('7002', 400))], ['7003', snapshotOf(modified('7003', 400))]]);
-    const lastInboxId = await writer.lastInboxId();
+    const lastInboxId = await store.lastInboxId();
     // While Kite's book was being read, live postbacks reached orders 7001 and 7002 (7003 had none).
     for (const live of [modified('7001', 401), modified('7002', 401)]) {
       await dataSource.getRepository(InboxEntry).insert({ dedupKey: dedupKeyOf(toOrderUpdate(live)), source: 'postback', orderId: live.order_id, rawBody: JSON.stringify(live) });
@@ -77,7 +88,7 @@ describe('ReconcileInboxWriter (real SQLite)', () => {
       row('7002', 'OPEN', 5), // a fill beyond what the store held: news whatever arrived, written
       modified('7003', 399), // no live update reached 7003: written
     ];
-    expect(await writer.write(plan, { lastInboxId, stored })).toEqual({ written: 2, overtaken: 1 });
+    expect(await store.storeReconciled(intake(plan, stored), lastInboxId)).toEqual({ written: 2, overtaken: 1 });
     const written = await dataSource.getRepository(InboxEntry).find({ where: { source: 'reconcile', orderId: In(['7001', '7002', '7003']) }, order: { id: 'ASC' } });
     expect(written.map((e) => [e.orderId, JSON.parse(e.rawBody).filled_quantity])).toEqual([['7002', 5], ['7003', 3]]);
   });
