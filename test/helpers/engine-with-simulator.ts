@@ -41,9 +41,8 @@ export function engineEnv(sim: KiteSimulator, dir: string, extra: Record<string,
 
 /** The whole engine on a real port, with the simulator's postbacks pointed at it. */
 export async function startEngine(sim: KiteSimulator, env: Record<string, string>, providers: Provider[] = []): Promise<TestApp> {
-  const t = await createTestApp(env, { listen: true, providers });
-  sim.setPostbackUrl(`${(await t.app.getUrl()).replace('[::1]', '127.0.0.1')}/kite/postback`);
-  return t;
+  // Postbacks point at the engine as soon as it listens: what its boot places (recovered legs, unwinds) posts back to it.
+  return createTestApp(env, { listen: true, providers, listening: (url) => sim.setPostbackUrl(`${url}/kite/postback`) });
 }
 
 /** Placement requests the simulator received for legwork legs (tag lw…), in arrival order. */

@@ -47,6 +47,10 @@ export async function createTestApp(
     overrides?: Array<{ provide: unknown; inject?: unknown[]; useFactory: (...deps: never[]) => unknown }>;
     /** Receives the engine's log lines instead of the console (errors and warnings only by default). */
     logger?: LoggerService;
+    /** Called with the engine's URL as soon as it listens, before the boot's work is waited for (e.g. to point postbacks at it). */
+    listening?: (url: string) => unknown;
+    /** Resolve only once the boot's work (reconcile, leg recovery, the first processing pass) is over. Default true. */
+    waitForBoot?: boolean;
   } = {},
 ): Promise<TestApp> {
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(env)], providers: options.providers ?? [] });
@@ -56,11 +60,16 @@ export async function createTestApp(
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] });
   configureApp(app);
-  if (options.listen) await app.listen(0, '127.0.0.1');
-  else await app.init();
+  if (options.listen) {
+    await app.listen(0, '127.0.0.1');
+    await options.listening?.((await app.getUrl()).replace('[::1]', '127.0.0.1'));
+  } else await app.init();
   const processor = app.get(InboxProcessor);
   // An app that does not listen still processes (the engine otherwise starts once it listens for postbacks).
   if (!options.listen) processor.start();
+  // The boot's own work (reconcile, leg recovery, the first pass) is over before a test acts: what the test then does
+  // to the simulator (a fault, a price) meets the engine it means, not a boot still in flight.
+  if (options.waitForBoot ?? true) await processor.kick();
   const inbox = app.get(InboxService);
   const publisher = app.get(OrderEventPublisher);
   return {
