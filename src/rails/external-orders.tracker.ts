@@ -8,6 +8,7 @@ import { errorText } from '../common/error-text';
 import { isUniqueViolation } from '../database/unique-violation';
 import { WriteTransactions } from '../database/write-transactions';
 import { OnAnyOrderEvent } from '../events/on-any-order-event';
+import { GttOrderLinker } from '../gtt/gtt-order-linker';
 import type { AnyOrderEvent } from '../events/order.events';
 import { Metric } from '../metrics/metrics';
 import { StrategyHost } from '../strategy-host/strategy-host.service';
@@ -16,7 +17,8 @@ import { ExternalOrder } from './entities/external-order.entity';
 
 /**
  * Marks orders nobody placed through legwork as external: every order event (from postbacks, the WebSocket stream or
- * reconciliation) whose order carries no leg tag and no tag a running strategy's handlers ask for. The order's state
+ * reconciliation) whose order carries no leg tag and no tag a running strategy's handlers ask for, and is not the
+ * order a GTT of ours fired (those carry no tag; see GttOrderLinker). The order's state
  * is stored like any other; this only records that it is external. Strategies still never see it (the strategy host
  * delivers it only to handlers with `external: true`).
  */
@@ -31,6 +33,8 @@ export class ExternalOrdersTracker {
     private readonly writes: WriteTransactions,
     private readonly strategies: StrategyHost,
     @InjectMetric(Metric.ExternalOrders) private readonly counter: Counter<string>,
+    // Provided globally by the strategy host's module (the order a GTT of ours fired carries no tag, yet is ours).
+    private readonly gttOrders: GttOrderLinker,
   ) {}
 
   isExternalTag(tag: string | null | undefined): boolean {
@@ -41,7 +45,7 @@ export class ExternalOrdersTracker {
   async onOrderEvent(event: AnyOrderEvent): Promise<void> {
     const order = event.order;
     if (this.seen.has(order.orderId)) return;
-    if (!this.isExternalTag(order.tag)) {
+    if (!this.isExternalTag(order.tag) || (await this.gttOrders.legOf(order))) {
       this.seen.add(order.orderId);
       return;
     }
