@@ -16,6 +16,7 @@ import { TradeLogModule } from './trade-log/trade-log.module';
 import { NotifierModule } from './notifier/notifier.module';
 import { StrategyHostModule } from './strategy-host/strategy-host.module';
 import { PaperModule } from './paper/paper.module';
+import { SquareOffModule } from './square-off/square-off.module';
 
 /**
  * Wiring only. Built from the environment (validated first) because some modules, such as the postback route,
@@ -45,6 +46,7 @@ export class AppModule {
         ...(config.mode === 'paper' && config.kite.rootUrl ? [PaperModule] : []),
         HealthModule,
         TradeLogModule,
+        SquareOffModule,
       ],
     };
   }

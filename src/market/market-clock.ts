@@ -9,6 +9,13 @@ export const MARKET_CLOSE = '15:30';
 /** Zerodha squares off intraday (MIS) positions itself from these times (support article, kite-facts-2 §3); it may advance them. */
 export const ZERODHA_AUTO_SQUARE_OFF = { equity: '15:20', fno: '15:25' } as const;
 
+/** Which of Zerodha's own square-offs an HH:MM time comes after (they close intraday positions first, and charge for it), or null. */
+export function afterZerodhaSquareOff(clock: string): string | null {
+  if (minutesOf(clock) > minutesOf(ZERODHA_AUTO_SQUARE_OFF.fno)) return `equity (${ZERODHA_AUTO_SQUARE_OFF.equity}) and F&O (${ZERODHA_AUTO_SQUARE_OFF.fno})`;
+  if (minutesOf(clock) > minutesOf(ZERODHA_AUTO_SQUARE_OFF.equity)) return `equity (${ZERODHA_AUTO_SQUARE_OFF.equity})`;
+  return null;
+}
+
 /** Minutes since midnight of an HH:MM time. */
 export function minutesOf(clock: string): number {
   const [hours, minutes] = clock.split(':').map(Number);

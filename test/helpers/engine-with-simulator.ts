@@ -23,8 +23,13 @@ export function engineEnv(sim: KiteSimulator, dir: string, extra: Record<string,
 }
 
 /** The whole engine on a real port, with the simulator's postbacks pointed at it. */
-export async function startEngine(sim: KiteSimulator, env: Record<string, string>, providers: Provider[] = []): Promise<TestApp> {
-  const t = await createTestApp(env, { listen: true, providers });
+export async function startEngine(
+  sim: KiteSimulator,
+  env: Record<string, string>,
+  providers: Provider[] = [],
+  override?: NonNullable<Parameters<typeof createTestApp>[1]>['override'],
+): Promise<TestApp> {
+  const t = await createTestApp(env, { listen: true, providers, override });
   sim.setPostbackUrl(`${(await t.app.getUrl()).replace('[::1]', '127.0.0.1')}/kite/postback`);
   return t;
 }

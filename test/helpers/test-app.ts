@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -38,9 +38,10 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): Record
 /** The whole engine as main.ts builds it, on a given environment; `listen` opens a real port on loopback. */
 export async function createTestApp(
   env: Record<string, string>,
-  options: { listen?: boolean; providers?: Provider[] } = {},
+  options: { listen?: boolean; providers?: Provider[]; override?: (builder: TestingModuleBuilder) => TestingModuleBuilder } = {},
 ): Promise<TestApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(env)], providers: options.providers ?? [] }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(env)], providers: options.providers ?? [] });
+  const moduleRef = await (options.override?.(builder) ?? builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureApp(app);
   if (options.listen) await app.listen(0, '127.0.0.1');

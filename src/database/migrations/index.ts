@@ -7,6 +7,7 @@ import { ExternalOrders1795583288844 } from './1795583288844-ExternalOrders';
 import { FillPrices1796281438159 } from './1796281438159-FillPrices';
 import { LegClaims1796282155401 } from './1796282155401-LegClaims';
 import { Gtts1796900000000 } from './1796900000000-Gtts';
+import { SquareOffs1796900000100 } from './1796900000100-SquareOffs';
 
 /** Ordered list of schema migrations (new ones come from `npm run migration:generate -- src/database/migrations/Name`). */
 export const MIGRATIONS: Function[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   FillPrices1796281438159,
   LegClaims1796282155401,
   Gtts1796900000000,
+  SquareOffs1796900000100,
 ];
