@@ -17,6 +17,7 @@ import { NotifierModule } from './notifier/notifier.module';
 import { StrategyHostModule } from './strategy-host/strategy-host.module';
 import { PaperModule } from './paper/paper.module';
 import { SquareOffModule } from './square-off/square-off.module';
+import { PositionsModule } from './positions/positions.module';
 
 /**
  * Wiring only. Built from the environment (validated first) because some modules, such as the postback route,
@@ -47,6 +48,7 @@ export class AppModule {
         HealthModule,
         TradeLogModule,
         SquareOffModule,
+        PositionsModule,
       ],
     };
   }

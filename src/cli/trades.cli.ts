@@ -7,6 +7,7 @@
  *   npm run trades -- orders --strategy breakout --status rejected
  *   npm run trades -- fills --symbol INFY --format csv --out infy-fills.csv
  *   npm run trades -- pnl --date 2026-11-25 [--by strategy] [--format json]
+ *   npm run trades -- positions            (today's net per instrument against Kite's positions, via the engine)
  *
  * The file comes from --db, else DATABASE_PATH, else ./data/legwork.sqlite; it is opened read-only.
  */
@@ -21,6 +22,7 @@ import {
 } from '../trade-log/trade-log.render';
 import { TradeLogFilterError, TradeLogService } from '../trade-log/trade-log.service';
 import type { TradeLogFilter } from '../trade-log/trade-log.types';
+import { registerPositionsCommand } from './trades-positions';
 
 export interface CliIo {
   out(text: string): void;
@@ -144,6 +146,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           return { text: pnlTables(report, options.by) };
         })(options),
     );
+
+  registerPositionsCommand(program, io);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -8,6 +8,7 @@ import { FillPrices1796281438159 } from './1796281438159-FillPrices';
 import { LegClaims1796282155401 } from './1796282155401-LegClaims';
 import { Gtts1796900000000 } from './1796900000000-Gtts';
 import { SquareOffs1796900000100 } from './1796900000100-SquareOffs';
+import { PositionsChecks1796900000200 } from './1796900000200-PositionsChecks';
 
 /** Ordered list of schema migrations (new ones come from `npm run migration:generate -- src/database/migrations/Name`). */
 export const MIGRATIONS: Function[] = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   LegClaims1796282155401,
   Gtts1796900000000,
   SquareOffs1796900000100,
+  PositionsChecks1796900000200,
 ];
