@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { join } from 'node:path';
 import { Leg } from '../../src/broker/entities/leg.entity';
+import { runKillSwitch } from '../../src/cli/killswitch.cli';
+import { GttService } from '../../src/gtt/gtt.service';
 import type { Alert } from '../../src/notifier/alert';
 import { Notifier } from '../../src/notifier/notifier.service';
 import { Gtt } from '../../src/gtt/entities/gtt.entity';
@@ -36,8 +39,11 @@ describe('GTT fired while the engine was down', () => {
   beforeAll(async () => {
     sim = await startSimulator({ startPrices: { INFY: 1550 } });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await t?.close();
+    t = undefined;
+  });
+  afterAll(async () => {
     await sim.stop();
     tmp.cleanup();
   });
@@ -71,5 +77,32 @@ describe('GTT fired while the engine was down', () => {
     expect(sim.requests.filter((r) => r.method === 'POST' && r.path === '/gtt/triggers')).toHaveLength(placements);
     // The strategy got the fired order's completion as its own leg's event.
     expect(StartAlerts.alerts).toContainEqual(expect.objectContaining({ title: 'oco-protect: stop-loss filled on INFY', fields: { chain: entry, leg: 'protect:stop' } }));
+  });
+
+  it('npm run killswitch -- trip --cancel-open with no engine running deletes legwork’s live GTTs through Kite', async () => {
+    const dir = join(tmp.dir, 'offline');
+    const env = engineEnv(sim, dir, { STRATEGIES: 'none' });
+    t = await startEngine(sim, env);
+    const placed = await t.app.get(GttService).place({
+      strategy: 'ks-test', parentOrderId: '990001', name: 'stop',
+      spec: { exchange: 'NSE', tradingsymbol: 'INFY', lastPrice: sim.getPrice('INFY'), trigger: 1300, order: { transaction_type: 'SELL', quantity: 1, product: 'CNC', price: 1295 } },
+    });
+    expect(placed.status).toBe('active');
+    await t.close();
+    t = undefined;
+
+    const lines: string[] = [];
+    await runKillSwitch('trip', {
+      url: 'http://127.0.0.1:1', // nothing listens: the CLI works on the file and Kite directly
+      db: env.DATABASE_PATH,
+      reason: 'engine down, flatten',
+      cancelOpen: true,
+      kite: { apiKey: sim.options.apiKey, accessToken: sim.options.accessToken, rootUrl: sim.url },
+      print: (line) => lines.push(line),
+    });
+    expect(lines).toContain(`GTTs deleted: ${placed.triggerId}`);
+    expect(sim.getGtt(placed.triggerId!).status).toBe('deleted');
+    t = await startEngine(sim, env);
+    expect(await t.dataSource.getRepository(Gtt).findOneByOrFail({ id: placed.gttId })).toMatchObject({ status: 'deleted' });
   });
 });
