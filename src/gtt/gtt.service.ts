@@ -10,6 +10,7 @@ import { settleDecision } from '../broker/leg-state.machine';
 import { legTag } from '../broker/leg-tag';
 import { KiteCallError, OrderGateway } from '../broker/order-gateway.service';
 import { ORDER_RAILS, OrderRails, PlacementRefusedError } from '../broker/order-rails';
+import { CoalescedRuns } from '../common/coalesced-runs';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { WriteTransactions } from '../database/write-transactions';
@@ -100,8 +101,7 @@ const WATCH_TRIGGERED_MS = 24 * 60 * 60_000;
 export class GttService {
   private readonly logger = new Logger('Gtts');
   private readonly inFlight = new Set<number>();
-  private running: Promise<GttSyncSummary> | null = null;
-  private again = false;
+  private readonly passes = new CoalescedRuns(() => this.run());
   /** Fired orders without an order id this process already alerted on. */
   private readonly misfireAlerted = new Set<string>();
 
@@ -303,19 +303,7 @@ export class GttService {
 
   /** One pass at a time; a request during a pass gets one more pass after it (which reads Kite after the request). */
   sync(): Promise<GttSyncSummary> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let summary: GttSyncSummary;
-      do {
-        this.again = false;
-        summary = await this.run();
-      } while (this.again);
-      return summary;
-    })().finally(() => (this.running = null));
-    return this.running;
+    return this.passes.run();
   }
 
   async syncSafely(): Promise<GttSyncSummary | null> {
