@@ -18,6 +18,8 @@ import { TradeLogModule } from './trade-log/trade-log.module';
 import { NotifierModule } from './notifier/notifier.module';
 import { StrategyHostModule } from './strategy-host/strategy-host.module';
 import { PaperModule } from './paper/paper.module';
+import { SquareOffModule } from './square-off/square-off.module';
+import { PositionsModule } from './positions/positions.module';
 
 /**
  * Wiring only. Built from the environment (validated first) because some modules, such as the postback route,
@@ -49,6 +51,8 @@ export class AppModule {
         HealthModule,
         TradeLogModule,
         LiveModule,
+        SquareOffModule,
+        PositionsModule,
       ],
     };
   }

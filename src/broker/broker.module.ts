@@ -17,6 +17,6 @@ import { ORDER_RAILS } from './order-rails';
 @Module({
   imports: [TypeOrmModule.forFeature([Leg, LegGroup, Order]), InboxModule, RailsModule],
   providers: [LegLedger, OrderGateway, LegRecoveryService, LegEvidenceListener, LegGroupService, { provide: ORDER_RAILS, useExisting: LegworkRails }],
-  exports: [OrderGateway, LegRecoveryService, LegGroupService, ORDER_RAILS],
+  exports: [OrderGateway, LegRecoveryService, LegGroupService, LegLedger, ORDER_RAILS],
 })
 export class BrokerModule {}

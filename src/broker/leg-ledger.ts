@@ -61,6 +61,22 @@ export class LegLedger {
   }
 
   /**
+   * Record an order Kite placed for legwork without a call of ours — the order a GTT fired — as a leg already placed,
+   * linked by order id (it carries no tag). Exactly once by the leg's unique key; null if it was recorded before.
+   */
+  async recordPlaced(values: NewLeg, orderId: string, via: LegSighting): Promise<Leg | null> {
+    const row = { ...values, status: 'placed' as const, orderId, attempts: 0, claimedBy: null, claimExpiresAt: null };
+    try {
+      const leg = await this.writes.run(async (m) => m.create(Leg, { ...row, ...(await m.insert(Leg, row)).generatedMaps[0] }));
+      this.announcePlaced(leg, orderId, via, 'intent');
+      return leg;
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  /**
    * Claim a leg to send it (again): only from `from` (intent, or unknown once its absence is proven), only while it
    * has no order, and only if nobody else holds an unexpired claim. Counts the attempt. The one place a claim is taken,
    * in one write transaction: a fencing epoch (several instances on PostgreSQL) is checked here too.
@@ -70,11 +86,7 @@ export class LegLedger {
     const base: FindOptionsWhere<Leg> = { id: leg.id, status: In(from), orderId: IsNull() };
     const claimExpiresAt = this.leaseEnd(now);
     const claimed = await this.move(
-      [
-        { ...base, claimedBy: IsNull() },
-        { ...base, claimExpiresAt: LessThan(now) },
-        { ...base, claimedBy: this.owner },
-      ],
+      claimable(base, this.owner, now),
       { status: 'placing', claimedBy: this.owner, claimExpiresAt, attempts: () => '"attempts" + 1' },
       { durable: true },
     );
@@ -181,7 +193,12 @@ export class LegLedger {
   }
 
   private announcePlaced(leg: Leg, orderId: string, via: LegSighting, was: LegStatus): void {
-    const how = via === 'placement' ? '' : via === 'oms-lookup' ? ' (found in the order book by tag)' : ' (seen in an order update by tag)';
+    const how = {
+      placement: '',
+      'oms-lookup': ' (found in the order book by tag)',
+      'order-update': ' (seen in an order update by tag)',
+      'gtt-trigger': ' (fired by its GTT at Kite)',
+    }[via];
     this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId }, `leg ${leg.strategy}/${leg.legName} placed as order ${orderId}${how}`);
     if (was === 'failed') {
       this.notifier.notify({
@@ -197,6 +214,18 @@ export class LegLedger {
   private publish(name: string, event: LegPlacedEvent | LegFailedEvent | LegUnknownEvent): void {
     this.bus.emitAsync(name, event).catch((error) => this.logger.error(`listener failed on ${name}: ${errorText(error)}`));
   }
+}
+
+/**
+ * The WHERE of taking a claim on a row with `claimedBy`/`claimExpiresAt` (legs, GTTs): nobody holds it, its holder's
+ * lease has run out, or we hold it already.
+ */
+export function claimable<T extends { claimedBy: string | null; claimExpiresAt: Date | null }>(base: FindOptionsWhere<T>, owner: string, now: Date): FindOptionsWhere<T>[] {
+  return [
+    { ...base, claimedBy: IsNull() },
+    { ...base, claimExpiresAt: LessThan(now) },
+    { ...base, claimedBy: owner },
+  ] as FindOptionsWhere<T>[];
 }
 
 export function refOf(leg: Leg): LegRef {

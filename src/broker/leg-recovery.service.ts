@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, MoreThan, Repository } from 'typeorm';
+import { CoalescedRuns } from '../common/coalesced-runs';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { LegEventName, LegUnknownEvent } from '../events/leg.events';
@@ -47,8 +48,7 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LegRecoveryService.name);
   private timer: NodeJS.Timeout | undefined;
   private deadline: { at: number; timer: NodeJS.Timeout } | undefined;
-  private running: Promise<LegRecoverySummary> | null = null;
-  private again = false;
+  private readonly passes = new CoalescedRuns(() => this.run(), () => this.stopped);
   private enabled = false;
   private stopped = false;
 
@@ -87,19 +87,7 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
 
   /** One pass (a pass already running is followed by one more, so nothing asked for now is missed). */
   recover(): Promise<LegRecoverySummary> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let summary: LegRecoverySummary;
-      do {
-        this.again = false;
-        summary = await this.run();
-      } while (this.again && !this.stopped);
-      return summary;
-    })().finally(() => (this.running = null));
-    return this.running;
+    return this.passes.run();
   }
 
   private async recoverSafely(): Promise<LegRecoverySummary | null> {

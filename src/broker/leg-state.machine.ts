@@ -12,6 +12,7 @@ import { isTerminal } from '../orders/order-state.machine';
  *     │                 └──claim expired (its sender died)──▶ unknown
  *     └──refused before it left (rails)──▶ failed
  *   any state without an order ──an order with its tag is seen──▶ placed
+ *   (an order a GTT of ours fired is recorded as placed from the start: Kite placed it; linked by order id, src/gtt)
  *
  * - intent:  recorded, never sent. Safe to send (after claiming it).
  * - placing: claimed by one instance, which is sending it or about to. Its claim expiring means the sender died

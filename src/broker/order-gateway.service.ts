@@ -183,8 +183,7 @@ export class OrderGateway {
       }
       let info: KiteErrorInfo;
       try {
-        // A copy: kiteconnect's placeOrder mutates the object it is given.
-        const answer = (await this.kite.placeOrder(variety, { ...params } as Parameters<KiteClient['placeOrder']>[1])) as unknown;
+        const answer = (await this.kite.placeOrder(variety, this.kiteOrderParams(params))) as unknown;
         const orderId = (answer as { order_id?: unknown } | null)?.order_id;
         // kiteconnect resolves (does not reject) a 200 that is not JSON; without an order id the outcome is unclear.
         if (typeof orderId !== 'string' && typeof orderId !== 'number') throw answer;
@@ -338,8 +337,18 @@ export class OrderGateway {
     }
   }
 
+  /**
+   * The one place a placement's parameters for Kite are built: a copy (kiteconnect's placeOrder mutates the object it
+   * is given) with the exchange's algo id (ALGO_ID) when configured. kiteconnect 5.3.0 posts every key it is given, so
+   * `algo_id` reaches Kite; its types only learn the field in 5.3.1, hence the cast.
+   */
+  private kiteOrderParams(params: Record<string, unknown>): Parameters<KiteClient['placeOrder']>[1] {
+    const { algoId } = this.config.get('kite', { infer: true });
+    return { ...params, ...(algoId ? { algo_id: algoId } : {}) } as Parameters<KiteClient['placeOrder']>[1];
+  }
+
   /** A leg's chain: the parent's own chain when the parent order is itself a leg, else the parent order id. */
-  private async chainOf(parentOrderId: string): Promise<string> {
+  async chainOf(parentOrderId: string): Promise<string> {
     if (!parentOrderId) return '';
     const parentLeg = await this.legs.findOne({ where: { orderId: parentOrderId }, select: { chainId: true } });
     return parentLeg?.chainId ?? parentOrderId;

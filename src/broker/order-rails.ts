@@ -18,6 +18,8 @@ export interface OrderRails {
   beforeModify(orderId: string, params: Record<string, unknown>, current?: () => Promise<CurrentOrder | null>): Promise<void>;
   /** May wait (cancellations are order requests under Kite's rate limit too). */
   beforeCancel?(orderId: string): Promise<void>;
+  /** Before a GTT is placed or modified (a GTT is a future order). Throw PlacementRefusedError to refuse. Deleting one always goes out. */
+  beforeGtt?(action: 'place' | 'modify', strategy: string): Promise<void>;
 }
 
 export const ORDER_RAILS = Symbol('ORDER_RAILS');

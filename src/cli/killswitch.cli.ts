@@ -13,6 +13,8 @@ import { KiteConnect } from 'kiteconnect';
 import { DataSource, DataSourceOptions, MoreThan } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
+import { Gtt } from '../gtt/entities/gtt.entity';
+import { deleteLegworkGtts, DeleteGttsResult } from '../gtt/gtt-delete';
 import { KiteSession } from '../kite-session/kite-session.entity';
 import { cliConfig, engineUrl } from './cli-config';
 import { cancelOpenLegworkOrders, CancelOpenResult, legsThatMayBeOpen } from '../rails/cancel-open';
@@ -28,6 +30,8 @@ interface Options {
   print: Print;
   /** For --cancel-open when no engine runs. */
   kite?: { apiKey?: string; accessToken?: string; rootUrl?: string };
+  /** CANCEL_OPEN_DELETES_GTTS (default true): --cancel-open also deletes legwork's live GTTs. */
+  deleteGtts?: boolean;
 }
 
 async function viaHttp(options: Options, method: string, path: string, body?: unknown): Promise<Record<string, unknown> | null> {
@@ -56,8 +60,8 @@ async function viaFile<T>(options: Options, work: (ds: DataSource) => Promise<T>
   }
 }
 
-/** --cancel-open with no engine: cancel with the official client directly, paced at Kite's 10 requests/s. */
-async function cancelWithoutEngine(options: Options): Promise<CancelOpenResult | string> {
+/** --cancel-open with no engine: cancel with the official client directly, paced at Kite's 10 requests/s; delete live GTTs. */
+async function cancelWithoutEngine(options: Options): Promise<(CancelOpenResult & { gtts: DeleteGttsResult | null }) | string> {
   const { apiKey, rootUrl } = options.kite ?? {};
   if (!apiKey || !rootUrl) return 'no Kite credentials (set KITE_API_KEY, and KITE_ROOT_URL unless live)';
   return viaFile(options, async (ds) => {
@@ -67,7 +71,10 @@ async function cancelWithoutEngine(options: Options): Promise<CancelOpenResult |
     const legs = await legsThatMayBeOpen(ds.getRepository(Leg));
     const kite = new KiteConnect({ api_key: apiKey, access_token: accessToken, root: rootUrl, debug: false });
     const pacer = new OrderPacer({ perSecond: 10, perMinute: 400 });
-    return cancelOpenLegworkOrders(kite, legs, () => pacer.take());
+    const orders = await cancelOpenLegworkOrders(kite, legs, () => pacer.take());
+    const repo = ds.getRepository(Gtt);
+    const gtts = options.deleteGtts === false ? null : await deleteLegworkGtts(kite, repo, (work) => work(repo));
+    return { ...orders, gtts };
   });
 }
 
@@ -96,7 +103,11 @@ export async function runKillSwitch(
     const result = await viaHttp(options, 'POST', '/rails/kill-switch', { reason, cancelOpen: Boolean(options.cancelOpen) });
     if (result) {
       options.print(`kill switch: ${describe(result)}`);
-      if (options.cancelOpen) options.print(`cancelled: ${(result.cancelled as string[]).join(', ') || 'no open legwork orders'}`);
+      if (options.cancelOpen) {
+        options.print(`cancelled: ${(result.cancelled as string[]).join(', ') || 'no open legwork orders'}`);
+        const gtts = (result.gttsDeleted as number[] | undefined) ?? [];
+        if (gtts.length > 0) options.print(`GTTs deleted: ${gtts.join(', ')}`);
+      }
       return { tripped: true, via: 'engine' };
     }
     await viaFile(options, (ds) => ds.getRepository(KillSwitchState).save({ id: 'global', tripped: true, reason, changedBy: 'cli' }));
@@ -109,6 +120,8 @@ export async function runKillSwitch(
       }
       options.print(`cancelled: ${cancelled.cancelled.join(', ') || 'no open legwork orders'}`);
       for (const f of cancelled.cancelFailures) options.print(`NOT cancelled ${f.orderId}: ${f.error}`);
+      if (cancelled.gtts?.deleted.length) options.print(`GTTs deleted: ${cancelled.gtts.deleted.join(', ')}`);
+      for (const f of cancelled.gtts?.failures ?? []) options.print(`GTT NOT deleted ${f.triggerId}: ${f.error}`);
       return { tripped: true, via: 'file', cancelled: cancelled.cancelled };
     }
     return { tripped: true, via: 'file' };
@@ -144,7 +157,9 @@ export async function main(argv = process.argv): Promise<number> {
   try {
     const { apiKey, accessToken, rootUrl } = config.kite;
     const kite = { apiKey, accessToken, rootUrl };
-    await runKillSwitch(command as 'status' | 'trip' | 'rearm', { ...o, db: resolve(o.db), reason, kite, print: (line) => console.log(line) });
+    await runKillSwitch(command as 'status' | 'trip' | 'rearm', {
+      ...o, db: resolve(o.db), reason, kite, deleteGtts: config.gtt.cancelOpenDeletes, print: (line) => console.log(line),
+    });
     return 0;
   } catch (error) {
     console.error(`killswitch: ${error instanceof Error ? error.message : String(error)}`);

@@ -8,6 +8,7 @@
  *   npm run trades -- fills --symbol INFY --format csv --out infy-fills.csv
  *   npm run trades -- pnl --date 2026-11-25 [--by strategy] [--format json]
  *   npm run trades -- watch [--url http://127.0.0.1:3000] [--token …] [--date …]   (live, from the running engine)
+ *   npm run trades -- positions            (today's net per instrument against Kite's positions, via the engine)
  *
  * The file comes from --db, else DATABASE_PATH, else ./data/legwork.sqlite; it is opened read-only. `watch` reads
  * the running engine instead (its live stream), so it needs the engine and, beyond loopback, TRADE_LOG_TOKEN.
@@ -24,6 +25,7 @@ import {
 import { TradeLogFilterError, TradeLogService } from '../trade-log/trade-log.service';
 import type { TradeLogFilter } from '../trade-log/trade-log.types';
 import { watchEngine, WatchIo } from './trades-watch';
+import { registerPositionsCommand } from './trades-positions';
 
 export interface CliIo extends WatchIo {
   out(text: string): void;
@@ -159,6 +161,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (o.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.date)) throw new TradeLogFilterError(`date must be yyyy-mm-dd, got "${o.date}"`);
       watchExit = await watchEngine({ url: o.url, token: o.token ?? io.env.TRADE_LOG_TOKEN, date: o.date }, io);
     });
+
+  registerPositionsCommand(program, io);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

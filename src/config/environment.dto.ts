@@ -38,6 +38,12 @@ const IsUrlWithScheme = (schemes: string[], message: string) =>
 /** Kite's api key and access token are single words; a space or a quote is a copy-paste mistake. */
 const KITE_CREDENTIAL = /^[A-Za-z0-9_-]+$/;
 
+/** A time of day, HH:MM on the 24-hour clock. */
+export const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Kite documents no format for `algo_id`; exchange-issued ids are short codes. Letters, digits, - and _ keep it safe in a form body and in logs. */
+const ALGO_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
 /**
  * Every environment variable legwork reads, validated once at start.
  * A missing or malformed value stops start-up with a message that names the variable.
@@ -256,4 +262,34 @@ export class EnvironmentDto {
    */
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'TRADE_LOG_TOKEN must be at least 16 characters' })
   TRADE_LOG_TOKEN?: string;
+
+  // ---- protection and the end of the day: GTTs, timed square-off, positions check, exchange algo id ----
+
+  /** How often GTTs legwork placed are read back from Kite while any is live or unsettled (also at start, after a reconcile and on untagged orders). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(5)
+  GTT_SYNC_INTERVAL_SECONDS?: number;
+
+  /** The kill switch's cancel-open (HTTP, CLI, Telegram /kill!) also deletes the live GTTs legwork placed. */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  CANCEL_OPEN_DELETES_GTTS?: boolean;
+
+  /** IST time (HH:MM) at which every strategy's open orders and GTTs are cancelled and its open quantity flattened; a strategy's <STRATEGY>_SQUARE_OFF_AT overrides it. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(CLOCK_TIME, { message: 'SQUARE_OFF_AT must be an IST time of day as HH:MM (24-hour), e.g. 15:15' })
+  SQUARE_OFF_AT?: string;
+
+  /** Days the exchanges are closed besides weekends: comma-separated yyyy-mm-dd. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\s*\d{4}-\d{2}-\d{2}\s*(,\s*\d{4}-\d{2}-\d{2}\s*)*$/, { message: 'MARKET_HOLIDAYS must be comma-separated dates as yyyy-mm-dd, e.g. 2026-12-25,2027-01-26' })
+  MARKET_HOLIDAYS?: string;
+
+  /** A file of market holidays: one yyyy-mm-dd per line (anything after the date, blank lines and # comments are ignored). */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  MARKET_HOLIDAYS_FILE?: string;
+
+  /** Compare legwork's net quantity per instrument with Kite's positions this often during market hours; 0 = only on demand. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  POSITIONS_CHECK_INTERVAL_SECONDS?: number;
+
+  /** The exchange-issued algo id (SEBI's retail-algo framework), sent as `algo_id` with every order legwork places. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(ALGO_ID, { message: 'ALGO_ID must be 1 to 32 letters, digits, - or _ (the id the exchange issued for your algo)' })
+  ALGO_ID?: string;
 }

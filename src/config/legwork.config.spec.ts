@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BAD_SECRETS, leakedPieces } from '../../test/helpers/secrets';
 import { ConfigValidationError, loadLegworkConfig, PAPER_API_SECRET } from './legwork.config';
 
@@ -20,6 +23,27 @@ describe('loadLegworkConfig', () => {
     expect(config.kite.apiSecret).toBe(PAPER_API_SECRET);
     expect(config.database.path).toMatch(/data[/\\]legwork\.sqlite$/);
     expect(config.database.synchronous).toBe('FULL');
+  });
+
+  it('reads market holidays from MARKET_HOLIDAYS and MARKET_HOLIDAYS_FILE (NSE’s list pasted with its names), merged and sorted', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'legwork-holidays-'));
+    try {
+      const file = join(dir, 'holidays.txt');
+      writeFileSync(file, '# NSE trading holidays 2026\n2026-12-25 Christmas\n\n2026-01-26, Republic Day\n');
+      expect(loadLegworkConfig({ MARKET_HOLIDAYS: '2026-11-09,2026-12-25', MARKET_HOLIDAYS_FILE: file }).market.holidays).toEqual(['2026-01-26', '2026-11-09', '2026-12-25']);
+      writeFileSync(file, '2026-02-30 not a day\n');
+      expect(configError({ MARKET_HOLIDAYS_FILE: file }).problems).toEqual([`MARKET_HOLIDAYS_FILE line 1 does not start with a date (yyyy-mm-dd): "2026-02-30 not a day"`]);
+      expect(configError({ MARKET_HOLIDAYS_FILE: join(dir, 'missing.txt') }).problems[0]).toMatch(/MARKET_HOLIDAYS_FILE .*missing\.txt cannot be read: ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(configError({ MARKET_HOLIDAYS: '25-12-2026' }).problems[0]).toMatch(/^MARKET_HOLIDAYS must be comma-separated dates as yyyy-mm-dd/);
+  });
+
+  it('validates SQUARE_OFF_AT and ALGO_ID', () => {
+    expect(loadLegworkConfig({ SQUARE_OFF_AT: '15:15', ALGO_ID: 'NSE-ALGO_42' })).toMatchObject({ squareOff: { at: '15:15' }, kite: { algoId: 'NSE-ALGO_42' } });
+    expect(configError({ SQUARE_OFF_AT: '3:15pm' }).problems[0]).toMatch(/SQUARE_OFF_AT must be an IST time of day as HH:MM/);
+    expect(configError({ ALGO_ID: 'algo id;drop' }).problems[0]).toMatch(/ALGO_ID must be 1 to 32 letters, digits, - or _/);
   });
 
   it('turns typed values into numbers and booleans', () => {

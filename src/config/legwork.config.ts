@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -34,6 +35,8 @@ export interface LegworkConfig {
     loginUrl: string;
     /** KITE_USER_ID: the only account whose login is accepted (unset: the first user that logged in). */
     userId: string | undefined;
+    /** ALGO_ID: the exchange-issued algo id sent as `algo_id` with every order legwork places. */
+    algoId: string | undefined;
   };
   orderStream: { enabled: boolean; url: string };
   reconcile: { onBoot: boolean; intervalSeconds: number; hours: 'market' | 'always' };
@@ -63,6 +66,13 @@ export interface LegworkConfig {
   health: { maxInboxBacklog: number };
   /** The read-only trade-log page and API; see src/trade-log/trade-log-auth.guard.ts. */
   tradeLog: { token: string | undefined };
+  /** GTTs legwork placed: how often they are read back from Kite, and whether the kill switch's cancel-open deletes them. */
+  gtt: { syncIntervalSeconds: number; cancelOpenDeletes: boolean };
+  /** Days the market is closed besides weekends (MARKET_HOLIDAYS and MARKET_HOLIDAYS_FILE), yyyy-mm-dd, sorted. */
+  market: { holidays: string[] };
+  /** SQUARE_OFF_AT (HH:MM IST) for every strategy; each may override it with <STRATEGY>_SQUARE_OFF_AT. */
+  squareOff: { at: string | undefined };
+  positions: { checkIntervalSeconds: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -89,6 +99,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
   if (env.RAILS_TOKEN && env.RAILS_TOKEN === env.TRADE_LOG_TOKEN) {
     problems.push('RAILS_TOKEN must differ from TRADE_LOG_TOKEN: whoever may read trades must not be able to stop or re-arm trading');
   }
+  const holidays = marketHolidays(env.MARKET_HOLIDAYS, env.MARKET_HOLIDAYS_FILE, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const strategies = (env.STRATEGIES ?? 'all').trim();
@@ -108,6 +119,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       rootUrl: env.KITE_ROOT_URL ?? (mode === 'live' ? KITE_DEFAULT_ROOT : undefined),
       loginUrl: env.KITE_LOGIN_URL ?? 'https://kite.zerodha.com/connect/login',
       userId: env.KITE_USER_ID?.toUpperCase(),
+      algoId: env.ALGO_ID,
     },
     reconcile: { onBoot: env.RECONCILE_ON_BOOT ?? true, intervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 0, hours: env.RECONCILE_HOURS ?? 'market' },
     orderStream: { enabled: env.KITE_WS_ORDER_UPDATES ?? mode === 'paper', url: env.KITE_WS_URL ?? 'wss://ws.kite.trade/' },
@@ -163,5 +175,46 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
     logging: { level: env.LOG_LEVEL ?? 'info', format: env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json') },
     health: { maxInboxBacklog: env.READY_MAX_INBOX_BACKLOG ?? 1000 },
     tradeLog: { token: env.TRADE_LOG_TOKEN },
+    gtt: { syncIntervalSeconds: env.GTT_SYNC_INTERVAL_SECONDS ?? 30, cancelOpenDeletes: env.CANCEL_OPEN_DELETES_GTTS ?? true },
+    market: { holidays },
+    squareOff: { at: env.SQUARE_OFF_AT },
+    positions: { checkIntervalSeconds: env.POSITIONS_CHECK_INTERVAL_SECONDS ?? 300 },
   };
+}
+
+const HOLIDAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar date as yyyy-mm-dd (2026-02-30 is not). */
+function isCalendarDate(text: string): boolean {
+  return HOLIDAY.test(text) && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text;
+}
+
+/**
+ * MARKET_HOLIDAYS (comma-separated) and MARKET_HOLIDAYS_FILE (one date per line; the rest of a line, blank lines and
+ * # comments ignored, so NSE's list can be pasted with its names) merged. A bad date or an unreadable file is a
+ * configuration problem naming the variable: a square-off on a holiday, or none on a trading day, costs money.
+ */
+function marketHolidays(list: string | undefined, file: string | undefined, problems: string[]): string[] {
+  const days = new Set<string>();
+  for (const day of (list ?? '').split(',').map((d) => d.trim()).filter(Boolean)) {
+    if (isCalendarDate(day)) days.add(day);
+    else problems.push(`MARKET_HOLIDAYS has ${JSON.stringify(day)}, which is not a date (yyyy-mm-dd)`);
+  }
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(file), 'utf8');
+    } catch (error) {
+      problems.push(`MARKET_HOLIDAYS_FILE ${resolve(file)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      return [...days].sort();
+    }
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.replace(/#.*/, '').trim();
+      if (!line) return;
+      const day = line.split(/[\s,;]+/)[0];
+      if (isCalendarDate(day)) days.add(day);
+      else problems.push(`MARKET_HOLIDAYS_FILE line ${i + 1} does not start with a date (yyyy-mm-dd): ${JSON.stringify(raw.trim())}`);
+    });
+  }
+  return [...days].sort();
 }

@@ -1,5 +1,8 @@
 import { Leg } from '../broker/entities/leg.entity';
 import { LegGroup } from '../broker/entities/leg-group.entity';
+import { Gtt } from '../gtt/entities/gtt.entity';
+import { SquareOff } from '../square-off/entities/square-off.entity';
+import { PositionsCheckRecord } from '../positions/entities/positions-check.entity';
 import { KiteSession } from '../kite-session/kite-session.entity';
 import { InboxEntry } from '../inbox/inbox-entry.entity';
 import { Instrument } from '../instruments/entities/instrument.entity';
@@ -12,4 +15,20 @@ import { KillSwitchState } from '../rails/entities/kill-switch.entity';
 import { OrderAction } from '../rails/entities/order-action.entity';
 
 /** Every entity in the trade log. Listed explicitly so the app and the TypeORM CLI (ormconfig.ts) agree. */
-export const ENTITIES = [InboxEntry, Order, OrderEventRecord, Fill, Leg, KiteSession, KillSwitchState, OrderAction, LegGroup, ExternalOrder, InstrumentList, Instrument];
+export const ENTITIES = [
+  InboxEntry,
+  Order,
+  OrderEventRecord,
+  Fill,
+  Leg,
+  KiteSession,
+  KillSwitchState,
+  OrderAction,
+  LegGroup,
+  ExternalOrder,
+  InstrumentList,
+  Instrument,
+  Gtt,
+  SquareOff,
+  PositionsCheckRecord,
+];

@@ -26,14 +26,15 @@ export class LegPlacedEvent {
     readonly orderId: string,
     /**
      * 'placement': Kite answered with the order id; 'oms-lookup': found by tag in the order book (after an unclear
-     * answer, or a restart); 'order-update': an update of the order (postback, WebSocket, reconciliation) carried its tag.
+     * answer, or a restart); 'order-update': an update of the order (postback, WebSocket, reconciliation) carried its tag;
+     * 'gtt-trigger': a GTT legwork placed fired it at Kite (linked by the order id in the GTT's result, not by tag).
      */
     readonly via: LegSighting,
   ) {}
 }
 
 /** Where an order carrying a leg's tag was seen. */
-export type LegSighting = 'placement' | 'oms-lookup' | 'order-update';
+export type LegSighting = 'placement' | 'oms-lookup' | 'order-update' | 'gtt-trigger';
 
 export class LegUnknownEvent {
   readonly name = LegEventName.Unknown;

@@ -20,6 +20,7 @@ export const Metric = {
   RailsOrdersQueued: 'legwork_rails_orders_queued',
   KillSwitchTripped: 'legwork_kill_switch_tripped',
   ExternalOrders: 'legwork_external_orders_total',
+  PositionsMismatch: 'legwork_positions_mismatch',
 } as const;
 
 export const METRIC_PROVIDERS = [
@@ -70,4 +71,5 @@ export const METRIC_PROVIDERS = [
   makeGaugeProvider({ name: Metric.RailsOrdersQueued, help: 'Order actions waiting in the shared rate-limit queue' }),
   makeGaugeProvider({ name: Metric.KillSwitchTripped, help: '1 while the kill switch is tripped (no strategy may place orders)' }),
   makeCounterProvider({ name: Metric.ExternalOrders, help: 'Orders first seen that legwork did not place and no strategy claims by tag' }),
+  makeGaugeProvider({ name: Metric.PositionsMismatch, help: "Instruments whose net quantity today in legwork differs from Kite's positions, at the last check" }),
 ];

@@ -7,6 +7,7 @@ import { isLegTag } from '../broker/leg-tag';
 import { errorText } from '../common/error-text';
 import { ExternalOrderRow, HOT_PATH_STORE, HotPathStore } from '../database/hot-path/hot-path.store';
 import { OnAnyOrderEvent } from '../events/on-any-order-event';
+import { GttOrderLinker } from '../gtt/gtt-order-linker';
 import type { AnyOrderEvent } from '../events/order.events';
 import { Metric } from '../metrics/metrics';
 import { StrategyHost } from '../strategy-host/strategy-host.service';
@@ -15,7 +16,8 @@ import { ExternalOrder } from './entities/external-order.entity';
 
 /**
  * Marks orders nobody placed through legwork as external: every order event (from postbacks, the WebSocket stream or
- * reconciliation) whose order carries no leg tag and no tag a running strategy's handlers ask for. The order's state
+ * reconciliation) whose order carries no leg tag and no tag a running strategy's handlers ask for, and is not the
+ * order a GTT of ours fired (those carry no tag; see GttOrderLinker). The order's state
  * is stored like any other; this only records that it is external. Strategies still never see it (the strategy host
  * delivers it only to handlers with `external: true`).
  *
@@ -37,6 +39,8 @@ export class ExternalOrdersTracker {
     @Inject(HOT_PATH_STORE) private readonly store: HotPathStore,
     private readonly strategies: StrategyHost,
     @InjectMetric(Metric.ExternalOrders) private readonly counter: Counter<string>,
+    // Provided globally by the strategy host's module (the order a GTT of ours fired carries no tag, yet is ours).
+    private readonly gttOrders: GttOrderLinker,
   ) {}
 
   isExternalTag(tag: string | null | undefined): boolean {
@@ -44,11 +48,12 @@ export class ExternalOrdersTracker {
   }
 
   @OnAnyOrderEvent()
-  onOrderEvent(event: AnyOrderEvent): void {
+  async onOrderEvent(event: AnyOrderEvent): Promise<void> {
     const order = event.order;
     if (this.seen.has(order.orderId)) return;
     this.seen.add(order.orderId);
-    if (!this.isExternalTag(order.tag)) return;
+    // An order one of our GTTs fired carries no tag, but it is legwork's: linked to its chain, not external.
+    if (!this.isExternalTag(order.tag) || (await this.gttOrders.legOf(order))) return;
     this.batch.push({
       orderId: order.orderId,
       tag: order.tag ?? null,

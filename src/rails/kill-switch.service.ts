@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
@@ -25,7 +26,13 @@ export interface TripResult extends KillSwitchStatus {
   /** Open legwork orders cancelled (when asked to). */
   cancelled: string[];
   cancelFailures: Array<{ orderId: string; error: string }>;
+  /** Kite trigger ids of legwork's live GTTs deleted (cancel-open, unless CANCEL_OPEN_DELETES_GTTS=false). */
+  gttsDeleted: number[];
+  gttFailures: Array<{ triggerId: number; error: string }>;
 }
+
+/** Published by cancel-open; the GTT service answers with what it deleted (rails know nothing of GTTs). */
+export const KILL_SWITCH_CANCEL_OPEN = 'kill-switch.cancel-open';
 
 /**
  * One switch that stops every strategy from placing new orders at once, optionally cancels the open orders legwork
@@ -45,6 +52,7 @@ export class KillSwitchService {
     // Cancellations take their turn in the same queue as every other order request (Kite's 10 requests/s).
     private readonly pacer: OrderPacer,
     @InjectMetric(Metric.KillSwitchTripped) private readonly trippedGauge: Gauge<string>,
+    private readonly bus: EventEmitter2,
   ) {}
 
   /** Read from the database every time: another instance, or the CLI, may have changed it. */
@@ -66,7 +74,7 @@ export class KillSwitchService {
         fields: { by, rearm: 'npm run killswitch -- rearm, DELETE /rails/kill-switch, or /rearm to the Telegram bot' },
       });
     }
-    const result: TripResult = { ...(await this.status()), cancelled: [], cancelFailures: [] };
+    const result: TripResult = { ...(await this.status()), cancelled: [], cancelFailures: [], gttsDeleted: [], gttFailures: [] };
     if (options.cancelOpen) await this.cancelOpenOrders(result);
     return result;
   }
@@ -83,11 +91,16 @@ export class KillSwitchService {
     const done = await cancelOpenLegworkOrders(this.kite, await legsThatMayBeOpen(this.legs), () => this.pacer.take());
     result.cancelled.push(...done.cancelled);
     result.cancelFailures.push(...done.cancelFailures);
+    // GTTs are orders waiting for their price: deleted too (their module answers; null when the setting is off).
+    for (const answer of (await this.bus.emitAsync(KILL_SWITCH_CANCEL_OPEN)) as Array<{ deleted: number[]; failures: Array<{ triggerId: number; error: string }> } | null | undefined>) {
+      result.gttsDeleted.push(...(answer?.deleted ?? []));
+      result.gttFailures.push(...(answer?.failures ?? []));
+    }
     this.logger.warn(`kill switch: cancelled ${result.cancelled.length} open legwork order(s)${result.cancelFailures.length ? `, ${result.cancelFailures.length} could not be cancelled` : ''}`);
-    if (result.cancelFailures.length > 0) {
+    if (result.cancelFailures.length > 0 || result.gttFailures.length > 0) {
       this.notifier.notify({
         title: 'Kill switch: some open orders were NOT cancelled',
-        text: result.cancelFailures.map((f) => `${f.orderId}: ${f.error}`).join('; '),
+        text: [...result.cancelFailures.map((f) => `${f.orderId}: ${f.error}`), ...result.gttFailures.map((f) => `GTT ${f.triggerId}: ${f.error}`)].join('; '),
         severity: 'critical',
         fields: { action: 'cancel them in Kite by hand', stop_all: 'the kill switch is already tripped' },
       });

@@ -109,6 +109,17 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     this.queuedGauge.set(this.pacer.waiting);
   }
 
+  /**
+   * A GTT is an order waiting for its price: placing or changing one adds risk, so the kill switch refuses both (deleting
+   * one takes risk off and always goes out). GTT requests are not order placements: no pacing, no daily count.
+   */
+  async beforeGtt(action: 'place' | 'modify', strategy: string): Promise<void> {
+    const state = await this.killSwitch.status();
+    if (state.tripped) {
+      throw this.refuse(`gtt_${action}`, 'KillSwitch', `kill switch tripped (${state.reason ?? 'no reason given'}): GTT ${action === 'place' ? 'placement' : 'modification'} for ${strategy} refused; re-arm it first`);
+    }
+  }
+
   /** Current usage of Kite's limits (the endpoint and the gauges). */
   async usage(): Promise<RailsUsage> {
     const rails = this.config.get('rails', { infer: true });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -36,6 +36,9 @@ export type LastReconcile =
   | { ok: false; at: string; trigger: ReconcileTrigger; error: string };
 
 const IST_OFFSET_MS = 330 * 60_000;
+
+/** Published after each successful reconciliation (with its ReconcileSummary): what else is read back from Kite follows it (GTTs). */
+export const RECONCILED = 'reconcile.done';
 
 /** Only what the diff compares: loading whole rows (lastPayload) for a 10,000-order book costs more than the diff. */
 const SNAPSHOT_COLUMNS: Record<keyof OrderSnapshot, true> = {
@@ -80,6 +83,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
     private readonly config: ConfigService<LegworkConfig, true>,
     @InjectMetric(Metric.ReconcileRuns) private readonly runs: Counter<string>,
     @InjectMetric(Metric.ReconcileDifferences) private readonly differences: Counter<string>,
+    private readonly bus: EventEmitter2,
   ) {}
 
   onModuleInit(): void {
@@ -234,6 +238,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
       `reconcile (${trigger}): ${rows.length} order(s) in Kite's book, ${queued} update(s) the store lacked, in ${summary.durationMs} ms` +
         (overtaken ? `; ${overtaken} order(s) changed by live updates during the read kept their newer state` : ''),
     );
+    this.bus.emit(RECONCILED, summary);
     return summary;
   }
 }

@@ -87,6 +87,8 @@ export class KiteSimulator {
   /** Placement requests held without an answer ('timeout' faults): each timer with the function that answers it now. */
   private readonly heldRequests = new Map<NodeJS.Timeout, () => void>();
   private placementFault: Required<PlacementFault> | undefined;
+  /** The same faults for POST /gtt/triggers (createOrder: the GTT is created before the failure). */
+  private gttPlacementFault: Required<PlacementFault> | undefined;
   /** While set, GET /orders and /trades answers wait for it (read at arrival, answered late). */
   private bookReadGate: Promise<void> | undefined;
   private orderBookFault: { count: number; status: 502 | 503 | 504 } | undefined;
@@ -359,6 +361,17 @@ export class KiteSimulator {
         : undefined;
   }
 
+  /**
+   * Make the next `count` GTT placements (POST /gtt/triggers) fail like order placements do; `createOrder` creates the
+   * GTT first: Kite has it, the client does not know. count 0 clears it.
+   */
+  setGttPlacementFault(fault: PlacementFault | undefined): void {
+    this.gttPlacementFault =
+      fault && fault.count > 0
+        ? { kind: fault.kind, count: fault.count, status: fault.status ?? 503, createOrder: fault.createOrder ?? false, holdMs: fault.holdMs ?? 10_000 }
+        : undefined;
+  }
+
   failNextPlacements(count: number, options: { status?: PlacementFault['status']; createOrder?: boolean } = {}): void {
     this.setPlacementFault({ kind: 'error', count, ...options });
   }
@@ -408,6 +421,7 @@ export class KiteSimulator {
   clearFaults(): void {
     this.postbacks.setFaults({ duplicate: false, delayMs: 0, reorderWindow: 0, dropAll: false, dropNext: 0, dropProbability: 0 });
     this.placementFault = undefined;
+    this.gttPlacementFault = undefined;
     this.orderBookFault = undefined;
     this.visibilityLagMs = this.options.orderVisibilityLagMs;
   }
@@ -499,6 +513,7 @@ export class KiteSimulator {
         postback_stats: this.postbackStats,
         postback_faults: this.getPostbackFaults(),
         placement_fault: this.placementFault ?? null,
+        gtt_placement_fault: this.gttPlacementFault ?? null,
         order_book_fault: this.orderBookFault ?? null,
         order_visibility_lag_ms: this.visibilityLagMs,
       })),
@@ -526,6 +541,10 @@ export class KiteSimulator {
       control('POST', '/_sim/placement_fault', ({ body }) => {
         this.setPlacementFault(coerceFields(body) as unknown as PlacementFault);
         return this.placementFault ?? null;
+      }),
+      control('POST', '/_sim/gtt_placement_fault', ({ body }) => {
+        this.setGttPlacementFault(coerceFields(body) as unknown as PlacementFault);
+        return this.gttPlacementFault ?? null;
       }),
       control('POST', '/_sim/gtt/:trigger_id/status', ({ params, body }) =>
         this.setGttStatus(Number(params.trigger_id), body.status as Parameters<KiteSimulator['setGttStatus']>[1]),
@@ -578,7 +597,13 @@ export class KiteSimulator {
     const gttInput = (body: FormFields) => parseGttParams(body, { allowMis: this.options.gttAllowMis });
     return [
       api('GET', '/gtt/triggers', () => this.gtts.list()),
-      api('POST', '/gtt/triggers', ({ body }) => ({ trigger_id: this.gtts.place(gttInput(body)) })),
+      api('POST', '/gtt/triggers', ({ body, res }) => {
+        const fault = this.gttPlacementFault;
+        if (fault && --fault.count <= 0) this.gttPlacementFault = undefined;
+        if (fault && (!fault.createOrder || (fault.kind === 'error' && fault.status === 429))) return this.failPlacement(fault, res);
+        const triggerId = this.gtts.place(gttInput(body));
+        return fault ? this.failPlacement(fault, res) : { trigger_id: triggerId };
+      }),
       api('GET', '/gtt/triggers/:trigger_id', ({ params }) => this.gtts.get(triggerId(params))),
       api('PUT', '/gtt/triggers/:trigger_id', ({ params, body }) => ({ trigger_id: this.gtts.modify(triggerId(params), gttInput(body)) })),
       api('DELETE', '/gtt/triggers/:trigger_id', ({ params }) => ({ trigger_id: this.gtts.delete(triggerId(params)) })),

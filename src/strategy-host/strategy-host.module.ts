@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrokerModule } from '../broker/broker.module';
+import { GttModule } from '../gtt/gtt.module';
 import { Leg } from '../broker/entities/leg.entity';
 import type { LegworkConfig } from '../config/legwork.config';
 import { InstrumentsModule } from '../instruments/instruments.module';
@@ -20,11 +21,11 @@ export class StrategyHostModule {
     const loaded = loadStrategies(strategies.dir, strategies.enabled);
     return {
       module: StrategyHostModule,
-      // Global: the paper endpoints and health read which strategies run.
+      // Global: the paper endpoints and health read which strategies run; the external-orders tracker asks GTTs.
       global: true,
-      imports: [DiscoveryModule, BrokerModule, InstrumentsModule, OrdersModule, TypeOrmModule.forFeature([Leg]), ...loaded.modules.map((m) => m.type)],
+      imports: [DiscoveryModule, BrokerModule, GttModule, InstrumentsModule, OrdersModule, TypeOrmModule.forFeature([Leg]), ...loaded.modules.map((m) => m.type)],
       providers: [StrategyHost, StrategyEnvironment, { provide: STRATEGY_FILES, useValue: loaded.files }, ...loaded.strategies.map((s) => s.type)],
-      exports: [StrategyHost, StrategyEnvironment, BrokerModule],
+      exports: [StrategyHost, StrategyEnvironment, BrokerModule, GttModule],
     };
   }
 }

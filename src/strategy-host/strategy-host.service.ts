@@ -11,6 +11,8 @@ import { isLegTag } from '../broker/leg-tag';
 import { OrderGateway } from '../broker/order-gateway.service';
 import { LegGroupService } from '../broker/leg-group.service';
 import { errorText } from '../common/error-text';
+import { GttOrderLinker } from '../gtt/gtt-order-linker';
+import { GttService } from '../gtt/gtt.service';
 import type { LegworkConfig } from '../config/legwork.config';
 import { ALL_ORDER_EVENT_NAMES, OrderEventName } from '../events/order-event-names';
 import type { AnyOrderEvent } from '../events/order.events';
@@ -74,6 +76,8 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     @InjectMetric(Metric.StrategyFailures) private readonly failures: Counter<string>,
     @Inject(STRATEGY_FILES) private readonly files: string[],
     private readonly instruments: InstrumentsService,
+    private readonly gtts: GttService,
+    private readonly gttOrders: GttOrderLinker,
   ) {}
 
   /** Subscribes before the inbox processor's first pass (which waits for application bootstrap). */
@@ -211,6 +215,11 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
           fillTimeoutMs: options.fillTimeoutMs,
           triggerEventId: event.eventId,
         }),
+      placeGtt: (name, spec, options = {}) =>
+        this.gtts.place({ strategy, name, spec, parentOrderId: options.parentOrderId ?? event.orderId, chainId: options.chainId, triggerEventId: event.eventId }),
+      modifyGtt: (name, spec, options = {}) => this.gtts.modify({ strategy, name, parentOrderId: options.parentOrderId ?? event.orderId }, spec),
+      cancelGtt: (name, options = {}) => this.gtts.cancel({ strategy, name, parentOrderId: options.parentOrderId ?? event.orderId }),
+      gtts: (filter = {}) => this.gtts.list(strategy, filter),
       orders: this.gateway,
       notifier: this.notifier,
       instruments: this.instruments,
@@ -229,10 +238,9 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     return parts;
   }
 
-  /** The leg behind the event's order, when it carries a legwork leg tag. */
+  /** The leg behind the event's order: by its legwork leg tag, or (no leg tag) the order a GTT of ours fired. */
   private async legOf(event: AnyOrderEvent): Promise<LegInfo | null> {
-    if (!isLegTag(event.order.tag)) return null;
-    const row = await this.legs.findOne({ where: { tag: event.order.tag } });
+    const row = isLegTag(event.order.tag) ? await this.legs.findOne({ where: { tag: event.order.tag } }) : await this.gttOrders.legOf(event.order);
     return row ? { strategy: row.strategy, chainId: row.chainId, parentOrderId: row.parentOrderId, legName: row.legName, tag: row.tag } : null;
   }
 }

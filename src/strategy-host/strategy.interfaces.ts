@@ -2,6 +2,8 @@ import type { LoggerService } from '@nestjs/common';
 import type { LegGroup } from '../broker/entities/leg-group.entity';
 import type { GroupLeg } from '../broker/leg-group.service';
 import type { LegOrder, LegOutcome, OrderGateway } from '../broker/order-gateway.service';
+import type { GttSpec, GttStatus } from '../gtt/gtt-state';
+import type { GttOutcome, GttView } from '../gtt/gtt.service';
 import type { AnyOrderEvent } from '../events/order.events';
 import type { OrderEventSource } from '../events/order-snapshot';
 import type { InstrumentLookup } from '../instruments/instrument.types';
@@ -60,6 +62,19 @@ export interface StrategyContext {
    * filled is reversed and an alert goes out. Exactly-once per (strategy, parent order, name), like placeLeg.
    */
   placeGroup(name: string, legs: GroupLeg[], options?: PlaceLegOptions & { direction?: 'entry' | 'exit'; fillTimeoutMs?: number }): Promise<LegGroup>;
+  /**
+   * Place a GTT at Kite exactly once per (this strategy, parent order, name): a single trigger (`{ trigger, order }`) or
+   * an OCO of `stop` and `target`. Kite keeps it even while legwork is down; the order it fires joins the parent's chain
+   * as leg `<name>:stop` / `<name>:target` / `<name>:trigger` and its events reach you as your own (`own`). Throws
+   * GttSpecError for a malformed spec; Kite's refusals resolve as status 'failed' (and alert).
+   */
+  placeGtt(name: string, spec: GttSpec, options?: PlaceLegOptions): Promise<GttOutcome>;
+  /** Replace a live GTT's triggers and orders (throws KiteCallError, or PlacementRefusedError with the kill switch tripped). */
+  modifyGtt(name: string, spec: GttSpec, options?: Pick<PlaceLegOptions, 'parentOrderId'>): Promise<GttOutcome>;
+  /** Delete a GTT (always allowed). Resolves null if there is no such GTT. */
+  cancelGtt(name: string, options?: Pick<PlaceLegOptions, 'parentOrderId'>): Promise<GttOutcome | null>;
+  /** This strategy's GTTs, newest first. */
+  gtts(filter?: { status?: GttStatus | GttStatus[]; tradingsymbol?: string; exchange?: string; parentOrderId?: string }): Promise<GttView[]>;
   /** Modify, cancel and read orders (modify/cancel throw KiteCallError on failure). */
   readonly orders: Pick<OrderGateway, 'modifyOrder' | 'cancelOrder' | 'getOrders' | 'getOrderHistory' | 'getTrades' | 'getOrderTrades'>;
   readonly notifier: Pick<Notifier, 'notify'>;

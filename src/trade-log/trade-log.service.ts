@@ -6,7 +6,7 @@ import { Fill } from '../orders/entities/fill.entity';
 import { OrderEventRecord } from '../orders/entities/order-event.entity';
 import { Order } from '../orders/entities/order.entity';
 import { formatIst } from '../simulator/ist-time';
-import { chainPnl, PnlFill, roundMoney, strategyPnl } from './pnl';
+import { chainPnl, InstrumentPnl, PnlFill, roundMoney, strategyPnl } from './pnl';
 import {
   ChainView, FillRow, LEG_STATUSES, LegRow, OrderDetail, OrderEventView, OrderRow, PnlReport, TimelineItem, TradeLogFilter,
 } from './trade-log.types';
@@ -141,6 +141,21 @@ export function pnlReportOf(chains: ChainView[]): PnlReport {
   };
 }
 
+/** Fills as pnl.ts takes them: in time order of the exchange, per exchange + tradingsymbol (from their orders). */
+function pnlFillsOf(fills: Fill[], orders: Map<string, Order>): PnlFill[] {
+  return fills
+    .filter((f) => f.transactionType === 'BUY' || f.transactionType === 'SELL')
+    .map((f) => ({
+      seq: f.id,
+      time: fillTime(f),
+      exchange: orders.get(f.orderId)?.exchange ?? null,
+      tradingsymbol: f.tradingsymbol ?? orders.get(f.orderId)?.tradingsymbol ?? '?',
+      side: f.transactionType as 'BUY' | 'SELL',
+      quantity: f.quantity,
+      price: f.price,
+    }));
+}
+
 /**
  * Read-only queries over the trade log, for the CLI, the /trades page and its JSON API. Only TypeORM query builders
  * with portable SQL (no SQLite functions), so they run on PostgreSQL too. Nothing here writes.
@@ -208,17 +223,7 @@ export class TradeLogService {
       timeline.sort((a, b) => byText(a.at, b.at));
 
       const chainOrderIds = new Set(timeline.flatMap((t) => (t.order ? [t.order.orderId] : [])));
-      const pnlFills: PnlFill[] = fills
-        .filter((f) => chainOrderIds.has(f.orderId) && (f.transactionType === 'BUY' || f.transactionType === 'SELL'))
-        .map((f) => ({
-          seq: f.id,
-          time: fillTime(f),
-          exchange: orders.get(f.orderId)?.exchange ?? null,
-          tradingsymbol: f.tradingsymbol ?? orders.get(f.orderId)?.tradingsymbol ?? '?',
-          side: f.transactionType as 'BUY' | 'SELL',
-          quantity: f.quantity,
-          price: f.price,
-        }));
+      const pnlFills = pnlFillsOf(fills.filter((f) => chainOrderIds.has(f.orderId)), orders);
       const startedAt = timeline[0]?.at ?? '';
       views.push({
         chainId,
@@ -300,6 +305,21 @@ export class TradeLogService {
       events: events.map((e) => this.eventView(e)),
       fills: fills.map((f) => fillRow(f, membership, order.exchange)),
     };
+  }
+
+  /**
+   * Net quantity per instrument (exchange + tradingsymbol) of a trading day's fills, of every order legwork knows —
+   * legs, chain entries, external orders — netted by pnl.ts (signed `openQuantity`: bought minus sold).
+   */
+  async dayNet(date: string): Promise<InstrumentPnl[]> {
+    const { istFrom, istTo } = dayRange(date);
+    const orders = await this.dataSource
+      .getRepository(Order)
+      .createQueryBuilder('o')
+      .where('o.orderTimestamp >= :istFrom AND o.orderTimestamp < :istTo', { istFrom, istTo })
+      .getMany();
+    const byId = new Map(orders.map((o) => [o.orderId, o]));
+    return chainPnl(pnlFillsOf(await this.fillsByOrderIds([...byId.keys()]), byId)).instruments;
   }
 
   /** Realised P&L per chain and per strategy for the chains matching the filter. */

@@ -40,9 +40,14 @@ export function engineEnv(sim: KiteSimulator, dir: string, extra: Record<string,
 }
 
 /** The whole engine on a real port, with the simulator's postbacks pointed at it. */
-export async function startEngine(sim: KiteSimulator, env: Record<string, string>, providers: Provider[] = []): Promise<TestApp> {
+export async function startEngine(
+  sim: KiteSimulator,
+  env: Record<string, string>,
+  providers: Provider[] = [],
+  override?: NonNullable<Parameters<typeof createTestApp>[1]>['override'],
+): Promise<TestApp> {
   // Postbacks point at the engine as soon as it listens: what its boot places (recovered legs, unwinds) posts back to it.
-  return createTestApp(env, { listen: true, providers, listening: (url) => sim.setPostbackUrl(`${url}/kite/postback`) });
+  return createTestApp(env, { listen: true, providers, override, listening: (url) => sim.setPostbackUrl(`${url}/kite/postback`) });
 }
 
 /** Placement requests the simulator received for legwork legs (tag lw…), in arrival order. */

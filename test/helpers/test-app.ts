@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoggerService, Provider } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -43,8 +43,8 @@ export async function createTestApp(
   options: {
     listen?: boolean;
     providers?: Provider[];
-    /** Replace a provider anywhere in the engine (e.g. to pause a service at a chosen point). */
-    overrides?: Array<{ provide: unknown; inject?: unknown[]; useFactory: (...deps: never[]) => unknown }>;
+    /** Change the engine before it is built (e.g. overrideProvider to hold the market clock or pause a service). */
+    override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
     /** Receives the engine's log lines instead of the console (errors and warnings only by default). */
     logger?: LoggerService;
     /** Called with the engine's URL as soon as it listens, before the boot's work is waited for (e.g. to point postbacks at it). */
@@ -54,10 +54,7 @@ export async function createTestApp(
   } = {},
 ): Promise<TestApp> {
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(env)], providers: options.providers ?? [] });
-  for (const { provide, inject, useFactory } of options.overrides ?? []) {
-    builder.overrideProvider(provide).useFactory({ factory: useFactory as (...deps: unknown[]) => unknown, inject: inject as never[] });
-  }
-  const moduleRef = await builder.compile();
+  const moduleRef = await (options.override?.(builder) ?? builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] });
   configureApp(app);
   if (options.listen) {

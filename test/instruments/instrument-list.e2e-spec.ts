@@ -223,7 +223,7 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     t = await createTestApp(env, {
       listen: true,
       logger: logs,
-      overrides: [{ provide: InstrumentStore, inject: [DataSource, WriteTransactions], useFactory: (ds: DataSource, writes: WriteTransactions) => new PausingStore(ds, writes) }],
+      override: (b) => b.overrideProvider(InstrumentStore).useFactory({ inject: [DataSource, WriteTransactions], factory: (ds: DataSource, writes: WriteTransactions) => new PausingStore(ds, writes) }),
     });
     await reachedPause;
 
@@ -262,7 +262,7 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     t = await createTestApp(env, {
       listen: true,
       logger: logs,
-      overrides: [{ provide: InstrumentStore, inject: [DataSource, WriteTransactions], useFactory: (ds: DataSource, writes: WriteTransactions) => new RecordingStore(ds, writes) }],
+      override: (b) => b.overrideProvider(InstrumentStore).useFactory({ inject: [DataSource, WriteTransactions], factory: (ds: DataSource, writes: WriteTransactions) => new RecordingStore(ds, writes) }),
     });
     const loaded = await http().post('/instruments/refresh?force=true');
     expect(loaded.body).toMatchObject({ rows: 2_000 });

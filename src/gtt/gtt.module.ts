@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BrokerModule } from '../broker/broker.module';
+import { Leg } from '../broker/entities/leg.entity';
+import { InboxModule } from '../inbox/inbox.module';
+import { OrderEventRecord } from '../orders/entities/order-event.entity';
+import { Gtt } from './entities/gtt.entity';
+import { GttLedger } from './gtt-ledger';
+import { GttOrderLinker } from './gtt-order-linker';
+import { GttSyncScheduler } from './gtt-sync.scheduler';
+import { GttService } from './gtt.service';
+
+/** GTT protective legs: placed exactly once, read back from Kite, their fired orders linked to their chains. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Gtt, Leg, OrderEventRecord]), BrokerModule, InboxModule],
+  providers: [GttLedger, GttService, GttSyncScheduler, GttOrderLinker],
+  exports: [GttService, GttOrderLinker],
+})
+export class GttModule {}
