@@ -10,7 +10,10 @@ const modules = {
   },
   'order state and fill math': { mutate: ['src/orders/order-state.machine.ts'], specs: ['src/orders/order-state.machine.spec.ts'] },
   'leg state machine': { mutate: ['src/broker/leg-state*.ts', '!src/broker/**/*.spec.ts'], specs: ['src/broker/leg-state*.spec.ts'] },
-  'rails decisions': { mutate: ['src/rails/rails-auth.guard.ts', 'src/rails/rate-limits.ts'], specs: ['src/rails/rails-auth.guard.spec.ts', 'src/rails/rate-limits.spec.ts'] },
+  'rails decisions': {
+    mutate: ['src/rails/rails-auth.guard.ts', 'src/rails/rate-limits.ts', 'src/rails/kill-switch.rule.ts'],
+    specs: ['src/rails/rails-auth.guard.spec.ts', 'src/rails/rate-limits.spec.ts', 'src/rails/kill-switch.rule.spec.ts'],
+  },
   'P&L': { mutate: ['src/trade-log/pnl.ts'], specs: ['src/trade-log/pnl.spec.ts'] },
 };
 const all = Object.values(modules);
