@@ -8,10 +8,15 @@ const modules = {
     mutate: ['src/common/kite-checksum.ts', 'src/common/secrets-equal.ts', 'src/postback/checksum.guard.ts'],
     specs: ['src/common/kite-checksum.spec.ts', 'src/common/secrets-equal.spec.ts', 'src/postback/checksum.guard.spec.ts'],
   },
-  'order state and fill math': { mutate: ['src/orders/order-state.machine.ts'], specs: ['src/orders/order-state.machine.spec.ts'] },
+  // One spec per scenario family (order-state.machine.modify.spec.ts, pnl.unpriced-exit.spec.ts, …); never the
+  // database-backed order-state.service.spec.ts.
+  'order state and fill math': { mutate: ['src/orders/order-state.machine.ts'], specs: ['src/orders/order-state.machine*.spec.ts'] },
   'leg state machine': { mutate: ['src/broker/leg-state*.ts', '!src/broker/**/*.spec.ts'], specs: ['src/broker/leg-state*.spec.ts'] },
-  'rails decisions': { mutate: ['src/rails/rails-auth.guard.ts', 'src/rails/rate-limits.ts'], specs: ['src/rails/rails-auth.guard.spec.ts', 'src/rails/rate-limits.spec.ts'] },
-  'P&L': { mutate: ['src/trade-log/pnl.ts'], specs: ['src/trade-log/pnl.spec.ts'] },
+  'rails decisions': {
+    mutate: ['src/rails/rails-auth.guard.ts', 'src/rails/rate-limits.ts', 'src/rails/kill-switch.rule.ts'],
+    specs: ['src/rails/rails-auth.guard.spec.ts', 'src/rails/rate-limits.spec.ts', 'src/rails/kill-switch.rule.spec.ts'],
+  },
+  'P&L': { mutate: ['src/trade-log/pnl.ts'], specs: ['src/trade-log/pnl*.spec.ts'] },
 };
 const all = Object.values(modules);
 /** Jest's testRegex for exactly these specs (the project's config runs every tier). */

@@ -44,6 +44,10 @@ describe('leg state machine', () => {
       expect(statesBefore('placed')).toEqual(['intent', 'placing', 'unknown', 'failed']);
     });
 
+    it('a leg fails from intent (the rails refused it), placing (Kite refused it) or unknown (proven absent, no attempts left); never once placed', () => {
+      expect(statesBefore('failed')).toEqual(['intent', 'placing', 'unknown']);
+    });
+
     it('answers: accepted → placed, refused → failed, unclear → unknown, 429 → still placing (sent again, same claim)', () => {
       expect(['accepted', 'refused', 'unclear', 'rate-limited'].map((a) => afterAnswer(a as Parameters<typeof afterAnswer>[0]))).toEqual([
         'placed',
@@ -78,6 +82,17 @@ describe('leg state machine', () => {
 
     it("placing with its sender's claim run out: unknown from now (the call may have reached Kite)", () => {
       expect(settleDecision(leg({ status: 'placing', unclearAt: null }), facts())).toEqual({ kind: 'mark-unknown' });
+    });
+
+    it("a resend whose sender died mid-call is unknown again, with a fresh window: not sent a third time on the first unclear answer's old clock", () => {
+      // Unclear at 0 s, proven absent after the window and claimed again to resend (placing keeps the old unclearAt);
+      // that sender died with the call in flight. The old window is long over, but the resend may have reached Kite.
+      const resending = leg({ status: 'placing', attempts: 2, unclearAt: at(0) });
+      expect(settleDecision(resending, facts({ bookReadAt: at(300) }))).toEqual({ kind: 'mark-unknown' });
+    });
+
+    it('an unknown leg from an older version (no unclear time kept) is stamped now, so its settle window starts instead of a resend', () => {
+      expect(settleDecision(leg({ status: 'unknown', unclearAt: null }), facts({ bookReadAt: at(300) }))).toEqual({ kind: 'mark-unknown' });
     });
 
     it('unknown: waits for the whole settle window, measured from the unclear answer to the start of the book read', () => {

@@ -1,42 +1,6 @@
+import { feed, orderUpdate } from '../../test/helpers/order-updates';
 import { OrderEventName } from '../events/order-event-names';
-import { applyOrderUpdate, fillDelta, Transition } from './order-state.machine';
-import { OrderUpdate, toOrderUpdate } from './order-update';
-import type { OrderSnapshot } from '../events/order-snapshot';
-
-const update = (status: string, filled: number, average: number, time: string, extra: Partial<OrderUpdate> = {}): OrderUpdate => ({
-  ...toOrderUpdate({
-    order_id: '1953341975595868160',
-    status,
-    quantity: 10,
-    filled_quantity: filled,
-    pending_quantity: 10 - filled,
-    average_price: average,
-    price: 100,
-    order_type: 'LIMIT',
-    tradingsymbol: 'NIFTY25DEC24000CE',
-    transaction_type: 'SELL',
-    tag: 'hedge1',
-    order_timestamp: '2026-11-25 09:15:00',
-    exchange_update_timestamp: time,
-  }),
-  ...extra,
-});
-
-/** Feed updates in order; return the final state and every event name. */
-function run(...updates: OrderUpdate[]): { state: OrderSnapshot | null; events: string[]; transitions: Transition[] } {
-  let state: OrderSnapshot | null = null;
-  const events: string[] = [];
-  const transitions: Transition[] = [];
-  for (const u of updates) {
-    const t = applyOrderUpdate(state, u);
-    transitions.push(t);
-    if (t.kind === 'applied') {
-      state = t.next;
-      events.push(...t.events.map((e) => e.name));
-    }
-  }
-  return { state, events, transitions };
-}
+import { fillDelta } from './order-state.machine';
 
 describe('fillDelta', () => {
   it('prices a delta as (p1·q1 − p0·q0) / (q1 − q0)', () => {
@@ -51,49 +15,50 @@ describe('fillDelta', () => {
     expect(fillDelta(5, 100, 6, 0)).toEqual({ quantity: 1, price: null, cumulativeQuantity: 6 }); // average not reported
     expect(fillDelta(0, 0, 6, 0)).toEqual({ quantity: 6, price: null, cumulativeQuantity: 6 });
     expect(fillDelta(5, 100, 6, 50).price).toBeNull(); // inconsistent: the delta would cost −200
+    expect(fillDelta(5, 100, 10, 50).price).toBeNull(); // inconsistent: the 5 more would cost exactly 0, which is no price
     expect(fillDelta(5, 0, 6, 101).price).toBeNull(); // the average at 5 is unknown, so the delta's value is too
   });
 });
 
 describe('order state machine', () => {
   it('opens, fills partially twice and completes', () => {
-    const { state, events } = run(
-      update('OPEN', 0, 0, '2026-11-25 09:15:00'),
-      update('UPDATE', 3, 100, '2026-11-25 09:15:01'),
-      update('UPDATE', 7, 101, '2026-11-25 09:15:02'),
-      update('COMPLETE', 10, 101.3, '2026-11-25 09:15:03'),
+    const { state, events } = feed(
+      orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'),
+      orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:01'),
+      orderUpdate('UPDATE', 7, 101, '2026-11-25 09:15:02'),
+      orderUpdate('COMPLETE', 10, 101.3, '2026-11-25 09:15:03'),
     );
     expect(events).toEqual(['order.opened', 'order.filled', 'order.filled', 'order.filled', 'order.completed']);
     expect(state).toMatchObject({ status: 'COMPLETE', filledQuantity: 10, averagePrice: 101.3 });
   });
 
   it('treats UPDATE as an OPEN order in the book', () => {
-    const { state } = run(update('UPDATE', 3, 100, '2026-11-25 09:15:01'));
+    const { state } = feed(orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:01'));
     expect(state?.status).toBe('OPEN');
   });
 
   it('a first sight that is already COMPLETE yields the whole fill, then completed (no opened)', () => {
-    const { events, transitions } = run(update('COMPLETE', 10, 99.5, '2026-11-25 09:15:01'));
+    const { events, transitions } = feed(orderUpdate('COMPLETE', 10, 99.5, '2026-11-25 09:15:01'));
     expect(events).toEqual(['order.filled', 'order.completed']);
     const t = transitions[0];
     expect(t.kind === 'applied' && t.fill).toEqual({ quantity: 10, price: 99.5, cumulativeQuantity: 10 });
   });
 
   it('never leaves a terminal state', () => {
-    const { state, transitions } = run(
-      update('COMPLETE', 10, 100, '2026-11-25 09:15:05'),
-      update('OPEN', 0, 0, '2026-11-25 09:15:00'),
-      update('UPDATE', 3, 100, '2026-11-25 09:15:01'),
-      update('CANCELLED', 10, 100, '2026-11-25 09:15:09'),
+    const { state, transitions } = feed(
+      orderUpdate('COMPLETE', 10, 100, '2026-11-25 09:15:05'),
+      orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'),
+      orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:01'),
+      orderUpdate('CANCELLED', 10, 100, '2026-11-25 09:15:09'),
     );
     expect(state?.status).toBe('COMPLETE');
     expect(transitions.slice(1).every((t) => t.kind === 'ignored')).toBe(true);
   });
 
   it('never lowers filled_quantity: a late partial fill is ignored', () => {
-    const { state, events } = run(
-      update('UPDATE', 7, 101, '2026-11-25 09:15:02'),
-      update('UPDATE', 3, 100, '2026-11-25 09:15:01'),
+    const { state, events } = feed(
+      orderUpdate('UPDATE', 7, 101, '2026-11-25 09:15:02'),
+      orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:01'),
     );
     expect(state?.filledQuantity).toBe(7);
     expect(events.filter((e) => e === OrderEventName.Filled)).toHaveLength(1);
@@ -101,24 +66,24 @@ describe('order state machine', () => {
 
   it('an out-of-order fill that skipped ahead is priced from the average seen', () => {
     // 7 arrives before 3 (lost or late): one delta of 7, and the late 3 changes nothing.
-    const { transitions } = run(update('UPDATE', 7, 101, '2026-11-25 09:15:02'), update('UPDATE', 3, 100, '2026-11-25 09:15:01'));
+    const { transitions } = feed(orderUpdate('UPDATE', 7, 101, '2026-11-25 09:15:02'), orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:01'));
     expect(transitions[0].kind === 'applied' && transitions[0].fill).toEqual({ quantity: 7, price: 101, cumulativeQuantity: 7 });
     expect(transitions[1]).toMatchObject({ kind: 'ignored' });
   });
 
   it('an older non-fill update does not overwrite newer state (timestamps)', () => {
-    const { state, transitions } = run(
-      update('UPDATE', 0, 0, '2026-11-25 09:15:05', { price: 105 }),
-      update('OPEN', 0, 0, '2026-11-25 09:15:00', { price: 100 }),
+    const { state, transitions } = feed(
+      orderUpdate('UPDATE', 0, 0, '2026-11-25 09:15:05', { price: 105 }),
+      orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00', { price: 100 }),
     );
     expect(state?.price).toBe(105);
     expect(transitions[1]).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/older/) });
   });
 
   it('a modify (price change, no fill) is order.updated with the changed fields', () => {
-    const { events, transitions } = run(
-      update('OPEN', 0, 0, '2026-11-25 09:15:00'),
-      update('UPDATE', 0, 0, '2026-11-25 09:15:04', { price: 98.5 }),
+    const { events, transitions } = feed(
+      orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'),
+      orderUpdate('UPDATE', 0, 0, '2026-11-25 09:15:04', { price: 98.5 }),
     );
     expect(events).toEqual(['order.opened', 'order.updated']);
     const t = transitions[1];
@@ -126,54 +91,54 @@ describe('order state machine', () => {
   });
 
   it('the same state again is ignored (no event)', () => {
-    const { events, transitions } = run(update('OPEN', 0, 0, '2026-11-25 09:15:00'), update('OPEN', 0, 0, '2026-11-25 09:15:00'));
+    const { events, transitions } = feed(orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'), orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'));
     expect(events).toEqual(['order.opened']);
     expect(transitions[1]).toMatchObject({ kind: 'ignored', reason: 'no change in order state' });
   });
 
   it('a cancellation after a partial fill keeps the fill and reports the cancel', () => {
-    const { state, events } = run(
-      update('UPDATE', 4, 100, '2026-11-25 09:15:01'),
-      update('CANCELLED', 4, 100, '2026-11-25 09:15:09', { cancelledQuantity: 6 }),
+    const { state, events } = feed(
+      orderUpdate('UPDATE', 4, 100, '2026-11-25 09:15:01'),
+      orderUpdate('CANCELLED', 4, 100, '2026-11-25 09:15:09', { cancelledQuantity: 6 }),
     );
     expect(events).toEqual(['order.opened', 'order.filled', 'order.cancelled']);
     expect(state).toMatchObject({ status: 'CANCELLED', filledQuantity: 4, cancelledQuantity: 6 });
   });
 
   it('a terminal update reporting fewer fills than known takes the status but keeps the fills', () => {
-    const { state, transitions } = run(
-      update('UPDATE', 4, 100, '2026-11-25 09:15:01'),
-      update('CANCELLED', 2, 100, '2026-11-25 09:15:09'),
+    const { state, transitions } = feed(
+      orderUpdate('UPDATE', 4, 100, '2026-11-25 09:15:01'),
+      orderUpdate('CANCELLED', 2, 100, '2026-11-25 09:15:09'),
     );
     expect(state).toMatchObject({ status: 'CANCELLED', filledQuantity: 4 });
     expect(transitions[1]).toMatchObject({ kind: 'applied', note: expect.stringMatching(/kept 4/) });
   });
 
   it('a rejection carries its reason', () => {
-    const { transitions } = run(update('REJECTED', 0, 0, '2026-11-25 09:15:01', { statusMessage: 'RMS:Margin Exceeds' }));
+    const { transitions } = feed(orderUpdate('REJECTED', 0, 0, '2026-11-25 09:15:01', { statusMessage: 'RMS:Margin Exceeds' }));
     expect(transitions[0].kind === 'applied' && transitions[0].events).toEqual([
       { name: OrderEventName.Rejected, reason: 'RMS:Margin Exceeds' },
     ]);
   });
 
   it("accepts Kite's CANCEL spelling as CANCELLED", () => {
-    expect(run(update('CANCEL', 0, 0, '2026-11-25 09:15:01')).state?.status).toBe('CANCELLED');
+    expect(feed(orderUpdate('CANCEL', 0, 0, '2026-11-25 09:15:01')).state?.status).toBe('CANCELLED');
   });
 
   it('treats unknown and interim statuses as non-terminal', () => {
-    const { state } = run(
-      update('PUT ORDER REQ RECEIVED', 0, 0, '2026-11-25 09:15:00'),
-      update('TRIGGER PENDING', 0, 0, '2026-11-25 09:15:01'),
-      update('SOME NEW STATUS', 0, 0, '2026-11-25 09:15:02'),
-      update('COMPLETE', 10, 100, '2026-11-25 09:15:03'),
+    const { state } = feed(
+      orderUpdate('PUT ORDER REQ RECEIVED', 0, 0, '2026-11-25 09:15:00'),
+      orderUpdate('TRIGGER PENDING', 0, 0, '2026-11-25 09:15:01'),
+      orderUpdate('SOME NEW STATUS', 0, 0, '2026-11-25 09:15:02'),
+      orderUpdate('COMPLETE', 10, 100, '2026-11-25 09:15:03'),
     );
     expect(state?.status).toBe('COMPLETE');
   });
 
   it('an update with an older timestamp that carries a new fill is applied (the fill is news, whatever the clock says)', () => {
-    const { state, events, transitions } = run(
-      update('UPDATE', 0, 0, '2026-11-25 09:15:05', { price: 105 }),
-      update('UPDATE', 3, 100, '2026-11-25 09:15:02'),
+    const { state, events, transitions } = feed(
+      orderUpdate('UPDATE', 0, 0, '2026-11-25 09:15:05', { price: 105 }),
+      orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:02'),
     );
     expect(transitions[1]).toMatchObject({ kind: 'applied', fill: { quantity: 3, price: 100, cumulativeQuantity: 3 } });
     expect(events).toEqual(['order.opened', 'order.filled']);
@@ -181,11 +146,11 @@ describe('order state machine', () => {
   });
 
   it('a rise reported with average_price 0 is an unpriced fill, and so is the next rise, until an average is known again', () => {
-    const { transitions, state } = run(
-      update('UPDATE', 2, 100, '2026-11-25 09:15:01'),
-      update('UPDATE', 5, 0, '2026-11-25 09:15:02'), // Kite reported the quantity before the average
-      update('UPDATE', 7, 101, '2026-11-25 09:15:03'), // the value of 2..5 is unknown, so 5..7 cannot be priced either
-      update('COMPLETE', 10, 101.3, '2026-11-25 09:15:04'),
+    const { transitions, state } = feed(
+      orderUpdate('UPDATE', 2, 100, '2026-11-25 09:15:01'),
+      orderUpdate('UPDATE', 5, 0, '2026-11-25 09:15:02'), // Kite reported the quantity before the average
+      orderUpdate('UPDATE', 7, 101, '2026-11-25 09:15:03'), // the value of 2..5 is unknown, so 5..7 cannot be priced either
+      orderUpdate('COMPLETE', 10, 101.3, '2026-11-25 09:15:04'),
     );
     const fills = transitions.map((t) => (t.kind === 'applied' ? t.fill : null));
     expect(fills).toEqual([
@@ -201,12 +166,12 @@ describe('order state machine', () => {
   });
 
   it('a first sight already filled but without an average is an unpriced fill', () => {
-    const { transitions } = run(update('COMPLETE', 10, 0, '2026-11-25 09:15:01'));
+    const { transitions } = feed(orderUpdate('COMPLETE', 10, 0, '2026-11-25 09:15:01'));
     expect(transitions[0]).toMatchObject({ kind: 'applied', fill: { quantity: 10, price: null, cumulativeQuantity: 10 } });
   });
 
   it('a partial update keeps known fields (tag, symbol) it leaves empty', () => {
-    const { state } = run(update('OPEN', 0, 0, '2026-11-25 09:15:00'), update('UPDATE', 2, 100, '2026-11-25 09:15:01', { tag: null, tradingsymbol: null }));
+    const { state } = feed(orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'), orderUpdate('UPDATE', 2, 100, '2026-11-25 09:15:01', { tag: null, tradingsymbol: null }));
     expect(state).toMatchObject({ tag: 'hedge1', tradingsymbol: 'NIFTY25DEC24000CE' });
   });
 });

@@ -9,6 +9,19 @@ describe('kill switch rule for modifications: only a smaller quantity', () => {
     expect(riskAddedBy(resting, { quantity: 10, order_type: 'LIMIT', price: 470 })).toBeNull();
   });
 
+  it('fields left unset (undefined or null, as a caller passing every parameter does) are not changes', () => {
+    expect(riskAddedBy(resting, { quantity: 4, price: undefined, trigger_price: null, order_type: undefined, validity: undefined, disclosed_quantity: null })).toBeNull();
+  });
+
+  it('the same price or trigger price sent along, as a number or as text, is no change', () => {
+    expect(riskAddedBy(resting, { quantity: 4, price: '470', trigger_price: 0 })).toBeNull();
+    expect(riskAddedBy({ ...resting, orderType: 'SL', triggerPrice: 465 }, { quantity: 4, trigger_price: '465' })).toBeNull();
+  });
+
+  it('market_protection sent along with a smaller quantity goes through (it only matters for MARKET and SL-M, which order_type guards)', () => {
+    expect(riskAddedBy(resting, { quantity: 4, market_protection: 2 })).toBeNull();
+  });
+
   it.each([
     [{ quantity: 11 }, /quantity 10 → 11/],
     [{ order_type: 'MARKET', market_protection: -1 }, /order type LIMIT → MARKET/],

@@ -86,7 +86,12 @@ describe('RailsAuthGuard (the NestJS guard over /rails)', () => {
 
   it('without a token, refuses a request whose Host header names another machine (DNS rebinding)', () => {
     expect(ask({ hostHeader: 'localhost:3000' })).toEqual({ allowed: true });
-    expect(ask({ hostHeader: 'evil.example' })).toMatchObject({ allowed: false, status: 403, message: expect.stringMatching(/Host/) });
+    // The refusal tells the operator what to do: use a loopback name, or set RAILS_TOKEN.
+    expect(ask({ hostHeader: 'evil.example' })).toMatchObject({
+      allowed: false,
+      status: 403,
+      message: expect.stringMatching(/^rails endpoints refused: the Host header \("evil\.example"\) does not name this machine, and without RAILS_TOKEN .*set RAILS_TOKEN$/),
+    });
     expect(ask({ hostHeader: undefined })).toMatchObject({ allowed: false, status: 403 });
     expect(ask({ token: TOKEN, authorization: `Bearer ${TOKEN}`, hostHeader: 'evil.example' })).toEqual({ allowed: true });
   });

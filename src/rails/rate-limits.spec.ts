@@ -23,7 +23,7 @@ describe('OrderPacer: Kite per-second and per-minute limits as a FIFO queue', ()
     return { grants, done };
   }
 
-  it('lets a burst of 30 go in arrival order, every one of them, never more than 10 in any rolling second', async () => {
+  it('lets a burst of 30 go in arrival order, every one of them, eleven consecutive ones at least 1 s + the 250 ms default margin apart', async () => {
     const pacer = new OrderPacer({ perSecond: 10, perMinute: 400 });
     const { grants, done } = burst(pacer, 30);
     await jest.advanceTimersByTimeAsync(0);
@@ -33,13 +33,29 @@ describe('OrderPacer: Kite per-second and per-minute limits as a FIFO queue', ()
     await jest.advanceTimersByTimeAsync(10_000);
     await done;
     expect(grants.map((g) => g.n)).toEqual([...Array(30).keys()]); // FIFO, none refused
-    // The pacer's own count of the last second as each order left: with the default margin of 250 ms it paces one
-    // order per (1000 + 250) / 10 = 125 ms, so a rolling second holds 8, below Kite's 10 with room for jitter.
-    expect(Math.max(...grants.map((g) => g.lastSecond))).toBe(8);
-    // Checked independently of usage(): ten orders always span at least 10 × 125 ms, so no second holds 11.
+    // One every (1000 + 250) / 10 ms: even if arrivals at Kite bunch by the margin, no second there holds 11.
     for (let i = 0; i + 10 < grants.length; i++) expect(grants[i + 10].at - grants[i].at).toBeGreaterThanOrEqual(1250);
+    // The pacer's own count of the last second as each order left: 8 of them (0, 125, …, 875 ms), never more.
+    expect(Math.max(...grants.map((g) => g.lastSecond))).toBe(8);
     expect(grants.map((g) => g.queued)).toEqual([...Array(30).keys()].map((n) => 29 - n));
     expect(pacer.usage()).toEqual({ perSecond: { limit: 10, used: expect.any(Number) }, perMinute: { limit: 400, used: 30 }, queued: 0 });
+  });
+
+  it('spaces orders by (1 s + the configured margin) / the per-second limit', async () => {
+    // No margin: exactly the limit, ten in a rolling second, the eleventh one second after the first.
+    const exact = new OrderPacer({ perSecond: 10, perMinute: 400, marginMs: 0 });
+    const tight = burst(exact, 12);
+    await jest.advanceTimersByTimeAsync(5_000);
+    await tight.done;
+    expect(tight.grants.map((g) => g.at - tight.grants[0].at)).toEqual([...Array(12).keys()].map((n) => n * 100));
+    expect(Math.max(...tight.grants.map((g) => g.lastSecond))).toBe(10);
+
+    // A wider margin at a lower limit: one every (1000 + 500) / 3 = 500 ms.
+    const wide = new OrderPacer({ perSecond: 3, perMinute: 400, marginMs: 500 });
+    const slow = burst(wide, 4);
+    await jest.advanceTimersByTimeAsync(5_000);
+    await slow.done;
+    expect(slow.grants.map((g) => g.at - slow.grants[0].at)).toEqual([0, 500, 1000, 1500]);
   });
 
   it('holds orders past the per-minute limit until the minute is over, still in order', async () => {

@@ -1,15 +1,5 @@
-import { chainPnl, PnlFill, roundMoney, strategyPnl } from './pnl';
-
-let seq = 0;
-const fill = (time: string, side: 'BUY' | 'SELL', quantity: number, price: number | null, tradingsymbol = 'INFY', exchange = 'NSE'): PnlFill => ({
-  seq: ++seq,
-  time: `2026-11-25 ${time}`,
-  exchange,
-  tradingsymbol,
-  side,
-  quantity,
-  price,
-});
+import { pnlFill } from '../../test/helpers/pnl-fills';
+import { chainPnl, roundMoney, strategyPnl } from './pnl';
 
 describe('chainPnl (FIFO)', () => {
   it('is zero and flat for no fills', () => {
@@ -17,7 +7,7 @@ describe('chainPnl (FIFO)', () => {
   });
 
   it('matches a simple round trip', () => {
-    const pnl = chainPnl([fill('09:15:00', 'BUY', 10, 1500), fill('10:00:00', 'SELL', 10, 1512.5)]);
+    const pnl = chainPnl([pnlFill('09:15:00', 'BUY', 10, 1500), pnlFill('10:00:00', 'SELL', 10, 1512.5)]);
     expect(pnl.realised).toBe(125);
     expect(pnl.matchedQuantity).toBe(10);
     expect(pnl.openQuantity).toBe(0);
@@ -32,9 +22,9 @@ describe('chainPnl (FIFO)', () => {
   it('closes the oldest lots first', () => {
     // Lots: 5 @ 100, then 5 @ 110. Selling 7 @ 120 closes 5 @ 100 (+100) and 2 @ 110 (+20); 3 @ 110 stay open.
     const pnl = chainPnl([
-      fill('09:15:00', 'BUY', 5, 100),
-      fill('09:20:00', 'BUY', 5, 110),
-      fill('09:30:00', 'SELL', 7, 120),
+      pnlFill('09:15:00', 'BUY', 5, 100),
+      pnlFill('09:20:00', 'BUY', 5, 110),
+      pnlFill('09:30:00', 'SELL', 7, 120),
     ]);
     expect(pnl.realised).toBe(120);
     expect(pnl.matches.map((m) => [m.quantity, m.buyPrice, m.sellPrice, m.pnl])).toEqual([
@@ -46,21 +36,21 @@ describe('chainPnl (FIFO)', () => {
   });
 
   it('orders fills by time, not by input order, and by seq on equal times', () => {
-    const late = fill('11:00:00', 'SELL', 4, 90);
-    const early = fill('09:00:00', 'BUY', 4, 100);
+    const late = pnlFill('11:00:00', 'SELL', 4, 90);
+    const early = pnlFill('09:00:00', 'BUY', 4, 100);
     const pnl = chainPnl([late, early]);
     expect(pnl.realised).toBe(-40);
     expect(pnl.openQuantity).toBe(0);
 
     // Same second: the lower seq came first, so the buy at 50 is the lot the sell closes.
-    const a = { ...fill('09:00:00', 'BUY', 1, 50), seq: 1000 };
-    const b = { ...fill('09:00:00', 'BUY', 1, 60), seq: 1001 };
-    const c = { ...fill('09:00:00', 'SELL', 1, 70), seq: 1002 };
+    const a = { ...pnlFill('09:00:00', 'BUY', 1, 50), seq: 1000 };
+    const b = { ...pnlFill('09:00:00', 'BUY', 1, 60), seq: 1001 };
+    const c = { ...pnlFill('09:00:00', 'SELL', 1, 70), seq: 1002 };
     expect(chainPnl([c, b, a]).realised).toBe(20);
   });
 
   it('handles a short first: a sell opens, a later buy closes', () => {
-    const pnl = chainPnl([fill('09:15:00', 'SELL', 50, 210.35), fill('14:00:00', 'BUY', 30, 190.1)]);
+    const pnl = chainPnl([pnlFill('09:15:00', 'SELL', 50, 210.35), pnlFill('14:00:00', 'BUY', 30, 190.1)]);
     // (210.35 − 190.10) × 30 = 607.50; 20 stay short at 210.35.
     expect(pnl.realised).toBe(607.5);
     expect(pnl.instruments[0]).toMatchObject({ openQuantity: -20, openAveragePrice: 210.35 });
@@ -68,7 +58,7 @@ describe('chainPnl (FIFO)', () => {
   });
 
   it('flips from long to short within one fill', () => {
-    const pnl = chainPnl([fill('09:15:00', 'BUY', 2, 100), fill('09:16:00', 'SELL', 5, 105), fill('09:17:00', 'BUY', 3, 101)]);
+    const pnl = chainPnl([pnlFill('09:15:00', 'BUY', 2, 100), pnlFill('09:16:00', 'SELL', 5, 105), pnlFill('09:17:00', 'BUY', 3, 101)]);
     // sell 5: 2 close the long (+10), 3 open short at 105; buy 3 @ 101 closes the short (+12).
     expect(pnl.realised).toBe(22);
     expect(pnl.matchedQuantity).toBe(5);
@@ -77,9 +67,9 @@ describe('chainPnl (FIFO)', () => {
 
   it('matches each instrument on its own and sums them', () => {
     const pnl = chainPnl([
-      fill('09:15:00', 'BUY', 75, 120.5, 'NIFTY25NOV24000CE'),
-      fill('09:15:01', 'SELL', 75, 80.25, 'NIFTY25NOV23500PE'),
-      fill('15:00:00', 'SELL', 75, 130.5, 'NIFTY25NOV24000CE'),
+      pnlFill('09:15:00', 'BUY', 75, 120.5, 'NIFTY25NOV24000CE'),
+      pnlFill('09:15:01', 'SELL', 75, 80.25, 'NIFTY25NOV23500PE'),
+      pnlFill('15:00:00', 'SELL', 75, 130.5, 'NIFTY25NOV24000CE'),
     ]);
     // CE: (130.50 − 120.50) × 75 = 750; the PE sell is not offset by the CE buy and stays open (short 75).
     expect(pnl.realised).toBe(750);
@@ -91,7 +81,7 @@ describe('chainPnl (FIFO)', () => {
   });
 
   it('matches per exchange + tradingsymbol: SBIN bought on NSE is not closed by SBIN sold on BSE', () => {
-    const pnl = chainPnl([fill('09:15:00', 'BUY', 10, 470, 'SBIN', 'NSE'), fill('09:20:00', 'SELL', 10, 472, 'SBIN', 'BSE')]);
+    const pnl = chainPnl([pnlFill('09:15:00', 'BUY', 10, 470, 'SBIN', 'NSE'), pnlFill('09:20:00', 'SELL', 10, 472, 'SBIN', 'BSE')]);
     expect(pnl.realised).toBe(0);
     expect(pnl.matches).toEqual([]);
     expect(pnl.instruments.map((i) => [i.exchange, i.tradingsymbol, i.openQuantity, i.openAveragePrice])).toEqual([
@@ -100,14 +90,14 @@ describe('chainPnl (FIFO)', () => {
     ]);
     expect(pnl.openQuantity).toBe(20);
     // On one exchange they do close each other.
-    expect(chainPnl([fill('09:15:00', 'BUY', 10, 470, 'SBIN', 'BSE'), fill('09:20:00', 'SELL', 10, 472, 'SBIN', 'BSE')]).realised).toBe(20);
+    expect(chainPnl([pnlFill('09:15:00', 'BUY', 10, 470, 'SBIN', 'BSE'), pnlFill('09:20:00', 'SELL', 10, 472, 'SBIN', 'BSE')]).realised).toBe(20);
   });
 
   it('an unpriced fill is matched by quantity but never valued at 0: its matches have no P&L and it is reported as unpriced', () => {
     const pnl = chainPnl([
-      fill('09:15:00', 'BUY', 4, 100),
-      fill('09:16:00', 'BUY', 6, null), // Kite gave no average yet
-      fill('09:30:00', 'SELL', 10, 110),
+      pnlFill('09:15:00', 'BUY', 4, 100),
+      pnlFill('09:16:00', 'BUY', 6, null), // Kite gave no average yet
+      pnlFill('09:30:00', 'SELL', 10, 110),
     ]);
     // 4 × (110 − 100) = 40 is known; the 6 bought without a price add nothing (at 0 they would add 660).
     expect(pnl.realised).toBe(40);
@@ -120,27 +110,27 @@ describe('chainPnl (FIFO)', () => {
     ]);
     expect(pnl.instruments[0]).toMatchObject({ boughtQuantity: 10, boughtValue: 400, soldValue: 1100, unpricedQuantity: 6 });
     // An unpriced lot still open: counted as open, left out of the open average.
-    const open = chainPnl([fill('09:15:00', 'BUY', 2, 100), fill('09:16:00', 'BUY', 3, null)]);
+    const open = chainPnl([pnlFill('09:15:00', 'BUY', 2, 100), pnlFill('09:16:00', 'BUY', 3, null)]);
     expect(open.instruments[0]).toMatchObject({ openQuantity: 5, openAveragePrice: 100, unpricedQuantity: 3 });
   });
 
   it('keeps money free of floating-point noise', () => {
     // 0.1 + 0.2 style noise: (100.3 − 100.1) × 3 = 0.6000000000000085 in binary floating point.
-    expect(chainPnl([fill('09:00:00', 'BUY', 3, 100.1), fill('09:01:00', 'SELL', 3, 100.3)]).realised).toBe(0.6);
+    expect(chainPnl([pnlFill('09:00:00', 'BUY', 3, 100.1), pnlFill('09:01:00', 'SELL', 3, 100.3)]).realised).toBe(0.6);
     expect(roundMoney(-0.0000001)).toBe(0);
     expect(Object.is(roundMoney(-0.0000001), -0)).toBe(false);
   });
 
   it('ignores zero and negative quantities', () => {
-    expect(chainPnl([fill('09:00:00', 'BUY', 0, 100), fill('09:01:00', 'SELL', -1, 100)]).instruments).toEqual([]);
+    expect(chainPnl([pnlFill('09:00:00', 'BUY', 0, 100), pnlFill('09:01:00', 'SELL', -1, 100)]).instruments).toEqual([]);
   });
 });
 
 describe('strategyPnl', () => {
   it('sums the chains of each strategy, sorted by name', () => {
-    const win = chainPnl([fill('09:00:00', 'BUY', 10, 100), fill('10:00:00', 'SELL', 10, 103)]); // +30
-    const loss = chainPnl([fill('09:00:00', 'BUY', 5, 200), fill('10:00:00', 'SELL', 5, 190)]); // −50
-    const open = chainPnl([fill('09:00:00', 'BUY', 4, 50), fill('10:00:00', 'SELL', 1, 52.5)]); // +2.5, 3 open
+    const win = chainPnl([pnlFill('09:00:00', 'BUY', 10, 100), pnlFill('10:00:00', 'SELL', 10, 103)]); // +30
+    const loss = chainPnl([pnlFill('09:00:00', 'BUY', 5, 200), pnlFill('10:00:00', 'SELL', 5, 190)]); // −50
+    const open = chainPnl([pnlFill('09:00:00', 'BUY', 4, 50), pnlFill('10:00:00', 'SELL', 1, 52.5)]); // +2.5, 3 open
     expect(strategyPnl([
       { strategy: 'zeta', pnl: loss },
       { strategy: 'alpha', pnl: win },
