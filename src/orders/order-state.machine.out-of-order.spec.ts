@@ -17,6 +17,20 @@ describe('order state machine: updates out of order', () => {
     expect(state).toMatchObject({ price: 101, filledQuantity: 7, pendingQuantity: 3, averagePrice: 101 });
   });
 
+  it('an older update carrying a new fill adds the fill at its own time, and keeps the newer clock and modification', () => {
+    // Modified to 105 at 09:15:05; the update of the first 3 filled at 09:15:02 (price still 100) arrives after it,
+    // then a modification to 103 stamped 09:15:04, older than what the order already shows.
+    const { state, events, transitions } = feed(
+      orderUpdate('UPDATE', 0, 0, '2026-11-25 09:15:05', { price: 105 }),
+      orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:02', { price: 100 }),
+      orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:04', { price: 103 }),
+    );
+    expect(transitions[1]).toMatchObject({ kind: 'applied', fill: { quantity: 3, price: 100, cumulativeQuantity: 3 }, fillTime: '2026-11-25 09:15:02' });
+    expect(transitions[2]).toEqual({ kind: 'ignored', reason: 'stale: 2026-11-25 09:15:04 is older than 2026-11-25 09:15:05' });
+    expect(events).toEqual(['order.opened', 'order.filled']);
+    expect(state).toMatchObject({ price: 105, filledQuantity: 3, pendingQuantity: 7, averagePrice: 100, exchangeUpdateTimestamp: '2026-11-25 09:15:05' });
+  });
+
   it('an update after the order ended is ignored, and the reason says what was dropped (it is logged)', () => {
     const { state, transitions } = feed(
       orderUpdate('COMPLETE', 10, 100, '2026-11-25 09:15:05'),

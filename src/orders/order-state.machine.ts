@@ -16,7 +16,15 @@ export interface PendingOrderEvent {
 }
 
 export type Transition =
-  | { kind: 'applied'; next: OrderSnapshot; events: PendingOrderEvent[]; fill: FillDelta | null; note?: string }
+  | {
+      kind: 'applied';
+      next: OrderSnapshot;
+      events: PendingOrderEvent[];
+      fill: FillDelta | null;
+      /** When the fill happened: the time of the update that carried it (IST, as Kite sent it); null without a fill. */
+      fillTime: string | null;
+      note?: string;
+    }
   | { kind: 'ignored'; reason: string };
 
 /** Fields whose change (without a fill) is reported as order.updated. */
@@ -102,7 +110,7 @@ export function applyOrderUpdate(prev: OrderSnapshot | null, update: OrderUpdate
     const fill = next.filledQuantity > 0 ? fillDelta(0, 0, next.filledQuantity, next.averagePrice) : null;
     if (fill) events.push({ name: OrderEventName.Filled, fill });
     if (isTerminal(status)) events.push(terminalEvent(next));
-    return { kind: 'applied', next, events, fill };
+    return { kind: 'applied', next, events, fill, fillTime: fill ? next.exchangeUpdateTimestamp : null };
   }
 
   if (isTerminal(prev.status)) {
@@ -111,15 +119,18 @@ export function applyOrderUpdate(prev: OrderSnapshot | null, update: OrderUpdate
 
   const rises = update.filledQuantity > prev.filledQuantity;
   const terminal = isTerminal(status);
+  const older = updateTime(update, update.exchangeTimestamp) < updateTime(prev);
 
   if (update.filledQuantity < prev.filledQuantity && !terminal) {
     return { kind: 'ignored', reason: `stale: filled ${update.filledQuantity} < known ${prev.filledQuantity}` };
   }
-  if (!rises && !terminal && updateTime(update, update.exchangeTimestamp) < updateTime(prev)) {
+  if (!rises && !terminal && older) {
     return { kind: 'ignored', reason: `stale: ${updateTime(update, update.exchangeTimestamp)} is older than ${updateTime(prev)}` };
   }
 
-  const next = snapshotOf(update, status);
+  // An older update that carries a new fill brings the fill, not its older view of the order: the newer clock, status
+  // and modifications stay, and a later update of the same age as this one is still stale.
+  const next = rises && older && !terminal ? withFillOf(prev, update) : snapshotOf(update, status);
   let note: string | undefined;
   if (update.filledQuantity < prev.filledQuantity) {
     // A terminal update reporting fewer fills than already seen: take the terminal status, keep the fills.
@@ -143,5 +154,16 @@ export function applyOrderUpdate(prev: OrderSnapshot | null, update: OrderUpdate
     if (changes.length === 0) return { kind: 'ignored', reason: 'no change in order state' };
     events.push({ name: OrderEventName.Updated, changes });
   }
-  return { kind: 'applied', next, events, fill, note };
+  return { kind: 'applied', next, events, fill, fillTime: fill ? updateTime(update, update.exchangeTimestamp) || null : null, note };
+}
+
+/** The stored order with only the fill of an older update applied (its quantities); pending follows from them. */
+function withFillOf(prev: OrderSnapshot, update: OrderUpdate): OrderSnapshot {
+  const filledQuantity = update.filledQuantity;
+  return {
+    ...prev,
+    filledQuantity,
+    averagePrice: update.averagePrice,
+    pendingQuantity: Math.max(0, prev.quantity - filledQuantity - prev.cancelledQuantity),
+  };
 }

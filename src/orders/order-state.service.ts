@@ -115,7 +115,7 @@ export class OrderStateService {
           quantity: transition.fill.quantity,
           price: transition.fill.price,
           cumulativeQuantity: transition.fill.cumulativeQuantity,
-          exchangeTimestamp: next.exchangeUpdateTimestamp, // when the fill happened (Kite's exchange_timestamp is the order's registration)
+          exchangeTimestamp: transition.fillTime, // when the fill happened (Kite's exchange_timestamp is the order's registration)
         });
       }
       decision.marks.push({ outcome: 'applied', note: transition.note ?? null });
