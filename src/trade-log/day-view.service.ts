@@ -4,7 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { Fill } from '../orders/entities/fill.entity';
 import { OrderAction } from '../rails/entities/order-action.entity';
 import { formatIst } from '../simulator/ist-time';
-import { KitePositionsSource } from './kite-positions.source';
+import { KitePositionsSource, positionKey } from './kite-positions.source';
 import { ordersPerMinute, OrderRate } from './order-rate';
 import { PnlOverDay, realisedOverDay } from './pnl-over-day';
 import { Positions, positionsOf } from './positions';
@@ -52,10 +52,10 @@ export class TradeLogDayView {
 
   /** Net open quantity and average price per instrument and per strategy, from the day's fills. */
   async positions(date: string): Promise<PositionsView> {
-    const [positions, kite] = await Promise.all([this.tradeLog.fills({ date }).then(positionsOf), this.kitePositions.latest()]);
+    const [positions, kite] = await Promise.all([this.tradeLog.fills({ date }).then(positionsOf), this.kitePositions.latest(date)]);
     return {
       date,
-      instruments: positions.instruments.map((i) => ({ ...i, kiteNetQuantity: kite?.netQuantity.get(i.tradingsymbol) ?? null })),
+      instruments: positions.instruments.map((i) => ({ ...i, kiteNetQuantity: kite?.netQuantity.get(positionKey(i.exchange, i.tradingsymbol)) ?? null })),
       strategies: positions.strategies,
       kiteCheckedAt: kite?.checkedAt ?? null,
     };

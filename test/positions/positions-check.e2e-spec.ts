@@ -60,6 +60,13 @@ describe('positions check', () => {
       { exchange: 'NSE', tradingsymbol: 'SBIN', legwork: 10, kite: 10, kiteNet: 10, products: ['MIS'], match: true },
     ]);
     expect(await mismatchGauge()).toBe(0);
+    // The trade log's positions (the /trades page) show Kite's figure of that check beside legwork's own.
+    const positions = (await request(t.app.getHttpServer()).get(`/api/trade-log/positions?date=${body.check.tradingDay}`).expect(200)).body;
+    expect(positions.kiteCheckedAt).toBe(body.check.checkedAt);
+    expect(positions.instruments.map((i: Record<string, unknown>) => [i.tradingsymbol, i.netQuantity, i.kiteNetQuantity])).toEqual([
+      ['INFY', -3, -3],
+      ['SBIN', 10, 10],
+    ]);
   });
 
   it('a fill legwork never saw is a mismatch: the metric at once, an alert when the next check confirms it, and the CLI shows it', async () => {
