@@ -357,6 +357,8 @@ export class OrderGateway {
       triggerPrice: Number(last.trigger_price ?? 0),
       transactionType: String(last.transaction_type),
       status: String(last.status),
+      exchange: String(last.exchange),
+      tradingsymbol: String(last.tradingsymbol),
     };
   }
 
