@@ -7,6 +7,7 @@ import { ExternalOrders1795583288844 } from './1795583288844-ExternalOrders';
 import { Instruments1795590000000 } from './1795590000000-Instruments';
 import { FillPrices1796281438159 } from './1796281438159-FillPrices';
 import { LegClaims1796282155401 } from './1796282155401-LegClaims';
+import { LegSlices1796288145415 } from './1796288145415-LegSlices';
 
 /** Ordered list of schema migrations (new ones come from `npm run migration:generate -- src/database/migrations/Name`). */
 export const MIGRATIONS: Function[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   Instruments1795590000000,
   FillPrices1796281438159,
   LegClaims1796282155401,
+  LegSlices1796288145415,
 ];
