@@ -133,7 +133,7 @@ export class LegLedger {
     );
     if (!change) return;
     const { leg, status } = change;
-    const name = `leg ${leg.strategy}/${leg.legName} for order ${leg.parentOrderId || '(none)'}`;
+    const name = `leg ${legLabel(leg)} for order ${leg.parentOrderId || '(none)'}`;
     if (status === 'placed') this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag }, `${name} placed as ${change.of} slices: orders ${change.orders.join(', ')}`);
     if (status === 'failed') this.logger.error({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag }, `${name}: ${change.placed} of ${change.of} slices placed (orders ${change.orders.join(', ') || 'none'}); the others were not`);
   }
@@ -206,7 +206,7 @@ export class LegLedger {
       const settleBy = settleDeadline(now, this.config.get('broker', { infer: true }).settleWindowMs);
       this.logger.warn(
         { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag },
-        `leg ${leg.strategy}/${leg.legName}: Kite's answer was unclear (${error.message}); it waits for its order (tag ${leg.tag}) ` +
+        `leg ${legLabel(leg)}: Kite's answer was unclear (${error.message}); it waits for its order (tag ${leg.tag}) ` +
           `to show on any channel, and is not sent again unless the order book still lacks it after ${settleBy.toISOString()}`,
       );
       this.publish(LegEventName.Unknown, new LegUnknownEvent(refOf(leg), error.errorType, error.message, settleBy));
@@ -243,7 +243,7 @@ export class LegLedger {
     if (moved) {
       this.logger.error(
         { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, reason: error.errorType },
-        `leg ${leg.strategy}/${leg.legName} for order ${leg.parentOrderId || '(none)'} not placed: ${error.message}`,
+        `leg ${legLabel(leg)} for order ${leg.parentOrderId || '(none)'} not placed: ${error.message}`,
       );
       this.publish(LegEventName.Failed, new LegFailedEvent(refOf(leg), error.errorType, error.message));
       await this.afterSliceMove(leg);
@@ -268,7 +268,7 @@ export class LegLedger {
 
   private announcePlaced(leg: Leg, orderId: string, via: LegSighting, was: LegStatus): void {
     const how = via === 'placement' ? '' : via === 'oms-lookup' ? ' (found in the order book by tag)' : ' (seen in an order update by tag)';
-    this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId }, `leg ${leg.strategy}/${leg.legName} placed as order ${orderId}${how}`);
+    this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId }, `leg ${legLabel(leg)} placed as order ${orderId}${how}`);
     if (was === 'failed') {
       this.notifier.notify({
         title: `Leg given up has an order after all: ${leg.strategy}/${leg.legName}`,
@@ -283,6 +283,11 @@ export class LegLedger {
   private publish(name: string, event: LegPlacedEvent | LegFailedEvent | LegUnknownEvent): void {
     this.bus.emitAsync(name, event).catch((error) => this.logger.error(`listener failed on ${name}: ${errorText(error)}`));
   }
+}
+
+/** A leg as log lines name it: strategy/leg, and the slice when it is one. */
+export function legLabel(leg: Pick<Leg, 'strategy' | 'legName' | 'slice'>): string {
+  return `${leg.strategy}/${leg.legName}${leg.slice > 0 ? ` slice ${leg.slice}` : ''}`;
 }
 
 export function refOf(leg: Leg): LegRef {

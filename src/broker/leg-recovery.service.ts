@@ -11,7 +11,7 @@ import { PAPER_WITHOUT_BROKER } from '../kite-session/kite-client.provider';
 import { KiteSessionService } from '../kite-session/kite-session.service';
 import { Leg } from './entities/leg.entity';
 import type { KiteErrorInfo } from './kite-error';
-import { LegLedger } from './leg-ledger';
+import { legLabel, LegLedger } from './leg-ledger';
 import { settleDecision } from './leg-state.machine';
 import { OrderGateway } from './order-gateway.service';
 
@@ -183,7 +183,7 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
             summary.claimedElsewhere++;
             break;
           }
-          if (action.kind === 'resend') this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${leg.strategy}/${leg.legName}: no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after the unclear answer; sending it again with the same tag`);
+          if (action.kind === 'resend') this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after the unclear answer; sending it again with the same tag`);
           const outcome = await this.gateway.send(leg);
           if (outcome.status === 'placed') summary.placedNow++;
           else if (outcome.status === 'pending') summary.stillPending++;
@@ -191,7 +191,7 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
         }
         case 'mark-unknown':
           if (await this.ledger.expireClaim(leg, now)) {
-            this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${leg.strategy}/${leg.legName}: its sender stopped mid-call (claim ${leg.claimedBy ?? 'none'} expired); unknown until its order shows or its settle window has passed`);
+            this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: its sender stopped mid-call (claim ${leg.claimedBy ?? 'none'} expired); unknown until its order shows or its settle window has passed`);
             this.settleAt(new Date(now.getTime() + settleWindowMs));
           }
           summary.waiting++;

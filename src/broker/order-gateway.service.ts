@@ -12,7 +12,7 @@ import { Metric } from '../metrics/metrics';
 import { Notifier } from '../notifier/notifier.service';
 import { Leg } from './entities/leg.entity';
 import { classifyKiteError, KiteErrorInfo } from './kite-error';
-import { LegLedger, NewLeg } from './leg-ledger';
+import { legLabel, LegLedger, NewLeg } from './leg-ledger';
 import { isCancellable, LegOutcomeStatus, outcomeOf } from './leg-state.machine';
 import { isLegTag, legTag } from './leg-tag';
 import { CurrentOrder, OrderRails, ORDER_RAILS, PlacementRefusedError } from './order-rails';
@@ -133,6 +133,11 @@ export class OrderGateway {
   private readonly logger = new Logger(OrderGateway.name);
   /** Legs this process is sending right now. An accelerator for recovery; the claim in the database is the guarantee. */
   private readonly inFlight = new Set<number>();
+  /**
+   * Autoslice legs whose request is out and whose answer is not yet applied: the answer says which order each slice is,
+   * so sightings wait for it (or, if it is unclear, for the order book read that follows).
+   */
+  private readonly awaitingAnswer = new Set<number>();
   /** Duplicates this process already alerted on (legId:orderId). */
   private readonly duplicatesSeen = new Set<string>();
 
@@ -227,10 +232,11 @@ export class OrderGateway {
         if (leaseLeft < renewBelow && !(await this.ledger.renew(unit))) lost = true;
       }
       if (lost) {
-        this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${leg.strategy}/${leg.legName}: claim lost while queued; another instance settles it`);
+        this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: claim lost while queued; another instance settles it`);
         return this.legOutcome(await this.legs.findOneByOrFail({ id: leg.id }), true);
       }
       let info: KiteErrorInfo;
+      if (leg.slicing === 'autoslice') this.awaitingAnswer.add(leg.id);
       try {
         // A copy: kiteconnect's placeOrder mutates the object it is given.
         const answer = (await this.kite.placeOrder(variety, { ...params } as Parameters<KiteClient['placeOrder']>[1])) as unknown;
@@ -242,12 +248,14 @@ export class OrderGateway {
         return await this.sighted(leg, { tag: leg.tag, orderId: String(orderId), status: 'OPEN', variety }, 'placement');
       } catch (error) {
         info = classifyKiteError(error);
+      } finally {
+        this.awaitingAnswer.delete(leg.id);
       }
       if (info.kind === 'refused') return this.failed(leg, info, units);
       if (info.kind === 'rate-limited' && resend < RATE_LIMITED_RESENDS) {
         // Not placed: Kite turned the request away at its door. Wait, take a new turn in the queue, send again.
         this.orders.inc({ action: 'place', outcome: 'rate_limited_by_kite' });
-        this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${leg.strategy}/${leg.legName}: Kite answered 429 (${info.message}); sending again shortly`);
+        this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: Kite answered 429 (${info.message}); sending again shortly`);
         await sleep(RATE_LIMIT_BACKOFF_MS * (resend + 1));
         continue;
       }
@@ -266,7 +274,7 @@ export class OrderGateway {
     } catch (lookupError) {
       this.logger.warn(
         { strategy: leg.strategy, tag: leg.tag },
-        `leg ${leg.strategy}/${leg.legName}: the order book could not be read (${errorText(lookupError)}); the next recovery pass settles it`,
+        `leg ${legLabel(leg)}: the order book could not be read (${errorText(lookupError)}); the next recovery pass settles it`,
       );
     }
     return this.legOutcome(await this.legs.findOneByOrFail({ id: leg.id }), false, info);
@@ -340,7 +348,7 @@ export class OrderGateway {
         outcome = `cancelling it failed (${errorText(error)}): cancel it by hand`;
       }
     }
-    this.logger.error({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId: extra.orderId }, `leg ${leg.strategy}/${leg.legName}: second order ${extra.orderId} for one leg; ${outcome}`);
+    this.logger.error({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId: extra.orderId }, `leg ${legLabel(leg)}: second order ${extra.orderId} for one leg; ${outcome}`);
     this.notifier.notify({
       title: `Two orders for one leg: ${leg.strategy}/${leg.legName}`,
       text: `Order ${extra.orderId} (${extra.status}) carries the tag ${leg.tag} of a leg already placed as order ${leg.orderId}; ${outcome}. Check the position.`,
@@ -517,14 +525,17 @@ export class OrderGateway {
       }
     }
     if (results.length > slices.length) this.unaccounted(leg, `Kite's answer to its autoslice request (order ${parent}) lists ${results.length} slices, ${slices.length} were expected`);
-    if (results.length < slices.length) await this.observe(await this.ordersTagged([leg.tag]), 'oms-lookup').catch(() => undefined); // recovery looks again
+    if (results.length < slices.length) {
+      this.awaitingAnswer.delete(leg.id); // the answer is applied: the book may link the rest now (else recovery looks again)
+      await this.observe(await this.ordersTagged([leg.tag]), 'oms-lookup').catch(() => undefined);
+    }
     return this.legOutcome(await this.legs.findOneByOrFail({ id: leg.id }), false);
   }
 
   /** An order seen with the tag of a sliced leg (never sent itself): one of an autoslice request's slices, or nobody's. */
   private async slicedLegSighted(leg: Leg, order: TaggedOrder, via: LegSighting): Promise<void> {
     if (leg.slicing !== 'autoslice') return this.unaccounted(leg, `order ${order.orderId} carries the tag of the leg, which was sent as ${leg.slices} slices with their own tags`);
-    if (this.inFlight.has(leg.id)) return; // Kite's answer is being read right now: it links the slices
+    if (this.awaitingAnswer.has(leg.id)) return; // Kite's answer is on its way: it says which slice each order is
     if (await this.legs.exists({ where: { sliceOf: leg.id, orderId: order.orderId } })) return;
     let { tags, quantity } = order;
     if (!tags || quantity === undefined) {
@@ -550,7 +561,7 @@ export class OrderGateway {
     const key = `${leg.id}:${what}`;
     if (this.duplicatesSeen.has(key)) return;
     this.duplicatesSeen.add(key);
-    this.logger.error({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag }, `leg ${leg.strategy}/${leg.legName}: ${what}; check the position`);
+    this.logger.error({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag }, `leg ${legLabel(leg)}: ${what}; check the position`);
     this.notifier.notify({
       title: `Order not accounted for: ${leg.strategy}/${leg.legName}`,
       text: `${what}. legwork does not link or cancel it; check the order book and the position.`,

@@ -1,11 +1,8 @@
 import { join } from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { Leg } from '../../src/broker/entities/leg.entity';
 import { legTag } from '../../src/broker/leg-tag';
-import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
 import type { KiteSimulator } from '../../src/simulator';
 import { EngineProcess, startEngineProcess } from '../helpers/engine-process';
-import { engineEnv, legPlacements, omsOrdersTagged, startSimulator } from '../helpers/engine-with-simulator';
+import { legPlacements, legsInFile, omsOrdersTagged, restartedEngineEnv, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
 import { listedNiftyOption } from '../helpers/legs';
 import { tempDir } from '../helpers/test-app';
@@ -29,22 +26,9 @@ describe('engine killed (kill -9) in the middle of a sliced leg, then restarted:
     tmp.cleanup();
   });
 
-  const env = (file: string) =>
-    engineEnv(sim, tmp.dir, {
-      STRATEGIES: 'two-leg', PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: join(tmp.dir, file),
-      // The killed engine's claims run out after 1 s; an unclear slice is then unknown for a 1 s settle window.
-      LEG_CLAIM_LEASE_MS: '1000', LEG_SETTLE_WINDOW_MS: '1000', LEG_RECOVERY_INTERVAL_SECONDS: '1',
-    });
-  async function legsIn(file: string): Promise<Leg[]> {
-    const ds = await new DataSource({ ...sqliteDataSourceOptions({ path: join(tmp.dir, file), synchronous: 'NORMAL' }), migrationsRun: false } as DataSourceOptions).initialize();
-    try {
-      return await ds.getRepository(Leg).find({ order: { slice: 'ASC' } });
-    } finally {
-      await ds.destroy();
-    }
-  }
+  const legsIn = (file: string) => legsInFile(join(tmp.dir, file));
   async function started(file: string): Promise<EngineProcess> {
-    const engine = await startEngineProcess(env(file));
+    const engine = await startEngineProcess(restartedEngineEnv(sim, tmp.dir, file, { STRATEGIES: 'two-leg' }));
     sim.setPostbackUrl(`${engine.url}/kite/postback`);
     // The day's instrument list decides the slicing: wait until the engine has it.
     await eventually(async () => ((await (await fetch(`${engine.url}/instruments`)).json()) as { list: unknown }).list, 'the instrument list loaded', 30_000);
@@ -76,7 +60,7 @@ describe('engine killed (kill -9) in the middle of a sliced leg, then restarted:
     for (const tag of tags) expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
     expect(tags.map((tag) => legPlacements(sim, tag).length)).toEqual([1, createOrder ? 1 : 2, 1]);
     expect(tags.map((tag) => omsOrdersTagged(sim, tag)[0].quantity)).toEqual([1755, 1755, 65]);
-    const legs = (await legsIn(file)).filter((l) => l.parentOrderId === entry);
+    const legs = (await legsIn(file)).filter((l) => l.parentOrderId === entry).sort((a, b) => a.slice - b.slice);
     expect(legs.map((l) => [l.slice, l.status, l.orderId])).toEqual([
       [0, 'placed', null],
       ...tags.map((tag, i) => [i + 1, 'placed', omsOrdersTagged(sim, tag)[0].order_id]),

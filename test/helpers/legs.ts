@@ -29,3 +29,13 @@ export function listedNiftyOption(sim: { getInstruments(): readonly InstrumentRo
   if (!option) throw new Error(`no NIFTY ${strike} ${type} listed`);
   return option;
 }
+
+/** What a call that must be refused rejected with (fails the test if it resolved). */
+export async function refusalOf(work: Promise<unknown>): Promise<unknown> {
+  try {
+    await work;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a refusal');
+}

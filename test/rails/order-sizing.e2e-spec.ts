@@ -10,7 +10,7 @@ import type { KiteSimulator } from '../../src/simulator';
 import type { InstrumentRow } from '../../src/simulator/instruments';
 import { engineEnv, legPlacements, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
-import { recordAlerts } from '../helpers/legs';
+import { recordAlerts, refusalOf } from '../helpers/legs';
 import { createTestApp, tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor, place, PlaceParams } from '../simulator/kite-client';
 
@@ -62,14 +62,6 @@ describe('lot and tick checked in the rails before an order or a modification le
   });
   const placementsTo = (tradingsymbol: string) => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/orders/') && r.body.tradingsymbol === tradingsymbol);
   const modifications = (orderId: string) => sim.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/${orderId}`));
-  const refusal = async (work: Promise<unknown>) => {
-    try {
-      await work;
-    } catch (error) {
-      return error;
-    }
-    throw new Error('expected a refusal');
-  };
 
   it('a quantity that is not a lot multiple: the leg fails with LotSize and the reason; the simulator never sees it', async () => {
     const before = placementsTo(option.tradingsymbol).length;
@@ -98,7 +90,7 @@ describe('lot and tick checked in the rails before an order or a modification le
     const { order_id: own } = await place(kiteFor(sim), { ...sell(65), tag: 'manual' } as PlaceParams);
     for (const orderId of [leg.orderId!, own]) {
       for (const [change, code] of [[{ price: 250.02 }, 'TickSize'], [{ quantity: 100 }, 'LotSize'], [{ quantity: 1820 }, 'FreezeLimit']] as const) {
-        const error = await refusal(gateway().modifyOrder('regular', orderId, change));
+        const error = await refusalOf(gateway().modifyOrder('regular', orderId, change));
         expect(error).toBeInstanceOf(PlacementRefusedError);
         expect(error).toMatchObject({ code });
         expect((error as Error).message).toContain(`(modification of order ${orderId})`);
