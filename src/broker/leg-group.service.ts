@@ -163,17 +163,19 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     if (group.status === 'unwinding') return await this.continueUnwind(group);
     if (group.status !== 'waiting') return;
     const first = await this.waveLegs(group, 1);
-    const orders = await this.ordersOf(first);
-    const problem = first
-      .map((leg) => {
-        if (leg.status === 'failed' && !leg.orderId) return `${leg.legName} was not placed (${leg.errorType}: ${leg.lastError})`;
-        const order = leg.orderId ? orders.get(leg.orderId) : undefined;
-        if (order && orderPhase(order.status) === 'ended') return `${leg.legName} was ${order.status}${order.statusMessage ? `: ${order.statusMessage}` : ''}`;
+    const units = await this.unitsOf(first);
+    const orders = await this.ordersOf(units);
+    const problem = units
+      .map((unit) => {
+        if (unit.status === 'failed' && !unit.orderId) return `${unitName(unit)} was not placed (${unit.errorType}: ${unit.lastError})`;
+        const order = unit.orderId ? orders.get(unit.orderId) : undefined;
+        if (order && orderPhase(order.status) === 'ended') return `${unitName(unit)} was ${order.status}${order.statusMessage ? `: ${order.statusMessage}` : ''}`;
         return null;
       })
       .find(Boolean);
     if (problem) return await this.startUnwind(group, problem);
-    const complete = first.length === this.wave(group, 1).length && first.every((leg) => leg.orderId && orderPhase(orders.get(leg.orderId)?.status ?? '') === 'filled');
+    // Every leg recorded, and every order it placed (one, or one per slice) filled.
+    const complete = first.length === this.wave(group, 1).length && units.every((unit) => unit.orderId && orderPhase(orders.get(unit.orderId)?.status ?? '') === 'filled');
     if (complete) {
       await this.placeWave(group, 2);
       await this.setStatus(group, 'done', null);
@@ -201,8 +203,9 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
    */
   private async continueUnwind(group: LegGroup): Promise<void> {
     const first = await this.waveLegs(group, 1);
-    const orders = await this.ordersOf(first);
-    if (!(await this.firstWaveFinal(group, first, orders))) {
+    const units = await this.unitsOf(first);
+    const orders = await this.ordersOf(units);
+    if (!(await this.firstWaveFinal(group, units, orders))) {
       if (!this.unwindAlerted.has(group.id)) {
         this.unwindAlerted.add(group.id);
         this.notifier.notify({
@@ -219,9 +222,10 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     const stillOpen: string[] = [];
     let working = false;
     for (const leg of first) {
-      const order = leg.orderId ? orders.get(leg.orderId) : undefined;
-      if (!order || order.filledQuantity <= 0) continue;
-      const state = await this.reverse(group, leg, order.filledQuantity);
+      // What filled of the leg: of its one order, or of all its slices' orders.
+      const filled = units.filter((u) => u === leg || u.sliceOf === leg.id).reduce((sum, u) => sum + ((u.orderId && orders.get(u.orderId)?.filledQuantity) || 0), 0);
+      if (filled <= 0) continue;
+      const state = await this.reverse(group, leg, filled);
       if (state.kind === 'reversed') reversed.push(state.what);
       else if (state.kind === 'working') working = true;
       else stillOpen.push(state.what);
@@ -255,9 +259,9 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Every first-wave order final (cancelling those still open), so what filled will not change any more. */
-  private async firstWaveFinal(group: LegGroup, first: Leg[], orders: Map<string, Order>): Promise<boolean> {
+  private async firstWaveFinal(group: LegGroup, units: Leg[], orders: Map<string, Order>): Promise<boolean> {
     let final = true;
-    for (const leg of first) {
+    for (const leg of units) {
       if (leg.status === 'failed' && !leg.orderId) continue; // never placed (should its order show late, it is linked and seen here)
       if (!leg.orderId) {
         final = false; // placement unknown: evidence settles it first (leg recovery)
@@ -290,13 +294,15 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     const side = sent.transaction_type === 'BUY' ? 'SELL' : 'BUY';
     const maxAttempts = this.config.get('broker', { infer: true }).groupUnwindAttempts;
     const names = Array.from({ length: maxAttempts }, (_, i) => reversalName(leg.legName, i + 1));
-    const reversals = (await this.legs.findBy({ strategy: group.strategy, parentOrderId: group.parentOrderId, legName: In(names) })).sort(
+    const reversals = (await this.legs.findBy({ strategy: group.strategy, parentOrderId: group.parentOrderId, legName: In(names), slice: 0 })).sort(
       (a, b) => names.indexOf(a.legName) - names.indexOf(b.legName),
     );
-    const orders = await this.ordersOf(reversals);
+    // A reversal above the freeze limit is sent as slices too: its orders are its slices'.
+    const reversalOrders = await this.unitsOf(reversals);
+    const orders = await this.ordersOf(reversalOrders);
     let done = 0;
     let working = false;
-    for (const reversal of reversals) {
+    for (const reversal of reversalOrders) {
       const order = reversal.orderId ? orders.get(reversal.orderId) : undefined;
       done += order?.filledQuantity ?? 0;
       if (reversal.status === 'failed' && !reversal.orderId) continue;
@@ -306,7 +312,10 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     if (left <= 0) return { kind: 'reversed', what: `${side} ${filled} ${sent.tradingsymbol}` };
     if (working) return { kind: 'working', what: '' };
     if (reversals.length >= maxAttempts) {
-      const last = reversals.at(-1)!;
+      const lastLeg = reversals.at(-1)!;
+      // The last reversal's last order (or slice) that did not fill, to say why.
+      const lastUnits = reversalOrders.filter((u) => u === lastLeg || u.sliceOf === lastLeg.id);
+      const last = lastUnits.find((u) => !u.orderId || orders.get(u.orderId)?.status !== 'COMPLETE') ?? lastUnits.at(-1)!;
       const lastOrder = last.orderId ? orders.get(last.orderId) : undefined;
       const why = lastOrder ? `${lastOrder.status}${lastOrder.statusMessage ? `: ${lastOrder.statusMessage}` : ''}` : `${last.errorType}: ${last.lastError}`;
       return { kind: 'stuck', what: `${side} ${left} ${sent.tradingsymbol} (last reversal ${why})` };
@@ -351,7 +360,17 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
   private async waveLegs(group: LegGroup, n: 1 | 2): Promise<Leg[]> {
     const names = this.wave(group, n).map((l) => `${group.name}/${l.legName}`);
     if (names.length === 0) return [];
-    return this.legs.findBy({ strategy: group.strategy, parentOrderId: group.parentOrderId, legName: In(names) });
+    return this.legs.findBy({ strategy: group.strategy, parentOrderId: group.parentOrderId, legName: In(names), slice: 0 });
+  }
+
+  /**
+   * The rows that carry these legs' orders: each leg itself, or — for a leg sent as slices (above the freeze limit) —
+   * its slices, each placed, filled, rejected or cancelled on its own.
+   */
+  private async unitsOf(legs: Leg[]): Promise<Leg[]> {
+    const sliced = legs.filter((l) => l.slices > 0).map((l) => l.id);
+    const slices = sliced.length > 0 ? await this.legs.find({ where: { sliceOf: In(sliced) }, order: { slice: 'ASC' } }) : [];
+    return legs.flatMap((l) => (l.slices > 0 ? slices.filter((s) => s.sliceOf === l.id) : [l]));
   }
 
   private async ordersOf(legs: Leg[]): Promise<Map<string, Order>> {
@@ -373,3 +392,6 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
 }
 
 const isOpen = (group: LegGroup) => group.status === 'waiting' || group.status === 'unwinding';
+
+/** A leg, or one slice of it, as alerts name it. */
+const unitName = (unit: Leg) => (unit.slice > 0 ? `${unit.legName} (slice ${unit.slice})` : unit.legName);

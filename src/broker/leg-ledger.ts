@@ -13,10 +13,13 @@ import { LegEventName, LegFailedEvent, LegPlacedEvent, LegRef, LegSighting, LegU
 import { Notifier } from '../notifier/notifier.service';
 import { Leg } from './entities/leg.entity';
 import type { KiteErrorInfo } from './kite-error';
-import { LegStatus, settleDeadline, sightingDecision, statesBefore } from './leg-state.machine';
+import { LegStatus, settleDeadline, sightingDecision, slicedLegStatus, SlicingPath, statesBefore } from './leg-state.machine';
 
 /** A leg's row as recorded before anything is sent. */
 export type NewLeg = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag' | 'request' | 'triggerEventId' | 'reducesRisk'>;
+
+/** One slice of a leg above the freeze limit, as recorded with the leg: its number (1…n), its own tag and request. */
+export type NewSlice = Pick<Leg, 'slice' | 'tag' | 'request'>;
 
 export interface Sighting {
   decision: 'linked' | 'same' | 'duplicate';
@@ -77,6 +80,81 @@ export class LegLedger {
   }
 
   /**
+   * Record a leg above the freeze limit and its slices, in one transaction (the unique key includes the slice: a
+   * repeat of the leg records nothing, null). The leg's own row is never sent; its state follows its slices'.
+   * `legwork`: each slice is `intent`, claimed by this instance, and moves to placing through claim() when its turn
+   * comes (a slice another instance took over meanwhile is not sent here). `autoslice`: every slice is placing and
+   * claimed, sent together in the one request.
+   */
+  async recordSliced(values: NewLeg, slicing: SlicingPath, slices: NewSlice[]): Promise<{ leg: Leg; slices: Leg[] } | null> {
+    const claim = { claimedBy: this.owner, claimExpiresAt: this.leaseEnd() };
+    const first = slicing === 'legwork' ? { status: 'intent' as const, attempts: 0 } : { status: 'placing' as const, attempts: 1 };
+    try {
+      return await this.writes.run(async (m) => {
+        const row = { ...values, status: slicedLegStatus([first.status]), orderId: null, attempts: 0, slices: slices.length, slicing, claimedBy: null, claimExpiresAt: null };
+        const leg = m.create(Leg, { ...row, ...(await m.insert(Leg, row)).generatedMaps[0] });
+        const rows: Leg[] = [];
+        for (const slice of slices) {
+          const sliceRow = { ...values, ...slice, ...first, ...claim, orderId: null, sliceOf: leg.id, slicing };
+          rows.push(m.create(Leg, { ...sliceRow, ...(await m.insert(Leg, sliceRow)).generatedMaps[0] }));
+        }
+        return { leg, slices: rows };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  /** The slices of a sliced leg, first to last. */
+  slicesOf(leg: Pick<Leg, 'id'>): Promise<Leg[]> {
+    return this.legs.find({ where: { sliceOf: leg.id }, order: { slice: 'ASC' } });
+  }
+
+  /**
+   * An autoslice request's parent order id (Kite's answer, or an order whose `tags` name it): kept on the leg, once.
+   * False when the leg already has another: a second request for one leg, which the caller alerts on.
+   */
+  async setAutosliceParent(leg: Leg, parentId: string): Promise<boolean> {
+    if (leg.autosliceParentId === parentId) return true;
+    // On the leg and its slices (recovery reads it per slice), in one transaction.
+    const set = await this.writes.run(async (m) => {
+      const result = await m.update(Leg, { id: leg.id, autosliceParentId: IsNull() }, { autosliceParentId: parentId });
+      if (!result.affected) return false;
+      await m.update(Leg, { sliceOf: leg.id }, { autosliceParentId: parentId });
+      return true;
+    });
+    const now = set ? parentId : (await this.legs.findOneByOrFail({ id: leg.id })).autosliceParentId;
+    leg.autosliceParentId = now;
+    return now === parentId;
+  }
+
+  /**
+   * A slice moved: its leg's state follows (slicedLegStatus). Read and written in one write transaction; any later
+   * move of a slice derives it again, so a stale write heals itself.
+   */
+  private async afterSliceMove(slice: Pick<Leg, 'sliceOf'>): Promise<void> {
+    if (slice.sliceOf === null || slice.sliceOf === undefined) return;
+    const legId = slice.sliceOf;
+    const change = await this.writes.run(
+      async (m) => {
+        const leg = await m.findOneBy(Leg, { id: legId });
+        const slices = await m.find(Leg, { where: { sliceOf: legId }, select: { id: true, status: true, orderId: true }, order: { slice: 'ASC' } });
+        const status = slicedLegStatus(slices.map((s) => s.status));
+        if (!leg || leg.status === status) return null;
+        await m.update(Leg, { id: legId }, { status });
+        return { leg, status, orders: slices.flatMap((s) => (s.orderId ? [s.orderId] : [])), placed: slices.filter((s) => s.status === 'placed').length, of: slices.length };
+      },
+      { durable: false },
+    );
+    if (!change) return;
+    const { leg, status } = change;
+    const name = `leg ${legLabel(leg)} for order ${leg.parentOrderId || '(none)'}`;
+    if (status === 'placed') this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag }, `${name} placed as ${change.of} slices: orders ${change.orders.join(', ')}`);
+    if (status === 'failed') this.logger.error({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag }, `${name}: ${change.placed} of ${change.of} slices placed (orders ${change.orders.join(', ') || 'none'}); the others were not`);
+  }
+
+  /**
    * Claim a leg to send it (again): only from `from` (intent, or unknown once its absence is proven), only while it
    * has no order, and only if nobody else holds an unexpired claim. Counts the attempt. The one place a claim is taken,
    * in one write transaction: a fencing epoch (several instances on PostgreSQL) is checked here too.
@@ -90,7 +168,10 @@ export class LegLedger {
       { status: 'placing', claimedBy: this.owner, claimExpiresAt, attempts: () => '"attempts" + 1' },
       { durable: true },
     );
-    if (claimed) Object.assign(leg, { status: 'placing', attempts: leg.attempts + 1, claimedBy: this.owner, claimExpiresAt });
+    if (claimed) {
+      Object.assign(leg, { status: 'placing', attempts: leg.attempts + 1, claimedBy: this.owner, claimExpiresAt });
+      await this.afterSliceMove(leg);
+    }
     return claimed;
   }
 
@@ -117,6 +198,7 @@ export class LegLedger {
       if (linked) {
         leg = { ...leg, status: 'placed', orderId, claimedBy: null, claimExpiresAt: null };
         this.announcePlaced(leg, orderId, via, was);
+        await this.afterSliceMove(leg);
         return { decision: 'linked', leg };
       }
       leg = await this.legs.findOneByOrFail({ id: leg.id }); // linked meanwhile (another channel, another instance)
@@ -136,10 +218,11 @@ export class LegLedger {
       const settleBy = settleDeadline(now, this.config.get('broker', { infer: true }).settleWindowMs);
       this.logger.warn(
         { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag },
-        `leg ${leg.strategy}/${leg.legName}: Kite's answer was unclear (${error.message}); it waits for its order (tag ${leg.tag}) ` +
+        `leg ${legLabel(leg)}: Kite's answer was unclear (${error.message}); it waits for its order (tag ${leg.tag}) ` +
           `to show on any channel, and is not sent again unless the order book still lacks it after ${settleBy.toISOString()}`,
       );
       this.publish(LegEventName.Unknown, new LegUnknownEvent(refOf(leg), error.errorType, error.message, settleBy));
+      await this.afterSliceMove(leg);
     }
     return moved;
   }
@@ -148,9 +231,9 @@ export class LegLedger {
    * A claim ran out while its leg was placing: its sender died mid-call (or lost the database), so whether Kite took
    * the order is unknown from now. Only if the claim is still the expired one we saw.
    */
-  expireClaim(leg: Leg, now = new Date()): Promise<boolean> {
+  async expireClaim(leg: Leg, now = new Date()): Promise<boolean> {
     const claim = leg.claimedBy === null ? { claimedBy: IsNull() } : { claimedBy: leg.claimedBy, claimExpiresAt: LessThan(now) };
-    return this.move(
+    const moved = await this.move(
       [
         { id: leg.id, status: 'placing', orderId: IsNull(), ...claim },
         { id: leg.id, status: 'unknown', orderId: IsNull(), unclearAt: IsNull() }, // unknown from an older version, no time kept
@@ -158,6 +241,8 @@ export class LegLedger {
       { status: 'unknown', unclearAt: now, claimedBy: null, claimExpiresAt: null },
       { durable: true },
     );
+    if (moved) await this.afterSliceMove(leg);
+    return moved;
   }
 
   /** Refused for good, or proven absent with no attempts left. Durable: a lost mark would make recovery send it later. */
@@ -170,9 +255,10 @@ export class LegLedger {
     if (moved) {
       this.logger.error(
         { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, reason: error.errorType },
-        `leg ${leg.strategy}/${leg.legName} for order ${leg.parentOrderId || '(none)'} not placed: ${error.message}`,
+        `leg ${legLabel(leg)} for order ${leg.parentOrderId || '(none)'} not placed: ${error.message}`,
       );
       this.publish(LegEventName.Failed, new LegFailedEvent(refOf(leg), error.errorType, error.message));
+      await this.afterSliceMove(leg);
     }
     return moved;
   }
@@ -199,7 +285,7 @@ export class LegLedger {
       'order-update': ' (seen in an order update by tag)',
       'gtt-trigger': ' (fired by its GTT at Kite)',
     }[via];
-    this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId }, `leg ${leg.strategy}/${leg.legName} placed as order ${orderId}${how}`);
+    this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId }, `leg ${legLabel(leg)} placed as order ${orderId}${how}`);
     if (was === 'failed') {
       this.notifier.notify({
         title: `Leg given up has an order after all: ${leg.strategy}/${leg.legName}`,
@@ -228,6 +314,11 @@ export function claimable<T extends { claimedBy: string | null; claimExpiresAt: 
   ] as FindOptionsWhere<T>[];
 }
 
+/** A leg as log lines name it: strategy/leg, and the slice when it is one. */
+export function legLabel(leg: Pick<Leg, 'strategy' | 'legName' | 'slice'>): string {
+  return `${leg.strategy}/${leg.legName}${leg.slice > 0 ? ` slice ${leg.slice}` : ''}`;
+}
+
 export function refOf(leg: Leg): LegRef {
-  return { legId: leg.id, strategy: leg.strategy, chainId: leg.chainId, parentOrderId: leg.parentOrderId, legName: leg.legName, tag: leg.tag };
+  return { legId: leg.id, strategy: leg.strategy, chainId: leg.chainId, parentOrderId: leg.parentOrderId, legName: leg.legName, tag: leg.tag, slice: leg.slice ?? 0 };
 }

@@ -11,7 +11,8 @@ import { InboxProcessor } from '../inbox/inbox.processor';
 import { PAPER_WITHOUT_BROKER } from '../kite-session/kite-client.provider';
 import { KiteSessionService } from '../kite-session/kite-session.service';
 import { Leg } from './entities/leg.entity';
-import { LegLedger } from './leg-ledger';
+import type { KiteErrorInfo } from './kite-error';
+import { legLabel, LegLedger } from './leg-ledger';
 import { settleDecision } from './leg-state.machine';
 import { OrderGateway } from './order-gateway.service';
 
@@ -30,6 +31,29 @@ export interface LegRecoverySummary {
   claimedElsewhere: number;
   /** Absent after the settle window with no attempts left: marked failed (and still watched). */
   givenUp: number;
+}
+
+/**
+ * Why a leg is given up. A slice of an autoslice request is never sent again (leg-state.machine.ts mayResend): without
+ * the request's parent id nothing proves its absence, so a human is asked to look.
+ */
+function givenUp(leg: Leg, settleWindowMs: number): KiteErrorInfo {
+  if (leg.slicing === 'autoslice') {
+    // An autoslice slice's request is the one request that was sent: the leg's tag, the whole quantity's instrument.
+    const sent = JSON.parse(leg.request) as { tag?: string; exchange?: string; tradingsymbol?: string; transaction_type?: string };
+    if (!leg.autosliceParentId) {
+      return {
+        kind: 'unclear',
+        errorType: 'AutosliceUnclear',
+        message:
+          `Kite's answer to the autoslice request (tag ${sent.tag}) was unclear and no slice of it showed in ${settleWindowMs} ms; Kite need not copy the request's ` +
+          `tag onto its slices, so they may exist without it: not sent again. Look in the order book for ${sent.transaction_type} orders tagged "autoslice" on ` +
+          `${sent.exchange}:${sent.tradingsymbol} (still linked if one shows with the tag)`,
+      };
+    }
+    return { kind: 'unclear', errorType: 'NotPlaced', message: `slice ${leg.slice} of autoslice order ${leg.autosliceParentId} not in Kite's book ${settleWindowMs} ms after the answer; not sent again (still linked if it shows)` };
+  }
+  return { kind: 'unclear', errorType: 'NotPlaced', message: `no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after ${leg.attempts} unclear attempt(s); given up (still linked if it shows)` };
 }
 
 /** A leg given up after an unclear answer is still looked for this long: Kite keeps a day's orders. */
@@ -116,7 +140,8 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
     const since = new Date(Date.now() - WATCH_GIVEN_UP_MS);
     const candidates = (
       await this.legs.find({
-        where: [{ status: In(['intent', 'placing', 'unknown']) }, { status: 'failed', orderId: IsNull(), unclearAt: MoreThan(since) }],
+        // A leg sent as slices (slices > 0) is never sent itself: its slices are settled, each like a leg.
+        where: [{ status: In(['intent', 'placing', 'unknown']), slices: 0 }, { status: 'failed', orderId: IsNull(), unclearAt: MoreThan(since), slices: 0 }],
         order: { id: 'ASC' },
       })
     ).filter((leg) => !this.gateway.isInFlight(leg.id));
@@ -146,7 +171,7 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
             summary.claimedElsewhere++;
             break;
           }
-          if (action.kind === 'resend') this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${leg.strategy}/${leg.legName}: no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after the unclear answer; sending it again with the same tag`);
+          if (action.kind === 'resend') this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after the unclear answer; sending it again with the same tag`);
           const outcome = await this.gateway.send(leg);
           if (outcome.status === 'placed') summary.placedNow++;
           else if (outcome.status === 'pending') summary.stillPending++;
@@ -154,7 +179,7 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
         }
         case 'mark-unknown':
           if (await this.ledger.expireClaim(leg, now)) {
-            this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${leg.strategy}/${leg.legName}: its sender stopped mid-call (claim ${leg.claimedBy ?? 'none'} expired); unknown until its order shows or its settle window has passed`);
+            this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: its sender stopped mid-call (claim ${leg.claimedBy ?? 'none'} expired); unknown until its order shows or its settle window has passed`);
             this.settleAt(new Date(now.getTime() + settleWindowMs));
           }
           summary.waiting++;
@@ -164,11 +189,7 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
           summary.waiting++;
           break;
         case 'give-up':
-          await this.ledger.markFailed(
-            leg,
-            { kind: 'unclear', errorType: 'NotPlaced', message: `no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after ${leg.attempts} unclear attempt(s); given up (still linked if it shows)` },
-            ['unknown'],
-          );
+          await this.ledger.markFailed(leg, givenUp(leg, settleWindowMs), ['unknown']);
           summary.givenUp++;
           break;
         case 'leave':

@@ -4,12 +4,14 @@ import {
   isCancellable,
   LEG_STATUSES,
   LegFacts,
+  mayResend,
   mayHaveOrderAtBroker,
   orderPhase,
   outcomeOf,
   settleDecision,
   SettleFacts,
   sightingDecision,
+  slicedLegStatus,
   statesBefore,
 } from './leg-state.machine';
 
@@ -135,5 +137,26 @@ describe('leg state machine', () => {
       'ended',
     ]);
     expect(['OPEN', 'AMO REQ RECEIVED', 'CANCEL PENDING', 'COMPLETE', 'CANCELLED', 'REJECTED'].map(isCancellable)).toEqual([true, true, false, false, false, false]);
+  });
+
+  describe('slicing: a leg above the freeze limit', () => {
+    it("a sliced leg's state comes from its slices", () => {
+      expect(slicedLegStatus(['placed', 'placed', 'placed'])).toBe('placed');
+      expect(slicedLegStatus(['placed', 'intent'])).toBe('placing'); // the rest still to go out
+      expect(slicedLegStatus(['placed', 'placing'])).toBe('placing');
+      expect(slicedLegStatus(['placed', 'unknown', 'failed'])).toBe('unknown'); // not settled while one is unknown
+      expect(slicedLegStatus(['placed', 'failed'])).toBe('failed'); // part of it refused: the placed slice keeps its order
+      expect(slicedLegStatus(['failed', 'failed'])).toBe('failed');
+      expect(slicedLegStatus([])).toBe('placing'); // recorded, slices not yet written
+    });
+
+    it('a legwork slice proven absent is sent again like any leg; an autoslice slice never is: it is given up', () => {
+      const window = facts({ bookReadAt: at(200) });
+      expect(settleDecision(leg({ slicing: 'legwork' }), window)).toEqual({ kind: 'resend' });
+      expect(settleDecision(leg({ slicing: 'autoslice' }), window)).toEqual({ kind: 'give-up' });
+      expect(settleDecision(leg({ slicing: 'autoslice' }), facts({ bookReadAt: at(100) }))).toEqual({ kind: 'wait', until: at(120) });
+      expect(settleDecision(leg({ slicing: 'autoslice' }), facts({ bookReadAt: at(200), inBook: true }))).toEqual({ kind: 'link' });
+      expect([mayResend({ slicing: null }), mayResend({ slicing: 'legwork' }), mayResend({ slicing: 'autoslice' })]).toEqual([true, true, false]);
+    });
   });
 });

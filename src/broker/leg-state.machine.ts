@@ -14,6 +14,9 @@ import { isTerminal } from '../orders/order-state.machine';
  *   any state without an order ──an order with its tag is seen──▶ placed
  *   (an order a GTT of ours fired is recorded as placed from the start: Kite placed it; linked by order id, src/gtt)
  *
+ * A leg above the freeze limit is sent as slices (see slicing at the end): each slice moves through these states on
+ * its own; the leg's state is derived from its slices'.
+ *
  * - intent:  recorded, never sent. Safe to send (after claiming it).
  * - placing: claimed by one instance, which is sending it or about to. Its claim expiring means the sender died
  *            mid-call: the call may have reached Kite, so the leg becomes unknown.
@@ -78,6 +81,8 @@ export interface LegFacts {
   attempts: number;
   /** When the last unclear answer came (or the dead sender's claim was found expired); null if never unclear. */
   unclearAt: Date | null;
+  /** Set on a sliced leg and its slices (see slicing below); absent or null: an ordinary leg. */
+  slicing?: SlicingPath | null;
 }
 
 /** Is an order carrying this leg's tag possible at Kite? Recovery looks for these; the kill switch cancels them. */
@@ -118,7 +123,7 @@ export function settleDecision(leg: LegFacts, facts: SettleFacts): SettleAction 
   if (leg.status === 'placing' || leg.unclearAt === null) return { kind: 'mark-unknown' };
   const until = settleDeadline(leg.unclearAt, facts.settleWindowMs);
   if (facts.bookReadAt.getTime() < until.getTime()) return { kind: 'wait', until };
-  return leg.attempts < facts.maxAttempts ? { kind: 'resend' } : { kind: 'give-up' };
+  return leg.attempts < facts.maxAttempts && mayResend(leg) ? { kind: 'resend' } : { kind: 'give-up' };
 }
 
 export function settleDeadline(unclearAt: Date, settleWindowMs: number): Date {
@@ -146,4 +151,34 @@ export function orderPhase(status: string): OrderPhase {
 /** Final, or already on its way out: every other status (Kite has more interim ones than it documents) can be cancelled. */
 export function isCancellable(status: string): boolean {
   return !isTerminal(status) && status !== 'CANCEL PENDING';
+}
+
+// ---- slicing: a leg above the exchange's freeze limit ------------------------------------------------------------
+
+/**
+ * How a leg above the freeze limit is sent. `legwork`: each slice is its own order with its own tag, claimed, sent and
+ * settled like any leg (exactly once per slice). `autoslice`: one request with Kite's `autoslice`, Kite places the
+ * slices; they are recorded from its answer (`children`), or found by the `autoslice:<parent>` entry of their `tags`.
+ */
+export type SlicingPath = 'legwork' | 'autoslice';
+
+/**
+ * May a leg proven absent after an unclear answer be sent again? Not a slice of an autoslice request: it was never a
+ * request of its own, and Kite's slices need not carry the request's tag (its mock shows a slice with `tag: null`), so
+ * a book without the tag proves nothing. Such a slice is given up (and alerted on) instead, still linked if it shows.
+ */
+export function mayResend(leg: Pick<LegFacts, 'slicing'>): boolean {
+  return leg.slicing !== 'autoslice';
+}
+
+/**
+ * A sliced leg's state, from its slices' (the leg itself is never sent): being sent while any slice is still to go
+ * out or in flight, unknown while any is unknown, placed when every slice is placed, else failed — some slices refused
+ * or given up, the placed ones keep their orders (the leg's users read them slice by slice).
+ */
+export function slicedLegStatus(slices: readonly LegStatus[]): LegStatus {
+  if (slices.length === 0) return 'placing';
+  if (slices.some((s) => s === 'intent' || s === 'placing')) return 'placing';
+  if (slices.includes('unknown')) return 'unknown';
+  return slices.every((s) => s === 'placed') ? 'placed' : 'failed';
 }

@@ -8,6 +8,9 @@ export interface CurrentOrder {
   triggerPrice: number;
   transactionType: string;
   status: string;
+  /** The order's instrument (lot and tick checks of a modification). */
+  exchange?: string;
+  tradingsymbol?: string;
 }
 
 /** Checks every order passes before it leaves for Kite; the safety rails (rate limits, kill switch, …) implement it. */

@@ -193,6 +193,14 @@ export class EnvironmentDto {
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   LEG_CANCEL_DUPLICATES?: boolean;
 
+  /**
+   * A leg above the freeze limit: `off` (default) sends its slices as legwork's own orders, each with its own tag;
+   * `auto` uses Kite's autoslice where Kite takes it (a regular order of at least twice the largest order, at most 10
+   * slices). See README, "Slicing: which path when".
+   */
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['auto', 'off'])
+  AUTOSLICE?: 'auto' | 'off';
+
   /** Alerts (rejections, failed legs) are POSTed as JSON to this URL. */
   @IsOptional() @Transform(emptyToUndefined) @IsUrlWithScheme(['http', 'https'], 'NOTIFY_WEBHOOK_URL must be an http(s) URL')
   NOTIFY_WEBHOOK_URL?: string;

@@ -59,6 +59,8 @@ export interface LegworkConfig {
     settleWindowMs: number;
     claimLeaseMs: number;
     cancelDuplicates: boolean;
+    /** AUTOSLICE: whether a leg above the freeze limit may go as one Kite autoslice request (see broker/slice-planner.ts). */
+    autoslice: 'auto' | 'off';
   };
   rails: { ordersPerSecond: number; ordersPerMinute: number; pacingMarginMs: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined; token: string | undefined };
   notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string; webhookSecret: string | undefined } | undefined };
@@ -150,6 +152,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       settleWindowMs: env.LEG_SETTLE_WINDOW_MS ?? DEFAULT_SETTLE_WINDOW_MS,
       claimLeaseMs: env.LEG_CLAIM_LEASE_MS ?? 30_000,
       cancelDuplicates: env.LEG_CANCEL_DUPLICATES ?? true,
+      autoslice: env.AUTOSLICE ?? 'off',
     },
     rails: {
       ordersPerSecond: env.ORDERS_PER_SECOND ?? 10,

@@ -17,6 +17,8 @@ export interface LegRef {
   parentOrderId: string;
   legName: string;
   tag: string;
+  /** 0: the whole leg; 1…n: one slice of a leg sent as slices (above the freeze limit), `tag` being the slice's. */
+  slice: number;
 }
 
 export class LegPlacedEvent {

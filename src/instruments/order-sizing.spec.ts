@@ -1,5 +1,5 @@
 import { SHIPPED_FREEZE_LIMITS } from './freeze-limits';
-import { checkOrderSizing, freezeLimitFor, isOnTick, KITE_AUTOSLICE_MAX_SLICES, largestOrder, planSlices, SizedInstrument } from './order-sizing';
+import { checkFreezeQuantity, checkOrderSizing, freezeLimitFor, isOnTick, KITE_AUTOSLICE_MAX_SLICES, largestOrder, planSlices, SizedInstrument } from './order-sizing';
 
 const NIFTY_CE: SizedInstrument = { exchange: 'NFO', tradingsymbol: 'NIFTY26JAN26000CE', name: 'NIFTY', instrumentType: 'CE', lotSize: 65, tickSize: 0.05 };
 const BANKNIFTY_FUT: SizedInstrument = { exchange: 'NFO', tradingsymbol: 'BANKNIFTY26JANFUT', name: 'BANKNIFTY', instrumentType: 'FUT', lotSize: 30, tickSize: 0.2 };
@@ -115,5 +115,21 @@ describe('planSlices: one order, Kite’s autoslice, or legwork’s own slices',
   it('refuses a quantity that is not a lot multiple, and a freeze quantity below one lot', () => {
     expect(planSlices({ ...nifty, quantity: 100 })).toMatchObject({ path: 'refused', code: 'LotSize' });
     expect(planSlices({ quantity: 650, lotSize: 65, freezeLimit: 50 })).toMatchObject({ path: 'refused', code: 'FreezeLimit' });
+  });
+});
+
+describe('checkFreezeQuantity: an order above the largest legal order', () => {
+  it('passes up to the largest order and refuses above it, naming the largest order and the freeze quantity', () => {
+    expect(checkFreezeQuantity(NIFTY_CE, 1755, 1800)).toBeNull();
+    expect(checkFreezeQuantity(NIFTY_CE, 1820, 1800)).toEqual({
+      code: 'FreezeLimit',
+      message: 'quantity 1820 of NFO:NIFTY26JAN26000CE is above the freeze limit: the largest order the exchange takes is 1755 (freeze quantity 1800)',
+    });
+    expect(checkFreezeQuantity(NIFTY_CE, 65, 50)?.message).toMatch(/freeze quantity 50 is below one lot \(65\)/);
+  });
+
+  it('checks nothing without a quantity (a modification of the price) or a freeze quantity (equities)', () => {
+    expect(checkFreezeQuantity(NIFTY_CE, undefined, 1800)).toBeNull();
+    expect(checkFreezeQuantity(SBIN, 100_000, undefined)).toBeNull();
   });
 });

@@ -90,6 +90,19 @@ export function largestOrder(lotSize: number, freezeLimit: number): number {
   return Math.floor(freezeLimit / lotSize) * lotSize;
 }
 
+/**
+ * An order above the largest legal order (a placement that was not sliced, or a modification raising the quantity)
+ * is refused here, in the words a trader can act on, instead of by the exchange. Null when it fits or no freeze
+ * quantity is known.
+ */
+export function checkFreezeQuantity(instrument: SizedInstrument, quantity: number | undefined, freezeLimit: number | undefined): SizingRefusal | null {
+  if (quantity === undefined || freezeLimit === undefined || !(instrument.lotSize > 0)) return null;
+  const largest = largestOrder(instrument.lotSize, freezeLimit);
+  if (quantity <= largest) return null;
+  const why = largest === 0 ? `the freeze quantity ${freezeLimit} is below one lot (${instrument.lotSize}): no order is possible; check the freeze table` : `the largest order the exchange takes is ${largest} (freeze quantity ${freezeLimit})`;
+  return { code: 'FreezeLimit', message: `quantity ${quantity} of ${key(instrument)} is above the freeze limit: ${why}` };
+}
+
 export interface SliceInput {
   quantity: number;
   lotSize: number;

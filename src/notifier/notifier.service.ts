@@ -62,8 +62,9 @@ export class Notifier implements OnApplicationShutdown {
   /** A leg that could not be placed is always worth a human's attention. */
   @OnEvent(LegEventName.Failed)
   onLegFailed(event: LegFailedEvent): void {
+    const slice = event.leg.slice > 0 ? ` (slice ${event.leg.slice})` : '';
     this.notify({
-      title: `Leg not placed: ${event.leg.strategy}/${event.leg.legName}`,
+      title: `Leg not placed: ${event.leg.strategy}/${event.leg.legName}${slice}`,
       text: `${event.errorType}: ${event.message}`,
       severity: 'critical',
       fields: {

@@ -4,7 +4,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { EntityManager, Repository } from 'typeorm';
-import type { Leg } from '../broker/entities/leg.entity';
 import { CurrentOrder, OrderRails, PlacementRefusedError } from '../broker/order-rails';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
@@ -14,6 +13,8 @@ import { istToday } from '../trade-log/trade-log.service';
 import { OrderAction } from './entities/order-action.entity';
 import { KillSwitchService } from './kill-switch.service';
 import { riskAddedBy } from './kill-switch.rule';
+import { Leg } from '../broker/entities/leg.entity';
+import { OrderSizingRail, SizingInput } from './order-sizing.rail';
 import { OrderPacer, PacerUsage } from './rate-limits';
 
 export interface RailsUsage extends PacerUsage {
@@ -26,10 +27,11 @@ const METRICS_REFRESH_MS = 5_000;
 
 /**
  * The checks every order passes in the gateway, whatever strategy sent it, in this order:
- * market protection → (only when orders are queued ahead: kill switch, daily order limit) → per-minute and per-second
- * pacing (FIFO queue) → kill switch and daily limit, read and counted in one write → Kite. Modifications: market
- * protection → per-order modification limit → kill switch (kill-switch.rule.ts: with it tripped, only a smaller
- * quantity) → pacing → the same again → counted. Cancellations are paced only: they always go out. legwork's own
+ * market protection → lot, tick and freeze limit (order-sizing.rail.ts) → (only when orders are queued ahead: kill
+ * switch, daily order limit) → per-minute and per-second pacing (FIFO queue) → kill switch and daily limit, read and
+ * counted in one write → Kite. Modifications: market protection → per-order modification limit → lot, tick and freeze
+ * limit of the order's instrument → kill switch (kill-switch.rule.ts: with it tripped, only a smaller quantity) →
+ * pacing → the same again → counted. Cancellations are paced only: they always go out. legwork's own
  * risk-reducing placements (a hedge group's reversal) pass the kill switch too. Counts live in order_actions.
  */
 @Injectable()
@@ -47,6 +49,8 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     @InjectMetric(Metric.RailsOrderUsage) private readonly usageGauge: Gauge<string>,
     @InjectMetric(Metric.RailsOrderLimit) private readonly limitGauge: Gauge<string>,
     @InjectMetric(Metric.RailsOrdersQueued) private readonly queuedGauge: Gauge<string>,
+    private readonly sizing: OrderSizingRail,
+    @InjectRepository(Leg) private readonly legs: Repository<Leg>,
   ) {}
 
   onModuleInit(): void {
@@ -66,6 +70,7 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
 
   async beforePlace(leg: Leg, params: Record<string, unknown>): Promise<void> {
     this.applyMarketProtection(params);
+    await this.assertSized('place', String(params.exchange), String(params.tradingsymbol), params);
     const { ordersPerDay } = this.config.get('rails', { infer: true });
     // With orders queued, refused at once when already over (no point waiting); checked again after the queue
     // either way (see below), so with nobody queued that one check is all it takes.
@@ -89,6 +94,10 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     this.assertUnderModificationLimit(orderId, await this.actions.countBy({ orderId, action: 'modify' }), modificationsPerOrder);
     let order: Promise<CurrentOrder | null> | undefined;
     const read = () => (order ??= (current?.() ?? Promise.resolve(null)).catch(() => null));
+    if (params.quantity !== undefined || params.price !== undefined || params.trigger_price !== undefined) {
+      const instrument = await this.instrumentOf(orderId, read);
+      if (instrument) await this.assertSized('modify', instrument.exchange, instrument.tradingsymbol, params, ` (modification of order ${orderId})`);
+    }
     await this.assertModificationAllowed(orderId, params, read);
     await this.pace(
       'modify',
@@ -130,6 +139,30 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     this.usageGauge.set({ window: 'day' }, today);
     this.queuedGauge.set(pacer.queued);
     return { ...pacer, perDay: { limit: rails.ordersPerDay, used: today }, modificationsPerOrder: { limit: rails.modificationsPerOrder } };
+  }
+
+  /** Lot size, tick size and the freeze limit (order-sizing.rail.ts); refused here, before Kite sees the order. */
+  private async assertSized(action: 'place' | 'modify', exchange: string, tradingsymbol: string, params: Record<string, unknown>, what = ''): Promise<void> {
+    const number = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : Number(value));
+    const order: SizingInput = {
+      quantity: number(params.quantity),
+      price: number(params.price),
+      trigger_price: number(params.trigger_price),
+      order_type: params.order_type === undefined ? undefined : String(params.order_type),
+      variety: params.variety === undefined ? undefined : String(params.variety),
+      autoslice: params.autoslice === true,
+    };
+    const refusal = await this.sizing.check(exchange, tradingsymbol, order);
+    if (refusal) throw this.refuse(action, refusal.code, `${refusal.message}${what}`);
+  }
+
+  /** A modified order's instrument: from the leg that placed it, else from Kite (the order's history). */
+  private async instrumentOf(orderId: string, current: () => Promise<CurrentOrder | null>): Promise<{ exchange: string; tradingsymbol: string } | null> {
+    const leg = await this.legs.findOne({ where: { orderId }, select: { id: true, request: true } });
+    const sent = leg && (JSON.parse(leg.request) as { exchange?: string; tradingsymbol?: string });
+    if (sent?.exchange && sent.tradingsymbol) return { exchange: sent.exchange, tradingsymbol: sent.tradingsymbol };
+    const order = await current();
+    return order?.exchange && order.tradingsymbol ? { exchange: order.exchange, tradingsymbol: order.tradingsymbol } : null;
   }
 
   /** With the switch tripped, a modification goes out only if it adds no risk (kill-switch.rule.ts). */

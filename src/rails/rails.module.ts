@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { LegworkConfig } from '../config/legwork.config';
 import { Leg } from '../broker/entities/leg.entity';
+import { InstrumentsModule } from '../instruments/instruments.module';
 import { TradeLogModule } from '../trade-log/trade-log.module';
 import { ExternalOrder } from './entities/external-order.entity';
 import { ExternalOrdersTracker } from './external-orders.tracker';
@@ -11,13 +12,14 @@ import { OrderAction } from './entities/order-action.entity';
 import { KillSwitchService } from './kill-switch.service';
 import { LegworkRails } from './legwork-rails';
 import { RailsController } from './rails.controller';
+import { OrderSizingRail } from './order-sizing.rail';
 import { OrderPacer } from './rate-limits';
 import { TelegramCommandsController } from './telegram-commands.controller';
 import { StrategyLimitsWatcher } from './strategy-limits.watcher';
 
-/** Safety rails every order passes in the gateway: Kite's rate limits, market protection, the kill switch, strategy limits. */
+/** Safety rails every order passes in the gateway: Kite's rate limits, market protection, lot/tick/freeze sizing, the kill switch, strategy limits. */
 @Module({
-  imports: [TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]), TradeLogModule],
+  imports: [TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]), TradeLogModule, InstrumentsModule],
   controllers: [RailsController, TelegramCommandsController],
   providers: [
     {
@@ -31,6 +33,7 @@ import { StrategyLimitsWatcher } from './strategy-limits.watcher';
     },
     KillSwitchService,
     LegworkRails,
+    OrderSizingRail,
     StrategyLimitsWatcher,
     ExternalOrdersTracker,
   ],

@@ -9,7 +9,7 @@ export type { StrategyContext, OrderEventFilter, LegInfo, PlaceLegOptions } from
 export { StrategyEnvironment } from '../strategy-host/strategy-environment';
 export { StrategySettings } from '../strategy-host/strategy-settings';
 export { OrderGateway, KiteCallError } from '../broker/order-gateway.service';
-export type { LegOrder, LegOutcome, PlaceLegRequest, Variety } from '../broker/order-gateway.service';
+export type { LegOrder, LegOutcome, PlaceLegRequest, SliceOutcome, Variety } from '../broker/order-gateway.service';
 export type { GroupLeg } from '../broker/leg-group.service';
 export { GttSpecError } from '../gtt/gtt-state';
 export type { GttSpec, SingleGttSpec, OcoGttSpec, GttLegSpec, GttOrderSpec, GttStatus } from '../gtt/gtt-state';

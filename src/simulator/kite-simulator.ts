@@ -357,7 +357,7 @@ export class KiteSimulator {
   setPlacementFault(fault: PlacementFault | undefined): void {
     this.placementFault =
       fault && fault.count > 0
-        ? { kind: fault.kind, count: fault.count, status: fault.status ?? 503, createOrder: fault.createOrder ?? false, holdMs: fault.holdMs ?? 10_000 }
+        ? { kind: fault.kind, count: fault.count, status: fault.status ?? 503, createOrder: fault.createOrder ?? false, holdMs: fault.holdMs ?? 10_000, skip: fault.skip ?? 0 }
         : undefined;
   }
 
@@ -368,15 +368,15 @@ export class KiteSimulator {
   setGttPlacementFault(fault: PlacementFault | undefined): void {
     this.gttPlacementFault =
       fault && fault.count > 0
-        ? { kind: fault.kind, count: fault.count, status: fault.status ?? 503, createOrder: fault.createOrder ?? false, holdMs: fault.holdMs ?? 10_000 }
+        ? { kind: fault.kind, count: fault.count, status: fault.status ?? 503, createOrder: fault.createOrder ?? false, holdMs: fault.holdMs ?? 10_000, skip: 0 }
         : undefined;
   }
 
-  failNextPlacements(count: number, options: { status?: PlacementFault['status']; createOrder?: boolean } = {}): void {
+  failNextPlacements(count: number, options: { status?: PlacementFault['status']; createOrder?: boolean; skip?: number } = {}): void {
     this.setPlacementFault({ kind: 'error', count, ...options });
   }
 
-  timeoutNextPlacements(count: number, options: { holdMs?: number; createOrder?: boolean } = {}): void {
+  timeoutNextPlacements(count: number, options: { holdMs?: number; createOrder?: boolean; skip?: number } = {}): void {
     this.setPlacementFault({ kind: 'timeout', count, ...options });
   }
 
@@ -636,6 +636,10 @@ export class KiteSimulator {
   private takePlacementFault(): Required<PlacementFault> | undefined {
     const fault = this.placementFault;
     if (!fault) return undefined;
+    if (fault.skip > 0) {
+      fault.skip--;
+      return undefined;
+    }
     if (--fault.count <= 0) this.placementFault = undefined;
     return fault;
   }

@@ -22,6 +22,8 @@ export interface PlacementFault {
   createOrder?: boolean;
   /** For 'timeout': how long to hold; default 10 s, beyond kiteconnect's default 7 s timeout. */
   holdMs?: number;
+  /** Let this many placements through unharmed first (e.g. hit the second slice of a leg). Default 0. */
+  skip?: number;
 }
 
 export interface SimulatorOptions {

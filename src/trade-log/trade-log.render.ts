@@ -47,7 +47,10 @@ export function fillsTable(rows: FillRow[]): string {
   )}\n${plural(rows.length, 'fill')}\n`;
 }
 
-const stepStatus = (step: TimelineItem) => step.order?.status ?? (step.leg ? `leg ${step.leg.status}` : '');
+const stepStatus = (step: TimelineItem) => step.order?.status ?? (step.leg ? `leg ${step.leg.status}${step.leg.slices ? ` (${step.leg.slices} slices)` : ''}` : '');
+
+/** A step's name: a slice is shown under its leg ("exit slice 2"). */
+const stepName = (step: TimelineItem) => (step.kind === 'slice' && step.leg ? `${step.legName} slice ${step.leg.slice}` : step.legName);
 
 export function chainsTable(chains: ChainView[]): string {
   if (chains.length === 0) return 'no chains match\n';
@@ -55,7 +58,7 @@ export function chainsTable(chains: ChainView[]): string {
     ['Chain', 'Strategy', 'Started', 'Symbols', 'Steps', 'Realised', 'Open qty'],
     chains.map((c) => [
       c.chainId, c.strategy, c.startedAt, c.tradingsymbols.join('\n'),
-      c.timeline.map((step) => `${step.legName}: ${stepStatus(step)}`).join('\n'),
+      c.timeline.map((step) => `${stepName(step)}: ${stepStatus(step)}`).join('\n'),
       money(c.pnl.realised), String(c.pnl.openQuantity),
     ]),
     [5, 6],
@@ -75,9 +78,10 @@ export function chainDetail(chain: ChainView): string {
   const steps = table(
     ['Time', 'Step', 'Tag', 'Order', 'Side', 'Qty', 'Symbol', 'Status', 'Filled', 'Avg price', 'Note'],
     chain.timeline.map((step) => [
-      step.at, step.legName, text(step.leg?.tag ?? step.order?.tag), text(step.order?.orderId), text(step.order?.transactionType),
-      step.order ? String(step.order.quantity) : '', text(step.order?.tradingsymbol), stepStatus(step),
-      step.order ? String(step.order.filledQuantity) : '', price(step.order?.averagePrice), stepNote(step),
+      step.at, stepName(step), text(step.leg?.tag ?? step.order?.tag), text(step.order?.orderId), text(step.order?.transactionType),
+      step.order ? String(step.order.quantity) : step.leg?.slices ? String(step.leg.quantity ?? '') : '', text(step.order?.tradingsymbol), stepStatus(step),
+      // A leg sent as slices: what filled of all its slices.
+      step.order ? String(step.order.filledQuantity) : step.leg?.slices ? String(step.leg.filledQuantity) : '', price(step.order?.averagePrice), stepNote(step),
     ]),
     [5, 8, 9],
   );
@@ -148,7 +152,7 @@ export function chainCsvRow(c: ChainView): Record<string, unknown> {
     date: c.date,
     startedAt: c.startedAt,
     tradingsymbols: c.tradingsymbols.join(' '),
-    steps: c.timeline.map((step) => `${step.legName}:${stepStatus(step).replace(/ /g, '_')}`).join(' '),
+    steps: c.timeline.map((step) => `${step.legName}${step.kind === 'slice' && step.leg ? `#${step.leg.slice}` : ''}:${stepStatus(step).replace(/ /g, '_')}`).join(' '),
     matchedQuantity: c.pnl.matchedQuantity,
     openQuantity: c.pnl.openQuantity,
     realised: c.pnl.realised,

@@ -44,13 +44,14 @@ function isLegStatus(status: string): status is LegStatus {
   return (LEG_STATUSES as readonly string[]).includes(status.toLowerCase());
 }
 
-function legRow(leg: Leg): LegRow {
+function legRow(leg: Leg, filledQuantity = 0): LegRow {
   let request: unknown = leg.request;
   try {
     request = JSON.parse(leg.request);
   } catch {
     // kept as the stored text
   }
+  const quantity = Number((request as { quantity?: unknown } | null)?.quantity);
   return {
     id: leg.id,
     strategy: leg.strategy,
@@ -65,6 +66,11 @@ function legRow(leg: Leg): LegRow {
     lastError: leg.lastError,
     createdAt: formatIst(leg.createdAt),
     request,
+    slice: leg.slice,
+    slices: leg.slices,
+    slicing: leg.slicing,
+    quantity: Number.isFinite(quantity) ? quantity : null,
+    filledQuantity,
   };
 }
 
@@ -210,13 +216,16 @@ export class TradeLogService {
         const order = orderRow(root, membership('entry'));
         timeline.push({ at: root.orderTimestamp ?? formatIst(root.createdAt), kind: 'entry', legName: 'entry', leg: null, order });
       }
+      // A leg sent as slices: the leg (what filled of it in all) and, after it, each slice with its order.
+      const filledOf = (leg: Leg) => (leg.orderId ? (orders.get(leg.orderId)?.filledQuantity ?? 0) : 0);
       for (const leg of chainLegs) {
         const placed = leg.orderId ? orders.get(leg.orderId) : undefined;
+        const filled = leg.slices > 0 ? chainLegs.filter((s) => s.sliceOf === leg.id).reduce((sum, s) => sum + filledOf(s), 0) : filledOf(leg);
         timeline.push({
           at: placed?.orderTimestamp ?? formatIst(leg.createdAt),
-          kind: 'leg',
+          kind: leg.slice > 0 ? 'slice' : 'leg',
           legName: leg.legName,
-          leg: legRow(leg),
+          leg: legRow(leg, filled),
           order: placed ? orderRow(placed, membership(leg.legName)) : null,
         });
       }
@@ -301,7 +310,7 @@ export class TradeLogService {
     const fills = await this.fillsByOrderIds([orderId]);
     return {
       order: orderRow(order, membership),
-      leg: leg ? legRow(leg) : null,
+      leg: leg ? legRow(leg, order.filledQuantity) : null,
       events: events.map((e) => this.eventView(e)),
       fills: fills.map((f) => fillRow(f, membership, order.exchange)),
     };

@@ -72,13 +72,24 @@ export interface LegRow {
   createdAt: string;
   /** The order parameters sent to Kite. */
   request: unknown;
+  /** 0: a whole leg; 1…n: a slice of a leg sent as slices (above the freeze limit). */
+  slice: number;
+  /** On a leg sent as slices: how many (its slices follow it in the timeline); 0 otherwise. */
+  slices: number;
+  /** How a sliced leg was sent: `legwork` (one order per slice) or `autoslice` (Kite's); null when not sliced. */
+  slicing: string | null;
+  /** The quantity the leg (or slice) asked for. */
+  quantity: number | null;
+  /** Filled so far: its order's, or for a leg sent as slices the sum over its slices' orders. */
+  filledQuantity: number;
 }
 
 /** One step of a chain's timeline: its entry order, or a leg with the order it placed (if any). */
 export interface TimelineItem {
   /** IST time: the order's timestamp, else when the leg was recorded. */
   at: string;
-  kind: 'entry' | 'leg';
+  /** A chain's root order, a leg, or one slice of a leg sent as slices (after its leg). */
+  kind: 'entry' | 'leg' | 'slice';
   legName: string;
   leg: LegRow | null;
   order: OrderRow | null;

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { Leg } from '../../src/broker/entities/leg.entity';
+import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
 import { KiteSimulator } from '../../src/simulator';
 import type { SimulatorOptions } from '../../src/simulator/simulator.options';
 import { SAMPLE_API_SECRET } from './postbacks';
@@ -60,4 +63,26 @@ export function legPlacements(sim: KiteSimulator, tag?: string) {
 /** Orders in the simulator's book carrying this tag. */
 export function omsOrdersTagged(sim: KiteSimulator, tag: string) {
   return sim.getOrders().filter((o) => o.tag === tag);
+}
+
+/**
+ * Environment for an engine process that is killed (kill -9) and started again on one trade-log file: the killed
+ * engine's claims run out after 1 s, an unclear leg is then unknown for a 1 s settle window, recovery runs every second.
+ */
+export function restartedEngineEnv(sim: KiteSimulator, dir: string, file: string, extra: Record<string, string> = {}): Record<string, string> {
+  return engineEnv(sim, dir, {
+    PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: join(dir, file),
+    LEG_CLAIM_LEASE_MS: '1000', LEG_SETTLE_WINDOW_MS: '1000', LEG_RECOVERY_INTERVAL_SECONDS: '1',
+    ...extra,
+  });
+}
+
+/** The legs in a trade-log file, read from outside the engine (while another process has it open, or after it died). */
+export async function legsInFile(path: string): Promise<Leg[]> {
+  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path, synchronous: 'NORMAL' }), migrationsRun: false } as DataSourceOptions).initialize();
+  try {
+    return await ds.getRepository(Leg).find({ order: { id: 'ASC' } });
+  } finally {
+    await ds.destroy();
+  }
 }

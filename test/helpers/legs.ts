@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { LegOrder } from '../../src/broker/order-gateway.service';
 import type { Alert } from '../../src/notifier/alert';
 import { Notifier } from '../../src/notifier/notifier.service';
+import type { InstrumentRow } from '../../src/simulator/instruments';
 
 /** A SELL LIMIT in SBIN far above the simulator's market (470): it rests OPEN, so Kite sends no postback for it. */
 export const restingSell = (price: number, quantity = 1): LegOrder => ({
@@ -18,4 +19,23 @@ export function recordAlerts(app: INestApplication): Alert[] {
     notify(alert);
   });
   return alerts;
+}
+
+/** A NIFTY option the simulator lists today (lot 65, tick 0.05; freeze quantity 1800 → largest order 1755), nearest expiry. */
+export function listedNiftyOption(sim: { getInstruments(): readonly InstrumentRow[] }, strike = 26_000, type: 'CE' | 'PE' = 'CE'): InstrumentRow {
+  const options = sim.getInstruments().filter((r) => r.name === 'NIFTY' && r.instrument_type === type);
+  const expiry = options.map((r) => r.expiry).sort()[0];
+  const option = options.find((r) => r.expiry === expiry && r.strike === strike);
+  if (!option) throw new Error(`no NIFTY ${strike} ${type} listed`);
+  return option;
+}
+
+/** What a call that must be refused rejected with (fails the test if it resolved). */
+export async function refusalOf(work: Promise<unknown>): Promise<unknown> {
+  try {
+    await work;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a refusal');
 }

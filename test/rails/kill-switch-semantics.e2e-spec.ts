@@ -8,7 +8,7 @@ import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import type { KiteSimulator } from '../../src/simulator';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
-import { restingSell } from '../helpers/legs';
+import { refusalOf, restingSell } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor, place, PlaceParams } from '../simulator/kite-client';
 
@@ -37,14 +37,6 @@ describe('kill switch: nothing that adds risk, everything that reduces it', () =
   });
   const gateway = () => t.app.get(OrderGateway);
   const trip = () => t.app.get(KillSwitchService).trip('test: loss limit', 'test');
-  const refusal = async (work: Promise<unknown>) => {
-    try {
-      await work;
-    } catch (error) {
-      return error;
-    }
-    throw new Error('expected a refusal');
-  };
 
   it('tripped: more quantity, LIMIT → MARKET or a new price are refused; a smaller quantity and a cancel go out', async () => {
     const leg = await gateway().placeLeg({ strategy: 'ks-test', parentOrderId: '940001', legName: 'exit', order: restingSell(990, 10) });
@@ -52,7 +44,7 @@ describe('kill switch: nothing that adds risk, everything that reduces it', () =
     await trip();
 
     for (const change of [{ quantity: 20 }, { order_type: 'MARKET', market_protection: -1 }, { price: 471 }]) {
-      const error = await refusal(gateway().modifyOrder('regular', orderId, change));
+      const error = await refusalOf(gateway().modifyOrder('regular', orderId, change));
       expect(error).toBeInstanceOf(PlacementRefusedError);
       expect(error).toMatchObject({ code: 'KillSwitch' });
     }

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { KiteSessionService } from '../../src/kite-session/kite-session.service';
-import { DataSource, DataSourceOptions } from 'typeorm';
 import { Leg } from '../../src/broker/entities/leg.entity';
-import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
 import { LegEventName, LegFailedEvent } from '../../src/events';
 import type { KiteSimulator } from '../../src/simulator';
 import { startEngineProcess } from '../helpers/engine-process';
-import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
+import { engineEnv, legPlacements, legsInFile, omsOrdersTagged, restartedEngineEnv, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { enterTwoLeg } from '../helpers/two-leg-entry';
@@ -76,21 +74,8 @@ describe('exactly-once legs when Kite answers unclearly, refuses, or the engine 
   });
 
   describe('engine killed (kill -9) while the exit leg is in flight, then restarted', () => {
-    const crashEnv = (file: string) =>
-      engineEnv(sim, tmp.dir, {
-        STRATEGIES: 'two-leg', PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: join(tmp.dir, file),
-        // The killed engine's claim on the leg runs out after 1 s; then the leg is unknown for a 1 s settle window.
-        LEG_CLAIM_LEASE_MS: '1000', LEG_SETTLE_WINDOW_MS: '1000', LEG_RECOVERY_INTERVAL_SECONDS: '1',
-      });
-
-    async function legsIn(file: string): Promise<Leg[]> {
-      const ds = await new DataSource({ ...sqliteDataSourceOptions({ path: join(tmp.dir, file), synchronous: 'NORMAL' }), migrationsRun: false } as DataSourceOptions).initialize();
-      try {
-        return await ds.getRepository(Leg).find();
-      } finally {
-        await ds.destroy();
-      }
-    }
+    const crashEnv = (file: string) => restartedEngineEnv(sim, tmp.dir, file, { STRATEGIES: 'two-leg' });
+    const legsIn = (file: string) => legsInFile(join(tmp.dir, file));
 
     it.each([
       ['Kite had already created the order', true],

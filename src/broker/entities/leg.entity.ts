@@ -1,15 +1,19 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { LegStatus } from '../leg-state.machine';
+import type { LegStatus, SlicingPath } from '../leg-state.machine';
 
-export type { LegStatus } from '../leg-state.machine';
+export type { LegStatus, SlicingPath } from '../leg-state.machine';
 
 /**
  * One order a strategy decided to place, recorded *before* Kite is called. The unique key
- * (strategy, parent order, leg name) is what makes placement exactly-once across redelivery and restarts;
+ * (strategy, parent order, leg name, slice) is what makes placement exactly-once across redelivery and restarts;
  * the unique Kite tag is how an in-flight leg is found in the OMS after a crash. Its states and moves: leg-state.machine.ts.
+ *
+ * A leg above the exchange's freeze limit is one row for the leg (slice 0, `slices` > 0, never sent itself, its status
+ * derived from its slices) and one row per slice (slice 1…n, `sliceOf` = the leg's id, the leg's name, its own tag):
+ * each slice is a leg of its own for claims, states and evidence.
  */
 @Entity('legs')
-@Index('UQ_legs_key', ['strategy', 'parentOrderId', 'legName'], { unique: true })
+@Index('UQ_legs_key', ['strategy', 'parentOrderId', 'legName', 'slice'], { unique: true })
 export class Leg {
   @PrimaryGeneratedColumn()
   id: number;
@@ -72,6 +76,28 @@ export class Leg {
   /** Takes risk off (a hedge group's reversal): the kill switch lets it through. Set by legwork, never by a strategy. */
   @Column({ type: 'boolean', default: false })
   reducesRisk: boolean;
+
+  /** 0: a whole leg (one order, or the leg its slices make up); 1…n: the n-th slice of the leg `sliceOf`. */
+  @Column({ type: 'integer', default: 0 })
+  slice: number;
+
+  /** On a leg sent as slices: how many. 0: not sliced (and on every slice). */
+  @Column({ type: 'integer', default: 0 })
+  slices: number;
+
+  /** On a slice: the id of the leg it is a slice of. */
+  @Index('IDX_legs_sliceOf')
+  @Column({ type: 'integer', nullable: true })
+  sliceOf: number | null;
+
+  /** On a sliced leg and its slices: `legwork` (one order per slice) or `autoslice` (one request, Kite slices). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  slicing: SlicingPath | null;
+
+  /** A leg sent with Kite's autoslice: the parent order id Kite answered with (its slices carry `autoslice:<it>` in `tags`). */
+  @Index('IDX_legs_autosliceParentId')
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  autosliceParentId: string | null;
 
   @CreateDateColumn()
   createdAt: Date;

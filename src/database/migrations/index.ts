@@ -7,6 +7,7 @@ import { ExternalOrders1795583288844 } from './1795583288844-ExternalOrders';
 import { Instruments1795590000000 } from './1795590000000-Instruments';
 import { FillPrices1796281438159 } from './1796281438159-FillPrices';
 import { LegClaims1796282155401 } from './1796282155401-LegClaims';
+import { LegSlices1796288145415 } from './1796288145415-LegSlices';
 import { Gtts1796900000000 } from './1796900000000-Gtts';
 import { SquareOffs1796900000100 } from './1796900000100-SquareOffs';
 import { PositionsChecks1796900000200 } from './1796900000200-PositionsChecks';
@@ -22,6 +23,7 @@ export const MIGRATIONS: Function[] = [
   Instruments1795590000000,
   FillPrices1796281438159,
   LegClaims1796282155401,
+  LegSlices1796288145415,
   Gtts1796900000000,
   SquareOffs1796900000100,
   PositionsChecks1796900000200,

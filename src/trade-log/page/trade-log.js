@@ -184,11 +184,12 @@
     const cls = statusClass(order ? order.status : step.leg && step.leg.status);
     const line = el('div', { class: 'step-line' }, [
       el('span', { class: 'step-time' }, step.at.slice(11) || step.at),
-      el('span', { class: 'step-name' }, step.legName),
+      el('span', { class: 'step-name' }, step.kind === 'slice' && step.leg ? step.legName + ' slice ' + step.leg.slice : step.legName),
       order ? el('span', { class: 'side-' + order.transactionType }, order.transactionType + ' ' + order.quantity + ' ' + (order.tradingsymbol || '')) : null,
       order && order.orderType ? el('span', { class: 'chain-meta' }, order.orderType + (order.price ? ' @ ' + money(order.price) : '') + (order.triggerPrice ? ' trg ' + money(order.triggerPrice) : '')) : null,
       el('span', { class: 'badge ' + cls }, status),
       order && order.filledQuantity ? el('span', {}, 'filled ' + order.filledQuantity + ' @ ' + money(order.averagePrice)) : null,
+      !order && step.leg && step.leg.slices ? el('span', {}, step.leg.slices + ' slices, filled ' + step.leg.filledQuantity + ' of ' + step.leg.quantity) : null,
       order ? el('span', { class: 'chain-meta' }, 'order ' + order.orderId) : null,
       (step.leg && step.leg.tag) || (order && order.tag) ? el('span', { class: 'chain-meta' }, 'tag ' + ((step.leg && step.leg.tag) || order.tag)) : null,
     ]);
