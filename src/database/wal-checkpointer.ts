@@ -71,11 +71,13 @@ export class WalCheckpointer {
       eval: true,
       workerData: { path, driver: require.resolve('better-sqlite3'), intervalMs: INTERVAL_MS, restartBytes: WAL_RESTART_BYTES, restartWaitMs: RESTART_WAIT_MS },
     });
-    this.worker.unref();
     this.worker.on('message', (message: { error?: string }) => {
       if (message.error) this.logger.warn(`WAL checkpoint failed (${message.error}); retried in ${INTERVAL_MS} ms`);
     });
     this.worker.on('error', (error) => this.fallBack(error));
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a ref'd port kept Jest (and
+    // any process whose data source was destroyed without stop()) from exiting.
+    this.worker.unref();
   }
 
   /** Stops the worker (the last connection to close checkpoints the rest). */
