@@ -219,9 +219,16 @@ export class PostgresHotPathStore implements HotPathStore {
     });
     const fresh = intake.filter((_, i) => !duplicates[i]);
     const outcome: IngestOutcome<W> = { duplicates, applied: null, pending: 0 };
+    // Stored pending; a key another instance stored since our read is a repeat after all (ON CONFLICT skipped it).
+    const storeFresh = async () => {
+      const written = await this.insertPendingKeys(q, fresh, now);
+      intake.forEach((row, i) => {
+        if (!duplicates[i] && !written.has(row.dedupKey)) duplicates[i] = true;
+      });
+      outcome.pending = written.size;
+    };
     if (!decide || fresh.length === 0) {
-      await this.insertPending(q, fresh, now);
-      outcome.pending = fresh.length;
+      await storeFresh();
       return outcome;
     }
 
@@ -235,8 +242,7 @@ export class PostgresHotPathStore implements HotPathStore {
     );
     const applicable = fresh.filter((row) => !waiting.has(row.orderId));
     if (applicable.length === 0) {
-      await this.insertPending(q, fresh, now);
-      outcome.pending = fresh.length;
+      await storeFresh();
       return outcome;
     }
     // A savepoint: if applying fails, the intake is still stored (the ack must not depend on processing).
@@ -269,12 +275,7 @@ export class PostgresHotPathStore implements HotPathStore {
     } catch (error) {
       if (unavailable(error)) throw error;
       await q.query('ROLLBACK TO SAVEPOINT "apply"');
-      const written = await this.insertPendingKeys(q, fresh, now);
-      // A row another instance stored meanwhile is a repeat after all.
-      intake.forEach((row, i) => {
-        if (!duplicates[i] && !written.has(row.dedupKey)) duplicates[i] = true;
-      });
-      outcome.pending = written.size;
+      await storeFresh();
       outcome.applyError = error;
     }
     return outcome;
