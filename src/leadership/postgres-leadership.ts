@@ -63,9 +63,16 @@ export class PostgresLeadership extends Leadership {
     return rows.length === 1;
   }
 
-  /** Starts campaigning (standby) at once. */
+  /** Starts campaigning (standby) or renewing (after freeze) at once. */
   start(): void {
+    this.stopped = false;
     this.schedule(0);
+  }
+
+  /** Stops campaigning and renewing without giving the lease up, as a paused or cut-off process would (tests). */
+  freeze(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
   }
 
   /** Graceful stop: the lease is given up, so a standby takes over at its next try instead of after the lease. */
@@ -74,6 +81,7 @@ export class PostgresLeadership extends Leadership {
     clearTimeout(this.timer);
     await this.ticking;
     if (this.epoch === null || this.lost) return;
+    this.lost = true; // from here on it does not lead, whatever its lease says
     await this.dataSource
       .query(`UPDATE "leadership" SET "expiresAt" = ${DB_NOW} - interval '1 second' WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3`, [ROW, this.holder, this.epoch])
       .catch((error) => this.logger.warn(`lease not given up (${errorText(error)}); a standby takes over once it expires`));
