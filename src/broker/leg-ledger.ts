@@ -291,9 +291,17 @@ export class LegLedger {
     return (result.affected ?? 0) > 0;
   }
 
-  /** In a transaction that records a leg already claimed by us: refused unless this instance leads at its epoch. */
-  private async fence(m: EntityManager, action: string): Promise<void> {
+  /**
+   * In a transaction that records something already claimed by us (a leg, a GTT): refused unless this instance leads
+   * at its epoch (several instances on PostgreSQL; always passes on SQLite).
+   */
+  async fence(m: EntityManager, action: string): Promise<void> {
     if (!(await this.leadership.fence(m))) throw new NotLeaderError(action);
+  }
+
+  /** For a conditional move that lets an order out: true if this instance leads at its epoch (same transaction). */
+  leads(m: EntityManager): Promise<boolean> {
+    return this.leadership.fence(m);
   }
 
   private announcePlaced(leg: Leg, orderId: string, via: LegSighting, was: LegStatus): void {
