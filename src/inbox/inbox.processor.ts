@@ -149,6 +149,8 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   kick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (!this.started) return this.booted;
+    // An instance that stopped leading (paused past its lease) processes nothing more: the new leader does.
+    if (this.leadership && !this.leadership.isLeader()) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
