@@ -25,12 +25,16 @@ const SNAPSHOT_COLUMNS = [
   'averagePrice', 'orderTimestamp', 'exchangeUpdateTimestamp',
 ] as const satisfies ReadonlyArray<keyof OrderSnapshot>;
 const ORDER_COLUMNS = [...SNAPSHOT_COLUMNS, 'lastPayload'];
+/** Array types for unnest(): one multi-row statement per table and batch instead of a round trip per row. */
+const INTEGER_COLUMNS = new Set(['quantity', 'filledQuantity', 'pendingQuantity', 'cancelledQuantity']);
+const FLOAT_COLUMNS = new Set(['price', 'triggerPrice', 'averagePrice']);
+const arrayType = (column: string) => (INTEGER_COLUMNS.has(column) ? 'int[]' : FLOAT_COLUMNS.has(column) ? 'float8[]' : 'text[]');
+const unnestOf = (columns: readonly string[], from = 1) => `unnest(${columns.map((c, i) => `$${from + i}::${arrayType(c)}`).join(', ')})`;
 
 /** Rows per transaction when storing a reconcile plan (as on SQLite: bounds how long the write queue is held). */
 const ROWS_PER_TRANSACTION = 5_000;
 
 const quoted = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(', ');
-const params = (from: number, n: number) => Array.from({ length: n }, (_, i) => `$${from + i}`).join(', ');
 
 /**
  * SQLSTATE classes that say the server cannot take the unit of work (not that its data is wrong): connection
@@ -89,14 +93,14 @@ export class PostgresHotPathStore implements HotPathStore {
           const now = new Date();
           const entries: BatchEntry[] = rows.map(({ source, orderId, rawBody }) => ({ source, orderId, rawBody }));
           const writes = decide(entries, await this.loadOrders(q, entries));
-          for (let i = 0; i < rows.length; i++) {
-            const { outcome, note } = writes.marks[i];
-            const marked = await q.query(
-              `UPDATE "inbox" SET "processedAt" = $1, "outcome" = $2, "note" = $3, "attempts" = "attempts" + 1 WHERE "id" = $4 AND "processedAt" IS NULL`,
-              [now, outcome, note, rows[i].id],
-            );
-            if (affected(marked) !== 1) throw new ConcurrentUpdateError(`inbox entry ${rows[i].id} was already processed`);
-          }
+          const marked = rowsOf(
+            await q.query(
+              `UPDATE "inbox" AS i SET "processedAt" = $1, "outcome" = t.oc, "note" = t.nt, "attempts" = i."attempts" + 1
+               FROM unnest($2::int[], $3::text[], $4::text[]) AS t(id, oc, nt) WHERE i."id" = t.id AND i."processedAt" IS NULL RETURNING i."id"`,
+              [now, rows.map((r) => r.id), writes.marks.map((m) => m.outcome), writes.marks.map((m) => m.note)],
+            ),
+          );
+          if (marked.length !== rows.length) throw new ConcurrentUpdateError(`${rows.length - marked.length} inbox entr(ies) were already processed`);
           const eventIds = await this.writeState(q, writes, rows.map((r) => r.id), now);
           return { ids: rows.map((r) => r.id), entries, writes, eventIds };
         }),
@@ -250,24 +254,8 @@ export class PostgresHotPathStore implements HotPathStore {
     try {
       const entries: BatchEntry[] = applicable.map(({ source, orderId, rawBody, update }) => ({ source, orderId, rawBody, update }));
       const writes = decide(entries, await this.loadOrders(q, entries));
-      const ids: number[] = [];
-      let next = 0;
-      for (const row of fresh) {
-        if (waiting.has(row.orderId)) {
-          await this.insertPending(q, [row], now);
-          continue;
-        }
-        const { outcome: result, note } = writes.marks[next++];
-        const inserted = rowsOf(
-          await q.query(
-            `INSERT INTO "inbox" ("dedupKey", "source", "orderId", "rawBody", "receivedAt", "processedAt", "outcome", "note", "attempts") VALUES ($1, $2, $3, $4, $5, $5, $6, $7, 1) ON CONFLICT ("dedupKey") DO NOTHING RETURNING "id"`,
-            [row.dedupKey, row.source, row.orderId, row.rawBody, now, result, note],
-          ),
-        ) as Array<{ id: number }>;
-        // Another instance stored the same update since our read: it is that instance's to apply.
-        if (inserted.length !== 1) throw new ConcurrentUpdateError(`update ${row.dedupKey} was stored concurrently`);
-        ids.push(inserted[0].id);
-      }
+      await this.insertPending(q, fresh.filter((row) => waiting.has(row.orderId)), now);
+      const ids = await this.insertProcessed(q, applicable, writes.marks, now);
       const eventIds = await this.writeState(q, writes, ids, now);
       await q.query('RELEASE SAVEPOINT "apply"');
       outcome.applied = { ids, entries, writes, eventIds };
@@ -299,6 +287,22 @@ export class PostgresHotPathStore implements HotPathStore {
     return new Set((rowsOf(inserted) as Array<{ dedupKey: string }>).map((r) => r.dedupKey));
   }
 
+  /** The applied entries, stored processed in one statement; their ids in batch order. */
+  private async insertProcessed(q: QueryRunner, rows: readonly InboxIntake[], marks: OrderStateWrites['marks'], now: Date): Promise<number[]> {
+    const inserted = rowsOf(
+      await q.query(
+        `INSERT INTO "inbox" ("dedupKey", "source", "orderId", "rawBody", "receivedAt", "processedAt", "outcome", "note", "attempts")
+         SELECT k, s, o, b, $7, $7, oc, nt, 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(k, s, o, b, oc, nt, n) ORDER BY n
+         ON CONFLICT ("dedupKey") DO NOTHING RETURNING "id", "dedupKey"`,
+        [rows.map((r) => r.dedupKey), rows.map((r) => r.source), rows.map((r) => r.orderId), rows.map((r) => r.rawBody), marks.map((m) => m.outcome), marks.map((m) => m.note), now],
+      ),
+    ) as Array<{ id: number; dedupKey: string }>;
+    // Another instance stored one of these updates since our read: it is that instance's to apply.
+    if (inserted.length !== rows.length) throw new ConcurrentUpdateError(`${rows.length - inserted.length} update(s) were stored concurrently`);
+    const idOf = new Map(inserted.map((r) => [r.dedupKey, r.id]));
+    return rows.map((r) => idOf.get(r.dedupKey)!);
+  }
+
   private async loadOrders(q: QueryRunner, entries: readonly BatchEntry[]): Promise<Map<string, StoredOrder>> {
     const orders = new Map<string, StoredOrder>();
     const ids = [...new Set(entries.map((e) => e.orderId))];
@@ -309,40 +313,62 @@ export class PostgresHotPathStore implements HotPathStore {
     return orders;
   }
 
-  /** Orders, events and fills of an applied batch; returns the event ids. `entryIds`: inbox id per batch entry. */
+  /**
+   * Orders, events and fills of an applied batch, one statement per kind; returns the event ids. `entryIds`: inbox id
+   * per batch entry.
+   */
   private async writeState(q: QueryRunner, writes: OrderStateWrites, entryIds: readonly number[], now: Date): Promise<number[]> {
-    for (const { state, lastPayload, storedVersion } of writes.orders) {
-      const values = [...SNAPSHOT_COLUMNS.map((c) => state[c]), lastPayload];
-      if (storedVersion === null) {
-        const inserted = await q.query(
-          `INSERT INTO "orders" (${quoted(ORDER_COLUMNS)}, "version", "createdAt", "updatedAt") VALUES (${params(1, ORDER_COLUMNS.length)}, 1, $${ORDER_COLUMNS.length + 1}, $${ORDER_COLUMNS.length + 1}) ON CONFLICT ("orderId") DO NOTHING RETURNING "orderId"`,
-          [...values, now],
-        );
-        // Another writer stored this order since our read: retried against its state.
-        if (rowsOf(inserted).length !== 1) throw new ConcurrentUpdateError(`order ${state.orderId} was stored concurrently`);
-      } else {
-        const n = ORDER_COLUMNS.length;
-        const updated = await q.query(
-          `UPDATE "orders" SET ${ORDER_COLUMNS.slice(1).map((c, i) => `"${c}" = $${i + 1}`).join(', ')}, "version" = "version" + 1, "updatedAt" = $${n} WHERE "orderId" = $${n + 1} AND "version" = $${n + 2}`,
-          [...values.slice(1), now, state.orderId, storedVersion],
-        );
-        if (affected(updated) !== 1) throw new ConcurrentUpdateError(`order ${state.orderId} changed concurrently`);
-      }
-    }
-    const eventIds: number[] = [];
-    for (const e of writes.events) {
-      const [row] = rowsOf(
+    const column = (rows: OrderStateWrites['orders'], c: string) => rows.map(({ state, lastPayload }) => (c === 'lastPayload' ? lastPayload : state[c as keyof OrderSnapshot]));
+    const inserts = writes.orders.filter((o) => o.storedVersion === null);
+    if (inserts.length > 0) {
+      const n = ORDER_COLUMNS.length;
+      const inserted = rowsOf(
         await q.query(
-          `INSERT INTO "order_events" ("orderId", "type", "status", "filledQuantity", "source", "inboxId", "payload", "createdAt") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING "id"`,
-          [e.orderId, e.type, e.status, e.filledQuantity, e.source, entryIds[e.entry], e.payload, now],
+          `INSERT INTO "orders" (${quoted(ORDER_COLUMNS)}, "version", "createdAt", "updatedAt")
+           SELECT ${quoted(ORDER_COLUMNS)}, 1, $${n + 1}, $${n + 1} FROM ${unnestOf(ORDER_COLUMNS)} AS t(${quoted(ORDER_COLUMNS)})
+           ON CONFLICT ("orderId") DO NOTHING RETURNING "orderId"`,
+          [...ORDER_COLUMNS.map((c) => column(inserts, c)), now],
+        ),
+      );
+      // Another writer stored one of these orders since our read: retried against its state.
+      if (inserted.length !== inserts.length) throw new ConcurrentUpdateError(`${inserts.length - inserted.length} order(s) were stored concurrently`);
+    }
+    const updates = writes.orders.filter((o) => o.storedVersion !== null);
+    if (updates.length > 0) {
+      const n = ORDER_COLUMNS.length;
+      const updated = rowsOf(
+        await q.query(
+          `UPDATE "orders" AS o SET ${ORDER_COLUMNS.slice(1).map((c) => `"${c}" = t."${c}"`).join(', ')}, "version" = o."version" + 1, "updatedAt" = $${n + 2}
+           FROM ${unnestOf([...ORDER_COLUMNS, 'quantity'])} AS t(${quoted(ORDER_COLUMNS)}, "storedVersion")
+           WHERE o."orderId" = t."orderId" AND o."version" = t."storedVersion" RETURNING o."orderId"`,
+          [...ORDER_COLUMNS.map((c) => column(updates, c)), updates.map((u) => u.storedVersion), now],
+        ),
+      );
+      if (updated.length !== updates.length) throw new ConcurrentUpdateError(`${updates.length - updated.length} order(s) changed concurrently`);
+    }
+    let eventIds: number[] = [];
+    if (writes.events.length > 0) {
+      const e = writes.events;
+      const inserted = rowsOf(
+        await q.query(
+          `INSERT INTO "order_events" ("orderId", "type", "status", "filledQuantity", "source", "inboxId", "payload", "createdAt")
+           SELECT o, ty, st, fq, so, ib, pl, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[]) WITH ORDINALITY AS t(o, ty, st, fq, so, ib, pl, n) ORDER BY n
+           RETURNING "id"`,
+          [e.map((x) => x.orderId), e.map((x) => x.type), e.map((x) => x.status), e.map((x) => x.filledQuantity), e.map((x) => x.source), e.map((x) => entryIds[x.entry]), e.map((x) => x.payload), now],
         ),
       ) as Array<{ id: number }>;
-      eventIds.push(row.id);
+      // Ids come from the sequence in insertion order (ORDER BY n): ascending ids are the events in order.
+      eventIds = inserted.map((r) => r.id).sort((a, b) => a - b);
     }
-    for (const f of writes.fills) {
+    if (writes.fills.length > 0) {
+      const f = writes.fills;
       await q.query(
-        `INSERT INTO "fills" ("orderId", "tradingsymbol", "transactionType", "quantity", "price", "cumulativeQuantity", "exchangeTimestamp", "orderEventId", "createdAt") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [f.orderId, f.tradingsymbol, f.transactionType, f.quantity, f.price, f.cumulativeQuantity, f.exchangeTimestamp, f.event === null ? null : eventIds[f.event], now],
+        `INSERT INTO "fills" ("orderId", "tradingsymbol", "transactionType", "quantity", "price", "cumulativeQuantity", "exchangeTimestamp", "orderEventId", "createdAt")
+         SELECT o, ts, tt, qy, pr, cq, et, ev, $9 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::int[], $7::text[], $8::int[]) WITH ORDINALITY AS t(o, ts, tt, qy, pr, cq, et, ev, n) ORDER BY n`,
+        [
+          f.map((x) => x.orderId), f.map((x) => x.tradingsymbol), f.map((x) => x.transactionType), f.map((x) => x.quantity), f.map((x) => x.price),
+          f.map((x) => x.cumulativeQuantity), f.map((x) => x.exchangeTimestamp), f.map((x) => (x.event === null ? null : eventIds[x.event])), now,
+        ],
       );
     }
     return eventIds;
@@ -382,8 +408,4 @@ export class PostgresHotPathStore implements HotPathStore {
 /** TypeORM's postgres query() returns rows for SELECT / RETURNING, and [rows, count] for UPDATE / DELETE. */
 function rowsOf(result: unknown): unknown[] {
   return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : (result as unknown[]);
-}
-
-function affected(result: unknown): number {
-  return Array.isArray(result) && result.length === 2 && typeof result[1] === 'number' ? result[1] : 0;
 }
