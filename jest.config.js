@@ -7,4 +7,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   testTimeout: 30000,
+  // Finds the test PostgreSQL server (or says clearly that its tests are skipped): test/helpers/postgres.ts.
+  globalSetup: '<rootDir>/test/helpers/postgres-probe.js',
 };

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { loadLegworkConfig, LegworkConfig } from './config/legwork.config';
 import { DatabaseModule } from './database/database.module';
+import { LeadershipModule } from './leadership/leadership.module';
 import { HealthModule } from './health/health.module';
 import { InboxModule } from './inbox/inbox.module';
 import { InstrumentsModule } from './instruments/instruments.module';
@@ -37,6 +38,7 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         DatabaseModule,
+        LeadershipModule,
         KiteSessionModule,
         InstrumentsModule,
         OrdersModule,

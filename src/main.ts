@@ -13,6 +13,7 @@ import { installProcessErrorHandlers } from './logging/process-errors';
 import { Metric } from './metrics/metrics';
 import { PaperBroker, startPaperBroker } from './paper/paper-simulator';
 import { installAckFaultHook } from './postback/ack-fault-hook';
+import { Leadership } from './leadership/leadership';
 
 const logger = new Logger('Bootstrap');
 
@@ -41,6 +42,12 @@ async function bootstrap(): Promise<void> {
   installProcessErrorHandlers((kind) => unhandled.inc({ kind }));
   installAckFaultHook(app, config.postback.path, process.env); // test-only; inert unless its variable is set
   configureApp(app);
+  // A leader that lost its lease stops at once (it sends nothing after; the fence refuses its claims meanwhile): its
+  // supervisor restarts it, and it comes back as a standby. Inbox entries it acknowledged are in the shared store.
+  app.get(Leadership).onLost(() => {
+    logger.error('leadership lost: exiting so this instance restarts as a standby');
+    process.exit(75);
+  });
   if (paper) process.once('beforeExit', () => void paper.stop());
   const { port, host } = config.http;
   await app.listen(port, host);

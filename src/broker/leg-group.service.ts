@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Leadership } from '../leadership/leadership';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -75,11 +76,12 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     private readonly writes: WriteTransactions,
     private readonly notifier: Notifier,
     private readonly config: ConfigService<LegworkConfig, true>,
+    private readonly leadership: Leadership,
   ) {}
 
   onModuleInit(): void {
     // Deadlines survive restarts: waiting groups are re-checked on a timer (and on every event of their legs).
-    this.sweep = setInterval(() => void this.advanceWaiting(), SWEEP_MS);
+    this.sweep = setInterval(() => void (this.leadership.isLeader() && this.advanceWaiting()), SWEEP_MS);
     this.sweep.unref();
   }
 

@@ -10,6 +10,7 @@ import type { LegworkConfig } from '../config/legwork.config';
 import { isUniqueViolation } from '../database/unique-violation';
 import { WriteTransactions } from '../database/write-transactions';
 import { LegEventName, LegFailedEvent, LegPlacedEvent, LegRef, LegSighting, LegUnknownEvent } from '../events/leg.events';
+import { Leadership, NotLeaderError } from '../leadership/leadership';
 import { Notifier } from '../notifier/notifier.service';
 import { Leg } from './entities/leg.entity';
 import type { KiteErrorInfo } from './kite-error';
@@ -45,6 +46,7 @@ export class LegLedger {
     private readonly bus: EventEmitter2,
     private readonly notifier: Notifier,
     private readonly config: ConfigService<LegworkConfig, true>,
+    private readonly leadership: Leadership,
   ) {}
 
   /**
@@ -56,7 +58,10 @@ export class LegLedger {
     const row = { ...values, status: 'placing' as const, orderId: null, attempts: 1, claimedBy: this.owner, claimExpiresAt: this.leaseEnd() };
     try {
       // insert, not save: save's change tracking costs more than the statement on this path.
-      return await this.writes.run(async (m) => m.create(Leg, { ...row, ...(await m.insert(Leg, row)).generatedMaps[0] }));
+      return await this.writes.run(async (m) => {
+        await this.fence(m, 'recording a leg');
+        return m.create(Leg, { ...row, ...(await m.insert(Leg, row)).generatedMaps[0] });
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
@@ -91,6 +96,7 @@ export class LegLedger {
     const first = slicing === 'legwork' ? { status: 'intent' as const, attempts: 0 } : { status: 'placing' as const, attempts: 1 };
     try {
       return await this.writes.run(async (m) => {
+        await this.fence(m, 'recording a sliced leg');
         const row = { ...values, status: slicedLegStatus([first.status]), orderId: null, attempts: 0, slices: slices.length, slicing, claimedBy: null, claimExpiresAt: null };
         const leg = m.create(Leg, { ...row, ...(await m.insert(Leg, row)).generatedMaps[0] });
         const rows: Leg[] = [];
@@ -157,7 +163,7 @@ export class LegLedger {
   /**
    * Claim a leg to send it (again): only from `from` (intent, or unknown once its absence is proven), only while it
    * has no order, and only if nobody else holds an unexpired claim. Counts the attempt. The one place a claim is taken,
-   * in one write transaction: a fencing epoch (several instances on PostgreSQL) is checked here too.
+   * in one write transaction, with the leader's fencing epoch (several instances on PostgreSQL) checked in it too.
    */
   async claim(leg: Leg, from: LegStatus[]): Promise<boolean> {
     const now = new Date();
@@ -166,7 +172,7 @@ export class LegLedger {
     const claimed = await this.move(
       claimable(base, this.owner, now),
       { status: 'placing', claimedBy: this.owner, claimExpiresAt, attempts: () => '"attempts" + 1' },
-      { durable: true },
+      { durable: true, fenced: true },
     );
     if (claimed) {
       Object.assign(leg, { status: 'placing', attempts: leg.attempts + 1, claimedBy: this.owner, claimExpiresAt });
@@ -178,7 +184,7 @@ export class LegLedger {
   /** Right before a call goes out: extend our claim, or learn we lost it (it ran out while we waited in the queue). */
   async renew(leg: Leg): Promise<boolean> {
     const claimExpiresAt = this.leaseEnd();
-    const renewed = await this.move({ id: leg.id, status: 'placing', claimedBy: this.owner }, { claimExpiresAt });
+    const renewed = await this.move({ id: leg.id, status: 'placing', claimedBy: this.owner }, { claimExpiresAt }, { fenced: true });
     if (renewed) leg.claimExpiresAt = claimExpiresAt;
     return renewed;
   }
@@ -271,11 +277,31 @@ export class LegLedger {
   private async move(
     where: FindOptionsWhere<Leg> | FindOptionsWhere<Leg>[],
     values: Parameters<EntityManager['update']>[2],
-    options: { durable?: boolean } = {},
+    options: { durable?: boolean; fenced?: boolean } = {},
   ): Promise<boolean> {
     // Not fsynced unless asked: a lost link or lease is found again from Kite; what must survive power loss asks.
-    const result = await this.writes.run((m) => m.update(Leg, where, values), { durable: options.durable ?? false });
+    const result = await this.writes.run(
+      async (m) => {
+        // A move that lets an order out: only the leader at its epoch, checked in the same transaction.
+        if (options.fenced && !(await this.leadership.fence(m))) return { affected: 0 };
+        return m.update(Leg, where, values);
+      },
+      { durable: options.durable ?? false },
+    );
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * In a transaction that records something already claimed by us (a leg, a GTT): refused unless this instance leads
+   * at its epoch (several instances on PostgreSQL; always passes on SQLite).
+   */
+  async fence(m: EntityManager, action: string): Promise<void> {
+    if (!(await this.leadership.fence(m))) throw new NotLeaderError(action);
+  }
+
+  /** For a conditional move that lets an order out: true if this instance leads at its epoch (same transaction). */
+  leads(m: EntityManager): Promise<boolean> {
+    return this.leadership.fence(m);
   }
 
   private announcePlaced(leg: Leg, orderId: string, via: LegSighting, was: LegStatus): void {

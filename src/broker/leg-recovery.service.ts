@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Leadership } from '../leadership/leadership';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -83,16 +84,17 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
     private readonly processor: InboxProcessor,
     private readonly session: KiteSessionService,
     private readonly config: ConfigService<LegworkConfig, true>,
+    private readonly leadership: Leadership,
   ) {}
 
   onModuleInit(): void {
     const { apiKey, rootUrl } = this.config.get('kite', { infer: true });
     if (!apiKey || !rootUrl || rootUrl === PAPER_WITHOUT_BROKER) return;
     this.enabled = true;
-    this.processor.holdFirstPassUntil(this.recoverSafely());
+    this.processor.holdFirstPassUntil(() => this.recoverSafely());
     const seconds = this.config.get('broker', { infer: true }).recoveryIntervalSeconds;
     if (seconds > 0) {
-      this.timer = setInterval(() => void this.recoverSafely(), seconds * 1000);
+      this.timer = setInterval(() => void (this.leadership.isLeader() && this.recoverSafely()), seconds * 1000);
       this.timer.unref();
     }
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
+import { Leadership, NotLeaderError } from '../leadership/leadership';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { In, Repository } from 'typeorm';
@@ -150,6 +151,7 @@ export class OrderGateway {
     @Inject(ORDER_RAILS) private readonly rails: OrderRails,
     @InjectMetric(Metric.Orders) private readonly orders: Counter<string>,
     private readonly slicePlanner: SlicePlanner,
+    private readonly leadership: Leadership,
   ) {}
 
   /** Place a leg exactly once. Resolves (never rejects for Kite errors) with what happened. */
@@ -231,6 +233,8 @@ export class OrderGateway {
         const leaseLeft = (unit.claimExpiresAt?.getTime() ?? 0) - Date.now();
         if (leaseLeft < renewBelow && !(await this.ledger.renew(unit))) lost = true;
       }
+      // Several instances: an instance that stopped leading (paused past its lease) sends nothing, whatever its claims say.
+      if (!this.leadership.isLeader()) lost = true;
       if (lost) {
         this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: claim lost while queued; another instance settles it`);
         return this.legOutcome(await this.legs.findOneByOrFail({ id: leg.id }), true);
@@ -359,6 +363,7 @@ export class OrderGateway {
   // ---- other order actions: no exactly-once bookkeeping (a repeat is harmless or refused by Kite), same error shape ----
 
   async modifyOrder(variety: Variety, orderId: string, params: Record<string, unknown>): Promise<string> {
+    if (!this.leadership.isLeader()) throw new NotLeaderError(`modify of order ${orderId}`);
     await this.rails.beforeModify(orderId, params, () => this.currentOrder(orderId));
     return this.call('modify', { orderId }, async () => {
       const answer = await this.kite.modifyOrder(variety, orderId, { ...params } as Parameters<KiteClient['modifyOrder']>[2]);
@@ -367,6 +372,7 @@ export class OrderGateway {
   }
 
   async cancelOrder(variety: Variety, orderId: string): Promise<string> {
+    if (!this.leadership.isLeader()) throw new NotLeaderError(`cancel of order ${orderId}`);
     await this.rails.beforeCancel?.(orderId);
     return this.call('cancel', { orderId }, async () => {
       const answer = await this.kite.cancelOrder(variety, orderId);

@@ -88,6 +88,14 @@ export class EnvironmentDto {
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   DATABASE_PATH?: string;
 
+  /** postgres://user:password@host:port/database: run on PostgreSQL (several instances may share it). Unset: SQLite at DATABASE_PATH. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL, e.g. postgres://legwork@127.0.0.1:5432/legwork' })
+  DATABASE_URL?: string;
+
+  /** PostgreSQL only: how long a leader's lease lasts; a standby takes over within it after the leader is lost (ms, default 5000). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000)
+  LEADER_LEASE_MS?: number;
+
   /** SQLite fsync policy. FULL survives power loss; NORMAL (WAL) survives process crashes only. */
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['FULL', 'NORMAL'])
   DATABASE_SYNCHRONOUS?: 'FULL' | 'NORMAL';

@@ -40,7 +40,8 @@ export interface LegworkConfig {
   };
   orderStream: { enabled: boolean; url: string };
   reconcile: { onBoot: boolean; intervalSeconds: number; hours: 'market' | 'always' };
-  database: { path: string; synchronous: 'FULL' | 'NORMAL' };
+  /** `url`: PostgreSQL (DATABASE_URL); absent: the SQLite file at `path`. `leaderLeaseMs`: see src/leadership. */
+  database: { path: string; synchronous: 'FULL' | 'NORMAL'; url?: string; leaderLeaseMs: number };
   /** The instrument master and freeze quantities; see src/instruments. */
   instruments: { autoload: boolean; refreshAt: string; exchanges: string[]; freezeLimits: string | undefined; freezeLimitsFile: string | undefined };
   strategies: {
@@ -125,7 +126,7 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
     },
     reconcile: { onBoot: env.RECONCILE_ON_BOOT ?? true, intervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 0, hours: env.RECONCILE_HOURS ?? 'market' },
     orderStream: { enabled: env.KITE_WS_ORDER_UPDATES ?? mode === 'paper', url: env.KITE_WS_URL ?? 'wss://ws.kite.trade/' },
-    database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL' },
+    database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL', url: env.DATABASE_URL, leaderLeaseMs: env.LEADER_LEASE_MS ?? 5000 },
     instruments: {
       autoload: env.INSTRUMENTS_AUTOLOAD ?? true,
       refreshAt: env.INSTRUMENTS_REFRESH_AT ?? '08:30',

@@ -36,7 +36,10 @@ export class GttLedger {
   async record(values: NewGtt): Promise<Gtt | null> {
     const row = { ...values, status: 'placing' as const, triggerId: null, attempts: 1, claimedBy: this.owner, claimExpiresAt: this.legs.leaseEnd(), deleteRequested: false };
     try {
-      return await this.writes.run(async (m) => m.create(Gtt, { ...row, ...(await m.insert(Gtt, row)).generatedMaps[0] }));
+      return await this.writes.run(async (m) => {
+        await this.legs.fence(m, 'recording a GTT');
+        return m.create(Gtt, { ...row, ...(await m.insert(Gtt, row)).generatedMaps[0] });
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
@@ -50,7 +53,7 @@ export class GttLedger {
     const claimed = await this.move(
       claimable<Gtt>({ id: gtt.id, status: In(from), triggerId: IsNull() }, this.owner, now),
       { status: 'placing', claimedBy: this.owner, claimExpiresAt, attempts: () => '"attempts" + 1' },
-      { durable: true },
+      { durable: true, fenced: true },
     );
     if (claimed) Object.assign(gtt, { status: 'placing', attempts: gtt.attempts + 1, claimedBy: this.owner, claimExpiresAt });
     return claimed;
@@ -58,7 +61,7 @@ export class GttLedger {
 
   async renew(gtt: Gtt): Promise<boolean> {
     const claimExpiresAt = this.legs.leaseEnd();
-    const renewed = await this.move({ id: gtt.id, status: 'placing', claimedBy: this.owner }, { claimExpiresAt });
+    const renewed = await this.move({ id: gtt.id, status: 'placing', claimedBy: this.owner }, { claimExpiresAt }, { fenced: true });
     if (renewed) gtt.claimExpiresAt = claimExpiresAt;
     return renewed;
   }
@@ -151,8 +154,11 @@ export class GttLedger {
     gtt.request = request;
   }
 
-  private async move(where: FindOptionsWhere<Gtt> | FindOptionsWhere<Gtt>[], values: Parameters<EntityManager['update']>[2], options: { durable?: boolean } = {}): Promise<boolean> {
-    const result = await this.writes.run((m) => m.update(Gtt, where, values), { durable: options.durable ?? false });
+  private async move(where: FindOptionsWhere<Gtt> | FindOptionsWhere<Gtt>[], values: Parameters<EntityManager['update']>[2], options: { durable?: boolean; fenced?: boolean } = {}): Promise<boolean> {
+    // fenced: a claim that lets a GTT out to Kite, only by the leader at its epoch (checked in the same transaction).
+    const result = await this.writes.run(async (m) => (options.fenced && !(await this.legs.leads(m)) ? { affected: 0 } : m.update(Gtt, where, values)), {
+      durable: options.durable ?? false,
+    });
     return (result.affected ?? 0) > 0;
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Leadership } from '../leadership/leadership';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { errorText } from '../common/error-text';
@@ -31,17 +32,18 @@ export class GttSyncScheduler implements OnModuleInit, OnApplicationBootstrap, O
     private readonly processor: InboxProcessor,
     private readonly session: KiteSessionService,
     private readonly config: ConfigService<LegworkConfig, true>,
+    private readonly leadership: Leadership,
   ) {}
 
   onModuleInit(): void {
     const { apiKey, rootUrl } = this.config.get('kite', { infer: true });
     this.enabled = Boolean(apiKey && rootUrl && rootUrl !== PAPER_WITHOUT_BROKER);
-    if (this.enabled && this.session.canCallKite()) this.processor.holdFirstPassUntil(this.syncIfWatched('start'));
+    if (this.enabled && this.session.canCallKite()) this.processor.holdFirstPassUntil(() => this.syncIfWatched('start'));
   }
 
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
-    this.timer = setInterval(() => void this.syncIfWatched('timer'), this.config.get('gtt', { infer: true }).syncIntervalSeconds * 1000);
+    this.timer = setInterval(() => void (this.leadership.isLeader() && this.syncIfWatched('timer')), this.config.get('gtt', { infer: true }).syncIntervalSeconds * 1000);
     this.timer.unref();
   }
 

@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { DatabaseWritableIndicator } from './database-writable.indicator';
 import { InboxBacklogIndicator } from './inbox-backlog.indicator';
+import { InstanceRoleIndicator } from './instance-role.indicator';
 import { InstrumentListIndicator } from './instrument-list.indicator';
 import { KiteReachableIndicator } from './kite-reachable.indicator';
 import { KillSwitchIndicator } from './kill-switch.indicator';
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly kite: KiteReachableIndicator,
     private readonly killSwitch: KillSwitchIndicator,
     private readonly instruments: InstrumentListIndicator,
+    private readonly instance: InstanceRoleIndicator,
   ) {}
 
   /** Liveness: the process answers HTTP. */
@@ -24,10 +26,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: the store takes writes, the inbox keeps up, Kite (or the simulator) answers with a valid token; and which instrument list is in use. */
+  /** Readiness: the store takes writes, the inbox keeps up, Kite (or the simulator) answers with a valid token; which instrument list is in use, and this instance's role (leader, standby or single). */
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.database.check(), () => this.inbox.check(), () => this.kite.check(), () => this.killSwitch.check(), () => this.instruments.check()]);
+    return this.health.check([() => this.database.check(), () => this.inbox.check(), () => this.kite.check(), () => this.killSwitch.check(), () => this.instruments.check(), () => this.instance.check()]);
   }
 }

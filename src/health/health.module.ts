@@ -5,6 +5,7 @@ import { InstrumentsModule } from '../instruments/instruments.module';
 import { DatabaseWritableIndicator } from './database-writable.indicator';
 import { HealthController } from './health.controller';
 import { InboxBacklogIndicator } from './inbox-backlog.indicator';
+import { InstanceRoleIndicator } from './instance-role.indicator';
 import { InstrumentListIndicator } from './instrument-list.indicator';
 import { KiteReachableIndicator } from './kite-reachable.indicator';
 import { KillSwitchIndicator } from './kill-switch.indicator';
@@ -14,6 +15,6 @@ import { RailsModule } from '../rails/rails.module';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), InboxModule, RailsModule, InstrumentsModule],
   controllers: [HealthController],
-  providers: [DatabaseWritableIndicator, InboxBacklogIndicator, KiteReachableIndicator, KillSwitchIndicator, InstrumentListIndicator],
+  providers: [DatabaseWritableIndicator, InboxBacklogIndicator, KiteReachableIndicator, KillSwitchIndicator, InstrumentListIndicator, InstanceRoleIndicator],
 })
 export class HealthModule {}

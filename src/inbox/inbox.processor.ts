@@ -6,6 +6,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { errorText } from '../common/error-text';
 import { ConcurrentUpdateError, HOT_PATH_STORE, HotPathStore, StoreUnavailableError } from '../database/hot-path/hot-path.store';
+import { Leadership } from '../leadership/leadership';
 import { Metric } from '../metrics/metrics';
 import { OrderEventPublisher } from '../orders/order-event.publisher';
 import { OrderStateDecision, OrderStateService } from '../orders/order-state.service';
@@ -52,7 +53,7 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   private started = false;
   private stopped = false;
   private readonly failures = new Map<number, number>();
-  private readonly holds: Promise<unknown>[] = [];
+  private readonly holds: Array<Promise<unknown> | (() => Promise<unknown>)> = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly state: ProcessorHealth = { ok: true, consecutiveFailures: 0, failures: 0, lastError: null, lastFailureAt: null, retryInMs: null };
   private retryAt: number | null = null;
@@ -73,14 +74,16 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     @InjectMetric(Metric.InboxBacklog) private readonly backlog: Gauge<string>,
     @InjectMetric(Metric.InboxProcessorErrors) private readonly errors: Counter<string>,
     @Optional() private readonly http?: HttpAdapterHost,
+    @Optional() private readonly leadership?: Leadership,
   ) {}
 
   /**
    * Hold the first pass until `work` settles (e.g. boot reconciliation), so strategies see recovered history before
    * new events. Must be called before bootstrap (from onModuleInit).
    */
-  holdFirstPassUntil(work: Promise<unknown>): void {
-    this.holds.push(work.catch(() => undefined));
+  holdFirstPassUntil(work: Promise<unknown> | (() => Promise<unknown>)): void {
+    // A function is called once this instance leads (at once on SQLite): a standby reconciles and recovers only when it takes over.
+    this.holds.push(typeof work === 'function' ? work : work.catch(() => undefined));
   }
 
   /**
@@ -98,7 +101,9 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
       await this.listening();
       // Listeners subscribe during bootstrap; publishing before they are ready would reach nobody.
       await this.readiness.waitUntilReady();
-      await Promise.all(this.holds);
+      // Only the leader processes (several instances on PostgreSQL); a standby stores what it receives and waits here.
+      await this.leadership?.whenLeader();
+      await Promise.all(this.holds.map((hold) => (typeof hold === 'function' ? hold().catch(() => undefined) : hold)));
       const backlog = await this.inbox.countPending().catch(() => null);
       if (backlog) this.logger.log(`resuming: ${backlog} acknowledged update(s) not yet processed`);
       this.started = true;
@@ -144,6 +149,8 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
   kick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (!this.started) return this.booted;
+    // An instance that stopped leading (paused past its lease) processes nothing more: the new leader does.
+    if (this.leadership && !this.leadership.isLeader()) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;

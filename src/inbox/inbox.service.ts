@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { errorText } from '../common/error-text';
 import { HOT_PATH_STORE, HotPathStore, InboxIntake } from '../database/hot-path/hot-path.store';
+import { Leadership } from '../leadership/leadership';
 import { Metric } from '../metrics/metrics';
 import { CommittedEvent, OrderEventPublisher } from '../orders/order-event.publisher';
 import { OrderStateDecision, OrderStateService } from '../orders/order-state.service';
@@ -60,6 +61,7 @@ export class InboxService {
     private readonly orderState: OrderStateService,
     private readonly publisher: OrderEventPublisher,
     @InjectMetric(Metric.InboxProcessed) private readonly processed: Counter<string>,
+    @Optional() private readonly leadership?: Leadership,
   ) {}
 
   /**
@@ -131,7 +133,8 @@ export class InboxService {
     try {
       const { outcome, durable } = await this.store.ingest(
         batch.map((item) => item.intake),
-        { decide: this.applyOnIntake ? this.decide : null, durable: true },
+        // Only while leading: an instance that stopped leading (paused past its lease) stores, and applies nothing.
+        { decide: this.applyOnIntake && (this.leadership?.isLeader() ?? true) ? this.decide : null, durable: true },
       );
       // Committed (not yet on stable storage): derived work may start; whatever it writes durably syncs after this.
       if (outcome.applied) this.publish(outcome.applied.writes, outcome.applied.eventIds);

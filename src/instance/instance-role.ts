@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Leadership } from '../leadership/leadership';
 
 export type InstanceRoleName = 'single' | 'leader' | 'standby';
 
@@ -22,5 +23,17 @@ export abstract class InstanceRoleSource {
 export class SingleInstanceRole extends InstanceRoleSource {
   current(): InstanceRole {
     return { role: 'single', label: 'single instance' };
+  }
+}
+
+/** Several instances on PostgreSQL: the role the leadership lease gives this one now. */
+export class LeadershipRole extends InstanceRoleSource {
+  constructor(private readonly leadership: Leadership) {
+    super();
+  }
+  current(): InstanceRole {
+    const { role, epoch } = this.leadership.status();
+    if (role === 'single') return { role, label: 'single instance' };
+    return role === 'leader' ? { role, label: `leader (epoch ${epoch})` } : { role, label: 'standby (takes postbacks; another instance sends orders)' };
   }
 }

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { InstanceRoleSource, SingleInstanceRole } from './instance-role';
+import { Leadership } from '../leadership/leadership';
+import { InstanceRoleSource, LeadershipRole } from './instance-role';
 
-/** This process's role among the engine's instances (today always the single one). */
+/** This process's role among the engine's instances: from the leadership (single on SQLite; leader or standby on PostgreSQL). */
 @Module({
-  providers: [{ provide: InstanceRoleSource, useClass: SingleInstanceRole }],
+  providers: [{ provide: InstanceRoleSource, inject: [Leadership], useFactory: (leadership: Leadership) => new LeadershipRole(leadership) }],
   exports: [InstanceRoleSource],
 })
 export class InstanceModule {}

@@ -21,9 +21,15 @@ export const Metric = {
   KillSwitchTripped: 'legwork_kill_switch_tripped',
   ExternalOrders: 'legwork_external_orders_total',
   PositionsMismatch: 'legwork_positions_mismatch',
+  InstanceRole: 'legwork_instance_role',
 } as const;
 
 export const METRIC_PROVIDERS = [
+  makeGaugeProvider({
+    name: Metric.InstanceRole,
+    help: "This instance's role: 1 on its current role's label (single, leader, standby), 0 on the others",
+    labelNames: ['role'],
+  }),
   makeCounterProvider({
     name: Metric.Postbacks,
     help: 'Postbacks received, by outcome (accepted, duplicate, 400, 403, 413, 500)',

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Leadership } from '../leadership/leadership';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -50,6 +51,7 @@ export class PositionsCheckService implements OnApplicationBootstrap, OnModuleDe
     private readonly notifier: Notifier,
     private readonly config: ConfigService<LegworkConfig, true>,
     @InjectMetric(Metric.PositionsMismatch) private readonly gauge: Gauge<string>,
+    private readonly leadership: Leadership,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,7 +59,7 @@ export class PositionsCheckService implements OnApplicationBootstrap, OnModuleDe
     const { apiKey, rootUrl } = this.config.get('kite', { infer: true });
     if (seconds <= 0 || !apiKey || !rootUrl) return;
     this.timer = setInterval(() => {
-      if (!this.session.canCallKite() || !this.clock.isMarketHours()) return;
+      if (!this.leadership.isLeader() || !this.session.canCallKite() || !this.clock.isMarketHours()) return;
       this.check('timer').catch((error) => this.logger.error(`positions check failed: ${errorText(error)}`));
     }, seconds * 1000);
     this.timer.unref();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Leadership } from '../leadership/leadership';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -84,6 +85,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
     @InjectMetric(Metric.ReconcileRuns) private readonly runs: Counter<string>,
     @InjectMetric(Metric.ReconcileDifferences) private readonly differences: Counter<string>,
     private readonly bus: EventEmitter2,
+    private readonly leadership: Leadership,
   ) {}
 
   onModuleInit(): void {
@@ -99,7 +101,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
       );
       return;
     }
-    if (onBoot) this.processor.holdFirstPassUntil(this.reconcileSafely('boot'));
+    if (onBoot) this.processor.holdFirstPassUntil(() => this.reconcileSafely('boot'));
   }
 
   /** The timer starts once the event listeners are in place, so a session that ends from here on is always seen. */
@@ -181,6 +183,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationBootstrap, O
     this.timer = setInterval(() => {
       // The session may have ended without this service hearing of it yet (e.g. during start-up).
       if (!this.session.canCallKite()) return this.followSession();
+      if (!this.leadership.isLeader()) return; // the leader reconciles for every instance
       if (hours === 'always' || isMarketHours(new Date())) void this.reconcileSafely('timer');
     }, intervalSeconds * 1000);
     this.timer.unref();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Leadership } from '../leadership/leadership';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
@@ -71,6 +72,7 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly writes: WriteTransactions,
     private readonly notifier: Notifier,
     private readonly config: ConfigService<LegworkConfig, true>,
+    private readonly leadership: Leadership,
   ) {}
 
   /** After every strategy is known: read and check the times, warn past Zerodha's own square-off, and look at once. */
@@ -87,9 +89,10 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
       }
     }
     this.logger.log(`timed square-off: ${[...this.times].map(([s, at]) => `${s} at ${at}`).join(', ')} IST on trading days`);
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer = setInterval(() => void (this.leadership.isLeader() && this.tick()), TICK_MS);
     this.timer.unref();
-    void this.tick(); // started after the time and before the close: now
+    // started after the time and before the close: now (a standby, once it leads)
+    void this.leadership.whenLeader().then(() => this.tick());
   }
 
   onModuleDestroy(): void {

@@ -30,7 +30,8 @@ function spawnEngine(env: Record<string, string>, port: number) {
   let log = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // NODE_PATH passed on: a checkout may find some packages outside its node_modules (a worktree's extra install).
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.NODE_PATH ? { NODE_PATH: process.env.NODE_PATH } : {}), TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk) => (log += chunk));

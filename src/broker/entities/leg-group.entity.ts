@@ -40,7 +40,7 @@ export class LegGroup {
   spec: string;
 
   /** The first wave must be filled by then, or the group unwinds. */
-  @Column({ type: 'datetime' })
+  @Column({ type: Date })
   deadline: Date;
 
   @Column({ type: 'text', nullable: true })

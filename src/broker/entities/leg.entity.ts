@@ -66,11 +66,11 @@ export class Leg {
   @Column({ type: 'varchar', length: 96, nullable: true })
   claimedBy: string | null;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   claimExpiresAt: Date | null;
 
   /** When Kite's answer was last unclear (or a dead sender's claim was found expired): the settle window starts here. */
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   unclearAt: Date | null;
 
   /** Takes risk off (a hedge group's reversal): the kill switch lets it through. Set by legwork, never by a strategy. */

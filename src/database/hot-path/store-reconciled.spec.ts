@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource, In } from 'typeorm';
 import type { OrderSnapshot } from '../../events/order-snapshot';
 import { dedupKeyOf } from '../../inbox/dedup-key';
@@ -8,9 +5,10 @@ import { InboxEntry } from '../../inbox/inbox-entry.entity';
 import { applyOrderUpdate } from '../../orders/order-state.machine';
 import { toOrderUpdate } from '../../orders/order-update';
 import { advancesOrder } from '../../reconcile/reconcile.planner';
-import { sqliteDataSourceOptions } from '../data-source.options';
+import { openTestStore, STORE_DIALECTS } from '../../../test/helpers/postgres';
+import { hotPathStore } from '../database.module';
 import { WriteTransactions } from '../write-transactions';
-import { SqliteHotPathStore } from './sqlite-hot-path.store';
+import type { HotPathStore } from './hot-path.store';
 
 const row = (id: string, status: string, filled: number) => ({
   order_id: id,
@@ -37,17 +35,19 @@ const intake = (plan: Array<Record<string, unknown>>, stored?: ReadonlyMap<strin
     return { dedupKey: dedupKeyOf(update), source: 'reconcile' as const, orderId: update.orderId, rawBody: JSON.stringify(row), advances };
   });
 
-describe('SqliteHotPathStore.storeReconciled: a reconcile plan into the inbox (real SQLite)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'legwork-reconcile-writer-'));
+describe.each(STORE_DIALECTS)('HotPathStore.storeReconciled: a reconcile plan into the inbox (real %s)', (dialect) => {
   let dataSource: DataSource;
-  let store: SqliteHotPathStore;
+  let store: HotPathStore;
+  let writes: WriteTransactions;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'w.sqlite'), synchronous: 'FULL' })).initialize();
-    store = new SqliteHotPathStore(dataSource, new WriteTransactions(dataSource));
+    ({ dataSource, close } = await openTestStore(dialect));
+    writes = new WriteTransactions(dataSource);
+    store = hotPathStore(dataSource, writes);
   });
   afterAll(async () => {
-    await dataSource.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await writes.onApplicationShutdown();
+    await close();
   });
 
   it('stores the plan in order as reconcile entries, skipping what the inbox holds and repeats within the plan', async () => {

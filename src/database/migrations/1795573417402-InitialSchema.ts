@@ -1,9 +1,11 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
+import { onPostgres, runOnPostgres } from "../postgres/postgres-migrations";
 
 export class InitialSchema1795573417402 implements MigrationInterface {
     name = 'InitialSchema1795573417402'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
+        if (onPostgres(queryRunner)) return runOnPostgres(queryRunner, this.name, 'up');
         await queryRunner.query(`CREATE TABLE "inbox" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "dedupKey" varchar(64) NOT NULL, "source" varchar(16) NOT NULL, "orderId" varchar(32) NOT NULL, "rawBody" text NOT NULL, "receivedAt" datetime NOT NULL DEFAULT (datetime('now')), "processedAt" datetime, "outcome" varchar(16), "note" text, "attempts" integer NOT NULL DEFAULT (0), CONSTRAINT "UQ_03c79c03466e9326944e24aa267" UNIQUE ("dedupKey"))`);
         await queryRunner.query(`CREATE INDEX "IDX_7b0d4f403b0c1132093b1d9434" ON "inbox" ("orderId") `);
         await queryRunner.query(`CREATE INDEX "IDX_inbox_pending" ON "inbox" ("processedAt", "id") `);
@@ -19,6 +21,7 @@ export class InitialSchema1795573417402 implements MigrationInterface {
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
+        if (onPostgres(queryRunner)) return runOnPostgres(queryRunner, this.name, 'down');
         await queryRunner.query(`DROP INDEX "IDX_4dec49e468507a506d651c5bd0"`);
         await queryRunner.query(`DROP INDEX "IDX_bcf43292e5f3a2ef1524649c3e"`);
         await queryRunner.query(`DROP TABLE "orders"`);

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
+import { onPostgres, runOnPostgres } from "../postgres/postgres-migrations";
 
 /**
  * fills.price becomes nullable: a fill Kite reported without a usable average price is stored unpriced (NULL) and
@@ -10,6 +11,7 @@ export class FillPrices1796281438159 implements MigrationInterface {
     name = 'FillPrices1796281438159'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
+        if (onPostgres(queryRunner)) return runOnPostgres(queryRunner, this.name, 'up');
         await queryRunner.query(`DROP INDEX "UQ_fills_order_cumulative"`);
         await queryRunner.query(`DROP INDEX "IDX_a571eab44139efcd4958b9b00f"`);
         await queryRunner.query(`CREATE TABLE "temporary_fills" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "orderId" varchar(32) NOT NULL, "tradingsymbol" varchar(64), "transactionType" varchar(8), "quantity" integer NOT NULL, "price" double precision, "cumulativeQuantity" integer NOT NULL, "exchangeTimestamp" varchar(19), "orderEventId" integer, "createdAt" datetime NOT NULL DEFAULT (datetime('now')))`);
@@ -22,6 +24,7 @@ export class FillPrices1796281438159 implements MigrationInterface {
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
+        if (onPostgres(queryRunner)) return runOnPostgres(queryRunner, this.name, 'down');
         await queryRunner.query(`DROP INDEX "IDX_a571eab44139efcd4958b9b00f"`);
         await queryRunner.query(`DROP INDEX "UQ_fills_order_cumulative"`);
         await queryRunner.query(`ALTER TABLE "fills" RENAME TO "temporary_fills"`);

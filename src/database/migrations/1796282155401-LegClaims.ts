@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
+import { onPostgres, runOnPostgres } from "../postgres/postgres-migrations";
 
 /** Legs: claims (claimedBy, claimExpiresAt) so one instance at a time sends a leg, unclearAt for the settle window, reducesRisk for the kill switch. */
 
@@ -6,6 +7,7 @@ export class LegClaims1796282155401 implements MigrationInterface {
     name = 'LegClaims1796282155401'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
+        if (onPostgres(queryRunner)) return runOnPostgres(queryRunner, this.name, 'up');
         await queryRunner.query(`DROP INDEX "UQ_legs_key"`);
         await queryRunner.query(`DROP INDEX "IDX_b00676bcda2e2e45c198675e43"`);
         await queryRunner.query(`DROP INDEX "IDX_ec3287d6ccef036378fda8b369"`);
@@ -22,6 +24,7 @@ export class LegClaims1796282155401 implements MigrationInterface {
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
+        if (onPostgres(queryRunner)) return runOnPostgres(queryRunner, this.name, 'down');
         await queryRunner.query(`DROP INDEX "IDX_6a8c09be6876b89a13d80a7759"`);
         await queryRunner.query(`DROP INDEX "IDX_14a90cf09b991f3cda7d94f7d0"`);
         await queryRunner.query(`DROP INDEX "IDX_ec3287d6ccef036378fda8b369"`);

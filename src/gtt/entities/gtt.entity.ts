@@ -66,11 +66,11 @@ export class Gtt {
   @Column({ type: 'varchar', length: 96, nullable: true })
   claimedBy: string | null;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   claimExpiresAt: Date | null;
 
   /** The last unclear answer (or a dead sender's claim found expired): the settle window starts here. */
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   unclearAt: Date | null;
 
   /** Cancelled while its placement was unsettled: deleted as soon as it is found, never sent again. */

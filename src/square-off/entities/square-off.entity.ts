@@ -33,14 +33,14 @@ export class SquareOff {
   @Column({ type: 'varchar', length: 96, nullable: true })
   claimedBy: string | null;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   claimExpiresAt: Date | null;
 
   /** JSON: orders cancelled, GTTs deleted, what was closed, what was not at Kite. */
   @Column({ type: 'text', nullable: true })
   summary: string | null;
 
-  @Column({ type: 'datetime', nullable: true })
+  @Column({ type: Date, nullable: true })
   finishedAt: Date | null;
 
   @CreateDateColumn()
