@@ -10,8 +10,9 @@ import { PositionsCheckRecord } from '../positions/entities/positions-check.enti
 import type { PositionLine } from '../positions/positions-check';
 import type { PositionsCheck } from '../positions/positions-check.service';
 import { openTradeLogReadOnly } from '../trade-log/read-only-data-source';
-import { istToday, TradeLogService } from '../trade-log/trade-log.service';
-import { formatIst } from '../simulator/ist-time';
+import { TradeLogService } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
+import { formatIst } from '../market/ist-time';
 import { engineUrl } from './cli-config';
 import type { CliIo } from './trades.cli';
 

@@ -9,7 +9,7 @@ import type { LegworkConfig } from '../config/legwork.config';
 import { WriteTransactions } from '../database/write-transactions';
 import { KiteLoginState } from './kite-login-state';
 import { KiteSession } from './kite-session.entity';
-import { kiteTokenExpiry } from './kite-token-expiry';
+import { kiteTokenExpiry } from '../market/kite-token-expiry';
 
 /** Published when a login produced a new access token; holders of Kite clients switch to it. */
 export const KITE_SESSION_RENEWED = 'kite.session.renewed';

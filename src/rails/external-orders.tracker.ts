@@ -11,7 +11,7 @@ import { GttOrderLinker } from '../gtt/gtt-order-linker';
 import type { AnyOrderEvent } from '../events/order.events';
 import { Metric } from '../metrics/metrics';
 import { StrategyHost } from '../strategy-host/strategy-host.service';
-import { istToday } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
 import { ExternalOrder } from './entities/external-order.entity';
 
 /**

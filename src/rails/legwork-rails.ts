@@ -9,7 +9,7 @@ import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { WriteTransactions } from '../database/write-transactions';
 import { Metric } from '../metrics/metrics';
-import { istToday } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
 import { OrderAction } from './entities/order-action.entity';
 import { KillSwitchService } from './kill-switch.service';
 import { riskAddedBy } from './kill-switch.rule';

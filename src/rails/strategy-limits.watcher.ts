@@ -9,7 +9,8 @@ import { OrderEventName } from '../events/order-event-names';
 import type { OrderFilledEvent } from '../events/order.events';
 import { StrategySettings } from '../strategy-host/strategy-settings';
 import { StrategyHost } from '../strategy-host/strategy-host.service';
-import { istToday, TradeLogService } from '../trade-log/trade-log.service';
+import { TradeLogService } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
 import { KillSwitchService } from './kill-switch.service';
 
 export interface StrategyLimits {

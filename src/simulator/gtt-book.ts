@@ -1,7 +1,7 @@
 import { inputError, KiteApiError } from './kite-errors';
 import { checkFreezeLimit, checkLotSize, checkTicks, checkTradable, FreezeLimits } from './instrument-rules';
 import type { InstrumentRow } from './instruments';
-import { formatIst, parseIst } from './ist-time';
+import { formatIst, parseIst } from '../market/ist-time';
 import type { TransactionType } from './kite-rows';
 import type { OrderBook, OrderEvent } from './order-book';
 import type { GttInput, GttType } from './gtt-params';

@@ -12,4 +12,4 @@ export { TERMINAL_STATUSES, toPostback } from './kite-rows';
 export type { OrderRow, TradeRow, PostbackPayload, PostbackStatus, OrderStatus } from './kite-rows';
 export { KiteApiError } from './kite-errors';
 export type { KiteErrorType } from './kite-errors';
-export { formatIst, parseIst } from './ist-time';
+export { formatIst, parseIst } from '../market/ist-time';

@@ -4,7 +4,7 @@ import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerRespo
 import type { AddressInfo } from 'node:net';
 import { hexDigestsEqual, sessionChecksum } from '../common/kite-checksum';
 import { matchRoute, parseBody, readBody, route, Route, RouteParams, sendCsv, sendJson } from './http-helpers';
-import { formatIst } from './ist-time';
+import { formatIst } from '../market/ist-time';
 import { inputError, KiteApiError, KiteErrorType, orderNotFound, tokenError } from './kite-errors';
 import { OrderRow, toPostback, TradeRow } from './kite-rows';
 import { OrderBook, OrderEvent } from './order-book';

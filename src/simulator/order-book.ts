@@ -1,7 +1,7 @@
 import { inputError, orderError, orderNotFound } from './kite-errors';
 import { OrderRow, OrderStatus, PostbackStatus, TERMINAL_STATUSES, TradeRow } from './kite-rows';
 import { ModifyOrderInput, OrderShape, ParamRules, PlaceOrderInput, checkOrderShape } from './order-params';
-import { formatIst, istCompactDate, istMillisOfDay } from './ist-time';
+import { formatIst, istCompactDate, istMillisOfDay } from '../market/ist-time';
 
 export interface OrderBookOptions extends ParamRules {
   userId: string;

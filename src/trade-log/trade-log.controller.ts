@@ -9,7 +9,8 @@ import type { LegworkConfig } from '../config/legwork.config';
 import { TradeLogDayView } from './day-view.service';
 import { TradeLogAuthGuard, TradeLogPage } from './trade-log-auth.guard';
 import { DayQuery, filterOfQuery, TradeLogQuery } from './trade-log.query';
-import { istToday, TradeLogFilterError, TradeLogService } from './trade-log.service';
+import { TradeLogFilterError, TradeLogService } from './trade-log.service';
+import { istToday } from '../market/ist-time';
 
 /**
  * The page's files: plain HTML, JS and CSS, no build step. They sit next to this file under ts-node/Jest
