@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { loadLegworkConfig, LegworkConfig } from './config/legwork.config';
+import { AccessModule } from './access/access.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InboxModule } from './inbox/inbox.module';
@@ -36,6 +37,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         LoggingModule,
         MetricsModule,
+        AccessModule,
         DatabaseModule,
         KiteSessionModule,
         InstrumentsModule,

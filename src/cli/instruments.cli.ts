@@ -14,6 +14,7 @@ import { InstrumentStore } from '../instruments/instrument.store';
 import type { InstrumentInfo, OptionType } from '../instruments/instrument.types';
 import { pickNearestStrike } from '../instruments/strikes';
 import { openTradeLogReadOnly } from '../trade-log/read-only-data-source';
+import { ENTITIES } from '../entities';
 
 type Print = (line: string) => void;
 
@@ -66,7 +67,7 @@ async function engine(options: InstrumentsCliOptions, method: 'GET' | 'POST', pa
 async function withFile<T>(options: InstrumentsCliOptions, work: (store: InstrumentStore) => Promise<T>): Promise<T> {
   let ds: DataSource;
   try {
-    ds = await openTradeLogReadOnly(options.db);
+    ds = await openTradeLogReadOnly(options.db, ENTITIES);
   } catch (error) {
     throw new InstrumentsCliError(error instanceof Error ? error.message : String(error), 2);
   }

@@ -13,6 +13,7 @@ import { KiteConnect } from 'kiteconnect';
 import { DataSource, DataSourceOptions, MoreThan } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
+import { ENTITIES } from '../entities';
 import { Gtt } from '../gtt/entities/gtt.entity';
 import { deleteLegworkGtts, DeleteGttsResult } from '../gtt/gtt-delete';
 import { KiteSession } from '../kite-session/kite-session.entity';
@@ -52,7 +53,7 @@ async function viaHttp(options: Options, method: string, path: string, body?: un
 }
 
 async function viaFile<T>(options: Options, work: (ds: DataSource) => Promise<T>): Promise<T> {
-  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path: options.db, synchronous: 'FULL' }), logging: false } as DataSourceOptions).initialize();
+  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path: options.db, synchronous: 'FULL' }, ENTITIES), logging: false } as DataSourceOptions).initialize();
   try {
     return await work(ds);
   } finally {

@@ -10,6 +10,7 @@ import { PositionsCheckRecord } from '../positions/entities/positions-check.enti
 import type { PositionLine } from '../positions/positions-check';
 import type { PositionsCheck } from '../positions/positions-check.service';
 import { openTradeLogReadOnly } from '../trade-log/read-only-data-source';
+import { ENTITIES } from '../entities';
 import { TradeLogService } from '../trade-log/trade-log.service';
 import { istToday } from '../market/ist-time';
 import { formatIst } from '../market/ist-time';
@@ -71,7 +72,7 @@ export function registerPositionsCommand(program: Command, io: CliIo): void {
         io.out(o.format === 'json' ? `${JSON.stringify(c, null, 2)}\n` : render(c.lines, `checked now (${formatIst(new Date(c.checkedAt))} IST, ${c.tradingDay})`));
         return;
       }
-      const dataSource = await openTradeLogReadOnly(resolve(o.db ?? io.env.DATABASE_PATH ?? './data/legwork.sqlite'));
+      const dataSource = await openTradeLogReadOnly(resolve(o.db ?? io.env.DATABASE_PATH ?? './data/legwork.sqlite'), ENTITIES);
       try {
         const runner = dataSource.createQueryRunner();
         const stored = (await runner.hasTable('positions_checks').finally(() => runner.release()))

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { KillSwitchState } from '../rails/entities/kill-switch.entity';
 import { CommitSync, commitSync, sqliteDataSourceOptions } from './data-source.options';
+import { ENTITIES } from '../entities';
 import { WriteTransactions } from './write-transactions';
 
 describe('durable commits (SQLite WAL)', () => {
@@ -11,7 +12,7 @@ describe('durable commits (SQLite WAL)', () => {
   const opened: DataSource[] = [];
   const path = () => join(dir, 'db.sqlite');
   const open = async (synchronous: 'FULL' | 'NORMAL') => {
-    const dataSource = await new DataSource(sqliteDataSourceOptions({ path: path(), synchronous })).initialize();
+    const dataSource = await new DataSource(sqliteDataSourceOptions({ path: path(), synchronous }, ENTITIES)).initialize();
     opened.push(dataSource);
     return dataSource;
   };

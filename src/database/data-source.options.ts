@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import { closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { bindSqliteNumbers } from './sqlite-bound-numbers';
 import { WalCheckpointer } from './wal-checkpointer';
@@ -14,15 +13,16 @@ export interface SqliteSettings {
 
 /**
  * TypeORM options for the SQLite trade log. SQLite-only pragmas live here and nowhere else, so the entities and
- * queries stay portable to PostgreSQL.
+ * queries stay portable to PostgreSQL. `entities`: none for the engine (each feature module registers its own,
+ * autoLoadEntities); the root's ENTITIES (src/entities.ts) for the TypeORM CLI and tools that open the file alone.
  */
-export function sqliteDataSourceOptions(settings: SqliteSettings): DataSourceOptions {
+export function sqliteDataSourceOptions(settings: SqliteSettings, entities: NonNullable<DataSourceOptions['entities']> = []): DataSourceOptions {
   if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });
   bindSqliteNumbers();
   return {
     type: 'better-sqlite3',
     database: settings.path,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: true,
     synchronize: false,

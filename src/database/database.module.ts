@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -18,13 +18,15 @@ function hotPathStore(dataSource: DataSource, writes: WriteTransactions): HotPat
  * The trade log: one SQLite file (WAL), migrated at start, the single path for writes into it (WriteTransactions)
  * and the hot-path store the ingestion pipeline writes through.
  */
-@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<LegworkConfig, true>) =>
-        sqliteDataSourceOptions(config.get('database', { infer: true })),
+      // Each feature module registers its own entities (TypeOrmModule.forFeature): this module names none.
+      useFactory: (config: ConfigService<LegworkConfig, true>) => ({
+        ...sqliteDataSourceOptions(config.get('database', { infer: true })),
+        autoLoadEntities: true,
+      }),
     }),
   ],
   providers: [

@@ -7,6 +7,7 @@ import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { orderUpdate } from '../../test/helpers/postbacks';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
+import { ENTITIES } from '../entities';
 import { SqliteHotPathStore } from '../database/hot-path/sqlite-hot-path.store';
 import { WriteTransactions } from '../database/write-transactions';
 import { DeliveryHolds } from '../orders/delivery-holds';
@@ -27,7 +28,7 @@ describe('InboxService (group commit on a real SQLite file)', () => {
   afterAll(() => Logger.overrideLogger(['error', 'warn', 'log']));
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'legwork-inbox-'));
-    dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' })).initialize();
+    dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' }, ENTITIES)).initialize();
     writes = new WriteTransactions(dataSource);
     const store = new SqliteHotPathStore(dataSource, writes);
     bus = new EventEmitter2();
@@ -79,7 +80,7 @@ describe('InboxService (group commit on a real SQLite file)', () => {
     const b = accept(6).then(() => answered.push(6));
     while (syncs.length === 1) await new Promise((r) => setImmediate(r));
     // Both batches are committed (another connection sees them), neither is answered: their syncs have not returned.
-    const other = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' })).initialize();
+    const other = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' }, ENTITIES)).initialize();
     expect(await other.getRepository(InboxEntry).count()).toBe(2);
     await other.destroy();
     expect(answered).toEqual([]);

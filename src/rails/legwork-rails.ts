@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { EntityManager, Repository } from 'typeorm';
-import { CurrentOrder, OrderRails, PlacementRefusedError } from '../broker/order-rails';
+import { CurrentOrder, OrderRails, OrderRailsSlot, PlacementRefusedError } from '../broker/order-rails';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { WriteTransactions } from '../database/write-transactions';
@@ -51,9 +51,12 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     @InjectMetric(Metric.RailsOrdersQueued) private readonly queuedGauge: Gauge<string>,
     private readonly sizing: OrderSizingRail,
     @InjectRepository(Leg) private readonly legs: Repository<Leg>,
+    private readonly slot: OrderRailsSlot,
   ) {}
 
   onModuleInit(): void {
+    // The broker's gateway and GTT service check every order through its slot: from now on, through these rails.
+    this.slot.install(this);
     const rails = this.config.get('rails', { infer: true });
     this.limitGauge.set({ window: 'second' }, rails.ordersPerSecond);
     this.limitGauge.set({ window: 'minute' }, rails.ordersPerMinute);

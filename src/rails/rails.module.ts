@@ -16,10 +16,16 @@ import { OrderSizingRail } from './order-sizing.rail';
 import { OrderPacer } from './rate-limits';
 import { TelegramCommandsController } from './telegram-commands.controller';
 import { StrategyLimitsWatcher } from './strategy-limits.watcher';
+import { DatabaseModule } from '../database/database.module';
+import { KiteSessionModule } from '../kite-session/kite-session.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { NotifierModule } from '../notifier/notifier.module';
+import { BrokerModule } from '../broker/broker.module';
+import { GttModule } from '../gtt/gtt.module';
 
 /** Safety rails every order passes in the gateway: Kite's rate limits, market protection, lot/tick/freeze sizing, the kill switch, strategy limits. */
 @Module({
-  imports: [TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]), TradeLogModule, InstrumentsModule],
+  imports: [DatabaseModule, KiteSessionModule, MetricsModule, NotifierModule, BrokerModule, GttModule, TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]), TradeLogModule, InstrumentsModule],
   controllers: [RailsController, TelegramCommandsController],
   providers: [
     {

@@ -7,7 +7,7 @@ export { Strategy, OnOrderEvent } from '../strategy-host/strategy.decorators';
 export type { StrategyOptions } from '../strategy-host/strategy.decorators';
 export type { StrategyContext, OrderEventFilter, LegInfo, PlaceLegOptions } from '../strategy-host/strategy.interfaces';
 export { StrategyEnvironment } from '../strategy-host/strategy-environment';
-export { StrategySettings } from '../strategy-host/strategy-settings';
+export { StrategySettings } from '../config/strategy-settings';
 export { OrderGateway, KiteCallError } from '../broker/order-gateway.service';
 export type { LegOrder, LegOutcome, PlaceLegRequest, SliceOutcome, Variety } from '../broker/order-gateway.service';
 export type { GroupLeg } from '../broker/leg-group.service';

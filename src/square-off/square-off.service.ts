@@ -18,8 +18,8 @@ import { afterZerodhaSquareOff, MARKET_CLOSE, MarketClock, minutesOf } from '../
 import { Notifier } from '../notifier/notifier.service';
 import { Order } from '../orders/entities/order.entity';
 import { cancelOpenLegworkOrders, legsThatMayBeOpen } from '../rails/cancel-open';
-import { StrategySettings } from '../strategy-host/strategy-settings';
-import { StrategyHost } from '../strategy-host/strategy-host.service';
+import { StrategySettings } from '../config/strategy-settings';
+import { RunningStrategies } from '../broker/running-strategies';
 import { TradeLogService } from '../trade-log/trade-log.service';
 import { SquareOff } from './entities/square-off.entity';
 import { ClosingOrder, OpenPosition, planSquareOff, squareOffAttempt, squareOffLegName } from './square-off.plan';
@@ -65,7 +65,7 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly ledger: LegLedger,
     private readonly gtts: GttService,
     private readonly tradeLog: TradeLogService,
-    private readonly strategies: StrategyHost,
+    private readonly strategies: RunningStrategies,
     private readonly clock: MarketClock,
     private readonly session: KiteSessionService,
     private readonly writes: WriteTransactions,
@@ -101,7 +101,7 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     const global = this.config.get('squareOff', { infer: true }).at;
     const env = this.config.get('strategies', { infer: true }).settings;
     const times = new Map<string, string>();
-    for (const { name } of this.strategies.strategies) {
+    for (const { name } of this.strategies.all) {
       const settings = new StrategySettings(name, env);
       const own = settings.string('square_off_at');
       if (own !== undefined && own.toLowerCase() !== 'off' && !CLOCK_TIME.test(own)) {

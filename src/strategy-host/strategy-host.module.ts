@@ -7,6 +7,8 @@ import { Leg } from '../broker/entities/leg.entity';
 import type { LegworkConfig } from '../config/legwork.config';
 import { InstrumentsModule } from '../instruments/instruments.module';
 import { OrdersModule } from '../orders/orders.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { NotifierModule } from '../notifier/notifier.module';
 import { StrategyEnvironment } from './strategy-environment';
 import { STRATEGY_FILES, StrategyHost } from './strategy-host.service';
 import { loadStrategies } from './strategy-loader';
@@ -21,11 +23,20 @@ export class StrategyHostModule {
     const loaded = loadStrategies(strategies.dir, strategies.enabled);
     return {
       module: StrategyHostModule,
-      // Global: the paper endpoints and health read which strategies run; the external-orders tracker asks GTTs.
-      global: true,
-      imports: [DiscoveryModule, BrokerModule, GttModule, InstrumentsModule, OrdersModule, TypeOrmModule.forFeature([Leg]), ...loaded.modules.map((m) => m.type)],
+      // Not global: who else needs to know which strategies run reads RunningStrategies (broker), which the host fills.
+      imports: [
+        DiscoveryModule,
+        BrokerModule,
+        GttModule,
+        InstrumentsModule,
+        OrdersModule,
+        MetricsModule,
+        NotifierModule,
+        TypeOrmModule.forFeature([Leg]),
+        ...loaded.modules.map((m) => m.type),
+      ],
       providers: [StrategyHost, StrategyEnvironment, { provide: STRATEGY_FILES, useValue: loaded.files }, ...loaded.strategies.map((s) => s.type)],
-      exports: [StrategyHost, StrategyEnvironment, BrokerModule, GttModule],
+      exports: [StrategyHost],
     };
   }
 }

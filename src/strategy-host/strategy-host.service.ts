@@ -10,6 +10,7 @@ import { Leg } from '../broker/entities/leg.entity';
 import { isLegTag } from '../broker/leg-tag';
 import { OrderGateway } from '../broker/order-gateway.service';
 import { LegGroupService } from '../broker/leg-group.service';
+import { RunningStrategies, RunningStrategy } from '../broker/running-strategies';
 import { errorText } from '../common/error-text';
 import { GttOrderLinker } from '../gtt/gtt-order-linker';
 import { GttService } from '../gtt/gtt.service';
@@ -20,7 +21,7 @@ import { InstrumentsService } from '../instruments/instruments.service';
 import { Metric } from '../metrics/metrics';
 import { Notifier } from '../notifier/notifier.service';
 import { DeliveryHolds } from '../orders/delivery-holds';
-import { StrategySettings } from './strategy-settings';
+import { StrategySettings } from '../config/strategy-settings';
 import { ORDER_EVENT_HANDLERS, OrderEventHandlerMetadata, StrategyMarker } from './strategy.decorators';
 import type { LegInfo, OrderEventFilter, StrategyContext } from './strategy.interfaces';
 
@@ -31,11 +32,6 @@ interface BoundHandler {
   invoke: (event: AnyOrderEvent, context: StrategyContext) => unknown;
 }
 
-export interface RunningStrategy {
-  name: string;
-  description?: string;
-  handlers: string[];
-}
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -59,7 +55,6 @@ function matches(value: string | null | undefined, pattern: string | RegExp | Ar
 export class StrategyHost implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Strategies');
   private readonly handlers = new Map<OrderEventName, BoundHandler[]>();
-  private readonly running: RunningStrategy[] = [];
   private readonly listeners: Array<[string, (event: AnyOrderEvent) => Promise<void>]> = [];
   private readonly strategyParts = new Map<string, { logger: Logger; settings: StrategySettings }>();
 
@@ -78,6 +73,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     private readonly instruments: InstrumentsService,
     private readonly gtts: GttService,
     private readonly gttOrders: GttOrderLinker,
+    private readonly running: RunningStrategies,
   ) {}
 
   /** Subscribes before the inbox processor's first pass (which waits for application bootstrap). */
@@ -109,7 +105,8 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
           labels.push(`${String(method)}(${name})`);
         }
       }
-      this.running.push({ name: options.name, description: options.description, handlers: labels });
+      const claimed = declared.flatMap(({ filter }) => (filter.tag === undefined ? [] : [filter.tag]));
+      this.running.add({ name: options.name, description: options.description, handlers: labels }, (tag) => claimed.some((pattern) => matches(tag, pattern)));
     }
     if (enabled !== 'all' && enabled !== 'none') {
       const missing = enabled.filter((name) => !seen.has(name));
@@ -122,8 +119,8 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
     }
     const dir = this.config.get('strategies', { infer: true }).dir;
     if (this.files.length > 0) this.logger.log(`loaded ${this.files.length} strategy file(s) from ${dir}`);
-    if (this.running.length === 0) this.logger.log('no strategies running');
-    for (const s of this.running) this.logger.log(`strategy ${s.name} running: ${s.handlers.join(', ')}`);
+    if (this.running.all.length === 0) this.logger.log('no strategies running');
+    for (const s of this.running.all) this.logger.log(`strategy ${s.name} running: ${s.handlers.join(', ')}`);
   }
 
   onModuleDestroy(): void {
@@ -131,13 +128,7 @@ export class StrategyHost implements OnModuleInit, OnModuleDestroy {
   }
 
   get strategies(): readonly RunningStrategy[] {
-    return this.running;
-  }
-
-  /** True when a running strategy's handler asks for this tag (an entry order meant for legwork, not an external one). */
-  claimsTag(tag: string | null | undefined): boolean {
-    if (!tag) return false;
-    return [...this.handlers.values()].some((list) => list.some((h) => h.filter.tag !== undefined && matches(tag, h.filter.tag)));
+    return this.running.all;
   }
 
   /** Runs every interested handler of every strategy side by side; resolves when all have finished or timed out. */

@@ -8,7 +8,7 @@ import type { AnyOrderEvent } from '../events/order.events';
 import type { OrderEventSource } from '../events/order-snapshot';
 import type { InstrumentLookup } from '../instruments/instrument.types';
 import type { Notifier } from '../notifier/notifier.service';
-import type { StrategySettings } from './strategy-settings';
+import type { StrategySettings } from '../config/strategy-settings';
 
 type Match = string | RegExp | Array<string | RegExp>;
 

@@ -9,6 +9,7 @@ import { applyOrderUpdate } from '../../orders/order-state.machine';
 import { toOrderUpdate } from '../../orders/order-update';
 import { advancesOrder } from '../../reconcile/reconcile.planner';
 import { sqliteDataSourceOptions } from '../data-source.options';
+import { ENTITIES } from '../../entities';
 import { WriteTransactions } from '../write-transactions';
 import { SqliteHotPathStore } from './sqlite-hot-path.store';
 
@@ -42,7 +43,7 @@ describe('SqliteHotPathStore.storeReconciled: a reconcile plan into the inbox (r
   let dataSource: DataSource;
   let store: SqliteHotPathStore;
   beforeAll(async () => {
-    dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'w.sqlite'), synchronous: 'FULL' })).initialize();
+    dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'w.sqlite'), synchronous: 'FULL' }, ENTITIES)).initialize();
     store = new SqliteHotPathStore(dataSource, new WriteTransactions(dataSource));
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { tempDir } from '../../../test/helpers/test-app';
 import { sqliteDataSourceOptions } from '../data-source.options';
+import { ENTITIES } from '../../entities';
 import { MIGRATIONS } from './index';
 
 describe('migration LegSlices on a trade log written by the old code', () => {
@@ -8,7 +9,7 @@ describe('migration LegSlices on a trade log written by the old code', () => {
   afterAll(() => tmp.cleanup());
 
   it('keeps every leg as a whole leg (slice 0), lets slices share its key, and still refuses a second whole leg', async () => {
-    const base = sqliteDataSourceOptions({ path: `${tmp.dir}/old.sqlite`, synchronous: 'NORMAL' });
+    const base = sqliteDataSourceOptions({ path: `${tmp.dir}/old.sqlite`, synchronous: 'NORMAL' }, ENTITIES);
     const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'LegSlices1796288145415'));
     const old = await new DataSource({ ...base, migrations: before, logging: false } as DataSourceOptions).initialize();
     await old.query(`INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request") VALUES ('s', '1', '1', 'exit', 'lwold', 'placed', '{}')`);
