@@ -16,10 +16,27 @@ export interface RunningStrategy {
 export class RunningStrategies {
   private readonly running: RunningStrategy[] = [];
   private readonly claims: Array<(tag: string) => boolean> = [];
+  private known = false;
+  private readonly waiting: Array<() => void> = [];
 
   add(strategy: RunningStrategy, claimsTag: (tag: string) => boolean): void {
     this.running.push(strategy);
     this.claims.push(claimsTag);
+  }
+
+  /** Called by the strategy host once every strategy is found: runs what waited for that. */
+  complete(): void {
+    this.known = true;
+    for (const then of this.waiting.splice(0)) then();
+  }
+
+  /**
+   * Runs `then` once every strategy is known: at once if it is, else when the host completes the list (both happen
+   * during application bootstrap, in an order Nest does not promise). What `then` throws stops the start.
+   */
+  whenKnown(then: () => void): void {
+    if (this.known) then();
+    else this.waiting.push(then);
   }
 
   get all(): readonly RunningStrategy[] {

@@ -75,6 +75,10 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** After every strategy is known: read and check the times, warn past Zerodha's own square-off, and look at once. */
   onApplicationBootstrap(): void {
+    this.strategies.whenKnown(() => this.begin());
+  }
+
+  private begin(): void {
     this.times = this.schedule();
     if (this.times.size === 0) return;
     for (const [strategy, at] of this.times) {

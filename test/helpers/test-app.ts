@@ -57,10 +57,16 @@ export async function createTestApp(
   const moduleRef = await (options.override?.(builder) ?? builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] });
   configureApp(app);
-  if (options.listen) {
-    await app.listen(0, '127.0.0.1');
-    await options.listening?.((await app.getUrl()).replace('[::1]', '127.0.0.1'));
-  } else await app.init();
+  try {
+    if (options.listen) {
+      await app.listen(0, '127.0.0.1');
+      await options.listening?.((await app.getUrl()).replace('[::1]', '127.0.0.1'));
+    } else await app.init();
+  } catch (error) {
+    // An engine that refuses to start (e.g. a strategy breaking the contract at bootstrap) leaves nothing open.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const processor = app.get(InboxProcessor);
   // An app that does not listen still processes (the engine otherwise starts once it listens for postbacks).
   if (!options.listen) processor.start();
