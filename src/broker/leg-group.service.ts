@@ -16,7 +16,8 @@ import { LegGroup } from './entities/leg-group.entity';
 import { Leg } from './entities/leg.entity';
 import { orderPhase } from './leg-state.machine';
 import { isLegTag } from './leg-tag';
-import { LegOrder, OrderGateway, Variety } from './order-gateway.service';
+import { OrderGateway } from './order-gateway.service';
+import type { LegOrder, Variety } from './leg-order';
 
 export interface GroupLeg {
   legName: string;

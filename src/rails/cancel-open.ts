@@ -1,7 +1,7 @@
 import { In, IsNull, Not, Repository } from 'typeorm';
 import type { Leg } from '../broker/entities/leg.entity';
 import { isCancellable, mayHaveOrderAtBroker } from '../broker/leg-state.machine';
-import type { Variety } from '../broker/order-gateway.service';
+import type { Variety } from '../broker/leg-order';
 import { errorText } from '../common/error-text';
 import type { KiteClient } from '../kite-session/kite-client.provider';
 

@@ -1,9 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { LegGroupService } from '../broker/leg-group.service';
 import { OrderGateway } from '../broker/order-gateway.service';
-import type { LegworkConfig } from '../config/legwork.config';
-import { StrategySettings } from '../config/strategy-settings';
 import type { AnyOrderEvent } from '../events/order.events';
 import { GttService } from '../gtt/gtt.service';
 import { InstrumentsService } from '../instruments/instruments.service';
@@ -16,7 +13,7 @@ import type { LegInfo, StrategyContext } from './strategy.interfaces';
  */
 @Injectable()
 export class StrategyContextFactory {
-  private readonly perStrategy = new Map<string, { logger: Logger; settings: StrategySettings }>();
+  private readonly loggers = new Map<string, Logger>();
 
   constructor(
     private readonly gateway: OrderGateway,
@@ -24,11 +21,9 @@ export class StrategyContextFactory {
     private readonly gtts: GttService,
     private readonly notifier: Notifier,
     private readonly instruments: InstrumentsService,
-    private readonly config: ConfigService<LegworkConfig, true>,
   ) {}
 
   create(strategy: string, event: AnyOrderEvent, leg: LegInfo | null): StrategyContext {
-    const { logger, settings } = this.partsOf(strategy);
     return {
       strategy,
       leg,
@@ -60,18 +55,14 @@ export class StrategyContextFactory {
       orders: this.gateway,
       notifier: this.notifier,
       instruments: this.instruments,
-      settings,
-      logger,
+      logger: this.loggerOf(strategy),
     };
   }
 
-  /** A strategy's logger and settings do not change between events: made once, not per event. */
-  private partsOf(strategy: string): { logger: Logger; settings: StrategySettings } {
-    let parts = this.perStrategy.get(strategy);
-    if (!parts) {
-      parts = { logger: new Logger(`strategy:${strategy}`), settings: new StrategySettings(strategy, this.config.get('strategies', { infer: true }).settings) };
-      this.perStrategy.set(strategy, parts);
-    }
-    return parts;
+  /** A strategy's logger does not change between events: made once, not per event. */
+  private loggerOf(strategy: string): Logger {
+    let logger = this.loggers.get(strategy);
+    if (!logger) this.loggers.set(strategy, (logger = new Logger(`strategy:${strategy}`)));
+    return logger;
   }
 }

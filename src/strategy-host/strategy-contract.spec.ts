@@ -1,6 +1,10 @@
 import { OrderEventName } from '../events/order-event-names';
-import type { OrderCompletedEvent } from '../events/order.events';
-import { strategyHandlers, StrategyContractError } from './strategy-contract';
+import type { OrderCompletedEvent, OrderFilledEvent } from '../events/order.events';
+import { Inject, Injectable } from '@nestjs/common';
+import { OrderGateway } from '../broker/order-gateway.service';
+import { KITE_CLIENT } from '../kite-session/kite-client.provider';
+import { StrategyEnvironment } from './strategy-environment';
+import { checkStrategyInjections, strategyHandlers, StrategyContractError } from './strategy-contract';
 import { OnOrderEvent } from './strategy.decorators';
 import type { OrderEventFilter, StrategyContext } from './strategy.interfaces';
 
@@ -19,7 +23,7 @@ describe('the strategy contract, checked when the explorer finds a strategy', ()
     class Good {
       readonly seen: string[] = [];
       @OnOrderEvent([OrderEventName.Completed, OrderEventName.Filled], { tag: 'entry' })
-      onEntry(event: OrderCompletedEvent, _context: StrategyContext): void {
+      onEntry(event: OrderCompletedEvent | OrderFilledEvent, _context: StrategyContext): void {
         this.seen.push(event.orderId);
       }
     }
@@ -57,9 +61,10 @@ describe('the strategy contract, checked when the explorer finds a strategy', ()
 
   it('refuses a handler that expects more than (event, context)', () => {
     class Greedy {
-      @OnOrderEvent(OrderEventName.Completed, { tag: 'entry' })
       onDone(_event: unknown, _context: unknown, _extra: unknown): void {}
     }
+    // Applied by hand: the compiler already refuses this handler (see src/sdk/typed-handlers.spec.ts); a plain JavaScript strategy is not compiled.
+    OnOrderEvent(OrderEventName.Completed, { tag: 'entry' })(Greedy.prototype, 'onDone', {});
     expect(refusal(new Greedy())).toBe('strategy "bad": Greedy.onDone takes 3 parameters; a handler receives (event, context) and nothing else');
   });
 
@@ -69,5 +74,28 @@ describe('the strategy contract, checked when the explorer finds a strategy', ()
     }
     OnOrderEvent(OrderEventName.Completed)(Field.prototype, 'onDone', {});
     expect(refusal(new Field())).toBe('strategy "bad": Field.onDone carries @OnOrderEvent but is not a method');
+  });
+
+  it('refuses a strategy that injects an engine internal, which would act under any strategy\'s name', () => {
+    @Injectable()
+    class Sneaky {
+      constructor(
+        readonly environment: StrategyEnvironment,
+        readonly gateway: OrderGateway,
+      ) {}
+    }
+    @Injectable()
+    class RawKite {
+      constructor(@Inject(KITE_CLIENT) readonly kite: unknown) {}
+    }
+    @Injectable()
+    class Fine {
+      constructor(readonly environment: StrategyEnvironment) {}
+    }
+    expect(() => checkStrategyInjections({ name: 'sneaky' }, Sneaky)).toThrow(
+      'strategy "sneaky" (class Sneaky) injects OrderGateway (constructor parameter 2), an engine internal that would act under any strategy\'s name: use ctx.placeLeg and ctx.orders from the handler\'s context',
+    );
+    expect(() => checkStrategyInjections({ name: 'raw' }, RawKite)).toThrow(/injects Symbol\(KITE_CLIENT\) \(constructor parameter 1\).*use ctx\.orders/);
+    expect(() => checkStrategyInjections({ name: 'fine' }, Fine)).not.toThrow();
   });
 });

@@ -1,4 +1,13 @@
+import { PARAMTYPES_METADATA, SELF_DECLARED_DEPS_METADATA } from '@nestjs/common/constants';
+import { LegGroupService } from '../broker/leg-group.service';
+import { LegLedger } from '../broker/leg-ledger';
+import { OrderGateway } from '../broker/order-gateway.service';
 import { ALL_ORDER_EVENT_NAMES, OrderEventName } from '../events/order-event-names';
+import { GttService } from '../gtt/gtt.service';
+import { InstrumentsService } from '../instruments/instruments.service';
+import { KITE_CLIENT } from '../kite-session/kite-client.provider';
+import { KiteSessionService } from '../kite-session/kite-session.service';
+import { Notifier } from '../notifier/notifier.service';
 import type { AnyOrderEvent } from '../events/order.events';
 import { FILTER_OPTIONS } from './strategy-filter';
 import { ORDER_EVENT_HANDLERS, OrderEventHandlerMetadata, StrategyOptions } from './strategy.decorators';
@@ -54,5 +63,34 @@ export function strategyHandlers(options: StrategyOptions, instance: object): St
       }
     }
     return { method, events, filter, invoke: (event: AnyOrderEvent, context: StrategyContext) => fn.call(instance, event, context) };
+  });
+}
+
+/**
+ * Services that act for whichever strategy calls them (or for the whole engine), with what to use instead: a
+ * strategy acts through its context, which is bound to its own name, so it cannot place or alert as another.
+ */
+const ENGINE_INTERNALS = new Map<unknown, string>([
+  [OrderGateway, 'ctx.placeLeg and ctx.orders'],
+  [LegLedger, 'ctx.placeLeg'],
+  [LegGroupService, 'ctx.placeGroup'],
+  [GttService, 'ctx.placeGtt, ctx.modifyGtt, ctx.cancelGtt and ctx.gtts'],
+  [Notifier, 'ctx.notifier'],
+  [InstrumentsService, 'ctx.instruments'],
+  [KiteSessionService, 'ctx.orders'],
+  [KITE_CLIENT, 'ctx.orders'],
+]);
+
+/** Refuses a strategy whose constructor asks for one of the engine's internal services. */
+export function checkStrategyInjections(options: StrategyOptions, type: abstract new (...args: never[]) => unknown): void {
+  const params: unknown[] = [...((Reflect.getMetadata(PARAMTYPES_METADATA, type) as unknown[] | undefined) ?? [])];
+  for (const { index, param } of (Reflect.getMetadata(SELF_DECLARED_DEPS_METADATA, type) as Array<{ index: number; param: unknown }> | undefined) ?? []) params[index] = param;
+  params.forEach((param, index) => {
+    const instead = ENGINE_INTERNALS.get(param);
+    if (instead === undefined) return;
+    const name = typeof param === 'function' ? param.name : String(param);
+    throw new StrategyContractError(
+      `strategy "${options.name}" (class ${type.name}) injects ${name} (constructor parameter ${index + 1}), an engine internal that would act under any strategy's name: use ${instead} from the handler's context`,
+    );
   });
 }

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
 import { RunningStrategies } from '../broker/running-strategies';
 import type { LegworkConfig } from '../config/legwork.config';
-import { strategyHandlers, StrategyContractError } from './strategy-contract';
+import { checkStrategyInjections, strategyHandlers, StrategyContractError } from './strategy-contract';
 import { StrategyDispatcher } from './strategy-dispatcher';
 import { matches } from './strategy-filter';
 import { StrategyMarker } from './strategy.decorators';
@@ -13,7 +13,8 @@ export const STRATEGY_FILES = Symbol('STRATEGY_FILES');
 
 /**
  * Finds the @Strategy providers at application bootstrap (explorer pattern, as @nestjs/event-emitter's subscribers
- * loader does), checks each against the plugin contract (strategy-contract.ts) and refuses the start with a clear
+ * loader does), checks each against the plugin contract (strategy-contract.ts: its handlers, and no engine internals
+ * injected) and refuses the start with a clear
  * message when one does not keep it, hands their handlers to the dispatcher and records them in RunningStrategies.
  * Order events are processed only after bootstrap (the inbox processor waits for it), so no event is missed.
  */
@@ -41,6 +42,7 @@ export class StrategyExplorer implements OnApplicationBootstrap {
       seen.add(options.name);
       if (!wrapper.isDependencyTreeStatic()) throw new StrategyContractError(`strategy "${options.name}" must not be request-scoped`);
 
+      checkStrategyInjections(options, instance.constructor as new () => unknown);
       const handlers = strategyHandlers(options, instance);
       const labels = handlers.flatMap((handler) => this.dispatcher.add(options.name, handler));
       const claimed = handlers.flatMap(({ filter }) => (filter.tag === undefined ? [] : [filter.tag]));

@@ -9,6 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { InboxProcessor } from '../../src/inbox/inbox.processor';
 import { InboxService } from '../../src/inbox/inbox.service';
+import { NotifierModule } from '../../src/notifier/notifier.module';
 import { OrderEventPublisher } from '../../src/orders/order-event.publisher';
 import { SAMPLE_API_SECRET } from './postbacks';
 
@@ -53,7 +54,8 @@ export async function createTestApp(
     waitForBoot?: boolean;
   } = {},
 ): Promise<TestApp> {
-  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(env)], providers: options.providers ?? [] });
+  // NotifierModule beside the engine: a test's own providers may watch the alerts (no module of ours is global).
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(env), NotifierModule], providers: options.providers ?? [] });
   const moduleRef = await (options.override?.(builder) ?? builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] });
   configureApp(app);
