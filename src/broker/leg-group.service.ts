@@ -326,6 +326,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
       strategy: group.strategy,
       parentOrderId: group.parentOrderId,
       legName: names[reversals.length],
+      groupId: group.id,
       order: {
         variety: sent.variety, exchange: sent.exchange, tradingsymbol: sent.tradingsymbol, product: sent.product, quantity: left,
         transaction_type: side, order_type: 'MARKET', market_protection: -1,
@@ -351,6 +352,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
         strategy: group.strategy,
         parentOrderId: group.parentOrderId,
         legName: `${group.name}/${leg.legName}`,
+        groupId: group.id,
         order: leg.order,
         ...(chainId ? { chainId } : {}),
         ...(triggerEventId !== null ? { triggerEventId } : {}),
@@ -382,9 +384,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
 
   private async groupOfLegTag(tag: string): Promise<LegGroup | null> {
     const leg = await this.legs.findOneBy({ tag });
-    const slash = leg?.legName.indexOf('/') ?? -1;
-    if (!leg || slash <= 0) return null;
-    return this.groups.findOneBy({ strategy: leg.strategy, parentOrderId: leg.parentOrderId, name: leg.legName.slice(0, slash) });
+    return leg?.groupId ? this.groups.findOneBy({ id: leg.groupId }) : null;
   }
 
   private setStatus(group: LegGroup, status: LegGroup['status'], reason: string | null): Promise<unknown> {

@@ -40,6 +40,8 @@ export interface PlaceLegRequest {
   chainId?: string;
   /** The order_events id that triggered the leg, for the trade log. */
   triggerEventId?: number;
+  /** Set by the leg-group service only: the group the leg belongs to. */
+  groupId?: number;
 }
 
 

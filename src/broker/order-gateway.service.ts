@@ -110,7 +110,7 @@ export class OrderGateway {
     const tag = legTag(strategy, parentOrderId, legName);
     const order: LegOrder & { tag: string } = { variety: 'regular', ...request.order, tag };
     const chainId = request.chainId ?? (await this.chainOf(parentOrderId));
-    const values: NewLeg = { strategy, chainId, parentOrderId, legName, tag, request: JSON.stringify(order), triggerEventId: request.triggerEventId ?? null, reducesRisk };
+    const values: NewLeg = { strategy, chainId, parentOrderId, legName, tag, request: JSON.stringify(order), triggerEventId: request.triggerEventId ?? null, reducesRisk, groupId: request.groupId ?? null };
     // Above the exchange's freeze limit the leg is sent as slices (see "legs above the freeze limit" below).
     const sliced = await this.slicePlanner.plan(order);
     if (sliced) return this.recordSliced(values, sliced);

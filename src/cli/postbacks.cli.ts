@@ -11,7 +11,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { cliConfig } from './cli-config';
-import { applyOverrides, sendPostback, signPostback } from './postback-sender';
+import { applyOverrides, sendPostback, signPostback } from './postback-client';
 import { exportPostbacks, readPostbackLog, replayIntoDatabase } from './postback-log';
 import { progressBar } from './progress';
 

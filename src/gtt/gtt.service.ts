@@ -440,7 +440,7 @@ export class GttService {
     const leg = await this.legLedger.recordPlaced(
       {
         strategy: gtt.strategy, chainId: gtt.chainId, parentOrderId: gtt.parentOrderId, legName, tag: legTag(gtt.strategy, gtt.parentOrderId, legName),
-        request: JSON.stringify(request), triggerEventId: gtt.triggerEventId, reducesRisk: false,
+        request: JSON.stringify(request), triggerEventId: gtt.triggerEventId, reducesRisk: false, groupId: null,
       },
       fired.orderId!,
       'gtt-trigger',

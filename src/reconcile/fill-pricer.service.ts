@@ -12,7 +12,7 @@ import { KITE_SESSION_RENEWED, KiteSessionService } from '../kite-session/kite-s
 import { Fill } from '../orders/entities/fill.entity';
 import { formatIst } from '../market/ist-time';
 import { priceFillsFromTrades } from './fill-pricing';
-import { withKiteTimestamps } from './kite-rows';
+import { withKiteTimestamps } from './kite-timestamps';
 import type { KiteRow } from './reconcile.planner';
 
 /** Unpriced fills read per pass; a day rarely has more than a handful. */

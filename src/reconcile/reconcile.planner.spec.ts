@@ -1,7 +1,7 @@
 import type { OrderSnapshot } from '../events/order-snapshot';
 import { applyOrderUpdate } from '../orders/order-state.machine';
 import { toOrderUpdate } from '../orders/order-update';
-import { kiteTimestamp, withKiteTimestamps } from './kite-rows';
+import { kiteTimestamp, withKiteTimestamps } from './kite-timestamps';
 import { advancesOrder, KiteRow, planReconcile } from './reconcile.planner';
 import sampleOrders from '../../test/fixtures/kite-orders.json';
 

@@ -15,7 +15,7 @@ import { Metric } from '../metrics/metrics';
 import { Order } from '../orders/entities/order.entity';
 import { snapshotOf } from '../orders/order-state.service';
 import { ORDER_STREAM_RECONNECTED } from '../order-stream/kite-order-stream.service';
-import { withKiteTimestamps } from './kite-rows';
+import { withKiteTimestamps } from './kite-timestamps';
 import { ReconcileInboxWriter } from './reconcile-inbox.writer';
 import { KiteRow, planReconcile } from './reconcile.planner';
 import { isMarketHours } from '../market/market-clock';

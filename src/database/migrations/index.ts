@@ -11,6 +11,7 @@ import { LegSlices1796288145415 } from './1796288145415-LegSlices';
 import { Gtts1796900000000 } from './1796900000000-Gtts';
 import { SquareOffs1796900000100 } from './1796900000100-SquareOffs';
 import { PositionsChecks1796900000200 } from './1796900000200-PositionsChecks';
+import { LegGroupMembership1797000000000 } from './1797000000000-LegGroupMembership';
 
 /** Ordered list of schema migrations (new ones come from `npm run migration:generate -- src/database/migrations/Name`). */
 export const MIGRATIONS: Function[] = [
@@ -27,4 +28,5 @@ export const MIGRATIONS: Function[] = [
   Gtts1796900000000,
   SquareOffs1796900000100,
   PositionsChecks1796900000200,
+  LegGroupMembership1797000000000,
 ];
