@@ -1,5 +1,5 @@
 import {
-  applyDecorators, CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, OnModuleInit, SetMetadata, UnauthorizedException, UseGuards,
+  applyDecorators, CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, SetMetadata, UnauthorizedException, UseGuards,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';

@@ -14,10 +14,11 @@ import { Leg } from './entities/leg.entity';
 import { classifyKiteError, KiteErrorInfo } from './kite-error';
 import { legLabel, LegLedger, NewLeg } from './leg-ledger';
 import { isCancellable, outcomeOf } from './leg-state.machine';
-import type { KiteOrderRow, LegOrder, LegOutcome, PlaceLegRequest, SliceOutcome, Variety } from './leg-order';
+import type { KiteOrderRow, LegOrder, LegOutcome, PlaceLegRequest, Variety } from './leg-order';
 import { isLegTag, legTag } from './leg-tag';
 import { CurrentOrder, OrderRails, ORDER_RAILS, PlacementRefusedError } from './order-rails';
 import { SlicedPlan, SlicePlanner } from './slice-planner';
+import { textOf } from '../common/text-of';
 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -301,7 +302,7 @@ export class OrderGateway {
   async modifyOrder(variety: Variety, orderId: string, params: Record<string, unknown>): Promise<string> {
     await this.rails.beforeModify(orderId, params, () => this.currentOrder(orderId));
     return this.call('modify', { orderId }, async () => {
-      const answer = await this.kite.modifyOrder(variety, orderId, { ...params } as Parameters<KiteClient['modifyOrder']>[2]);
+      const answer = await this.kite.modifyOrder(variety, orderId, { ...params });
       return String((answer as { order_id: unknown }).order_id);
     });
   }
@@ -466,7 +467,7 @@ export class OrderGateway {
     for (const [i, slice] of slices.entries()) {
       const child = results[i];
       if (child?.order_id !== undefined && child.order_id !== null) {
-        await this.sighted(slice, { tag: leg.tag, orderId: String(child.order_id), status: 'OPEN', variety }, 'placement');
+        await this.sighted(slice, { tag: leg.tag, orderId: textOf(child.order_id), status: 'OPEN', variety }, 'placement');
       } else if (child?.error) {
         await this.ledger.markFailed(slice, { kind: 'refused', errorType: child.error.error_type ?? 'GeneralException', message: `${child.error.message ?? 'refused'} (slice ${slice.slice} of autoslice order ${parent})` });
       } else {

@@ -15,6 +15,7 @@ import type { InstrumentInfo, OptionType } from '../instruments/instrument.types
 import { pickNearestStrike } from '../instruments/strikes';
 import { openTradeLogReadOnly } from '../trade-log/read-only-data-source';
 import { ENTITIES } from '../entities';
+import { textOf } from '../common/text-of';
 
 type Print = (line: string) => void;
 
@@ -55,7 +56,7 @@ async function engine(options: InstrumentsCliOptions, method: 'GET' | 'POST', pa
   if (!res.ok) {
     let message = text;
     try {
-      message = String((JSON.parse(text) as { message?: unknown }).message ?? text);
+      message = textOf((JSON.parse(text) as { message?: unknown }).message ?? text);
     } catch {
       // not JSON: the text as it came
     }
@@ -96,7 +97,7 @@ export async function instrumentsStatus(options: InstrumentsCliOptions): Promise
     if (status.loading) options.print('loading now');
     const failure = status.lastFailure as { at: string; reason: string } | null;
     if (failure) options.print(`last load failed at ${failure.at}: ${failure.reason}`);
-    if (status.nextCheckAt) options.print(`next check: ${String(status.nextCheckAt)}`);
+    if (status.nextCheckAt) options.print(`next check: ${textOf(status.nextCheckAt)}`);
     return;
   }
   const list = await withFile(options, (store) => store.currentList());

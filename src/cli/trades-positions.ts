@@ -81,7 +81,7 @@ export function registerPositionsCommand(program: Command, io: CliIo): void {
         const today = istToday();
         const legwork = (await new TradeLogService(dataSource).dayNet(today)).map((i) => ({ exchange: i.exchange, tradingsymbol: i.tradingsymbol, quantity: i.openQuantity }));
         if (o.format === 'json') {
-          io.out(`${JSON.stringify({ kiteAsked: false, reason: fresh.reason, lastCheck: stored ? { ...stored, lines: JSON.parse(stored.lines) } : null, legworkToday: legwork }, null, 2)}\n`);
+          io.out(`${JSON.stringify({ kiteAsked: false, reason: fresh.reason, lastCheck: stored ? { ...stored, lines: JSON.parse(stored.lines) as unknown } : null, legworkToday: legwork }, null, 2)}\n`);
           return;
         }
         io.err(`${fresh.reason}: Kite's positions were not read now\n`);

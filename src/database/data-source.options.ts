@@ -70,7 +70,7 @@ type Fdatasync = (fd: number, done: (error: NodeJS.ErrnoException | null) => voi
 export async function commitSync(dataSource: DataSource, fdatasync: Fdatasync = fs.fdatasync): Promise<CommitSync> {
   const nothing = { sync: () => Promise.resolve(), close: () => Promise.resolve() };
   if (dataSource.options.type !== 'better-sqlite3') return { mode: 'database', ...nothing };
-  const [{ synchronous }] = (await dataSource.query('PRAGMA synchronous')) as Array<{ synchronous: number }>;
+  const [{ synchronous }] = await dataSource.query<Array<{ synchronous: number }>>('PRAGMA synchronous');
   const file = dataSource.options.database;
   if (file === ':memory:' || file === '') return { mode: 'off', ...nothing };
   const connection = (dataSource.driver as unknown as { databaseConnection: { pragma(source: string): unknown; open: boolean } }).databaseConnection;

@@ -33,7 +33,7 @@ export interface CancelOpenResult {
 export async function cancelOpenLegworkOrders(
   kite: Pick<KiteClient, 'getOrders' | 'cancelOrder'>,
   legs: CancellableLeg[],
-  pace: () => Promise<void> = async () => undefined,
+  pace: () => Promise<void> = () => Promise.resolve(),
 ): Promise<CancelOpenResult> {
   const result: CancelOpenResult = { cancelled: [], cancelFailures: [] };
   if (legs.length === 0) return result;

@@ -16,6 +16,7 @@ import { riskAddedBy } from './kill-switch.rule';
 import { Leg } from '../broker/entities/leg.entity';
 import { OrderSizingRail, SizingInput } from './order-sizing.rail';
 import { OrderPacer, PacerUsage } from './rate-limits';
+import { textOf } from '../common/text-of';
 
 export interface RailsUsage extends PacerUsage {
   /** Placements sent to Kite today (IST), counted in the database: every instance on it, across restarts. */
@@ -151,8 +152,8 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
       quantity: number(params.quantity),
       price: number(params.price),
       trigger_price: number(params.trigger_price),
-      order_type: params.order_type === undefined ? undefined : String(params.order_type),
-      variety: params.variety === undefined ? undefined : String(params.variety),
+      order_type: params.order_type === undefined ? undefined : textOf(params.order_type),
+      variety: params.variety === undefined ? undefined : textOf(params.variety),
       autoslice: params.autoslice === true,
     };
     const refusal = await this.sizing.check(exchange, tradingsymbol, order);

@@ -77,7 +77,7 @@ describe('planReconcile', () => {
   });
 
   it("handles Kite's sample order book, including a 19-digit id", () => {
-    const plan = planReconcile(new Map(), sampleOrders.data as KiteRow[], []);
+    const plan = planReconcile(new Map(), sampleOrders.data, []);
     expect(plan).toHaveLength(sampleOrders.data.length);
     expect(plan.map((r) => r.order_id)).toContain('1953341975595868160');
   });

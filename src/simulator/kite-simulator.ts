@@ -535,7 +535,7 @@ export class KiteSimulator {
         return true;
       }),
       control('POST', '/_sim/postback_faults', ({ body }) => {
-        this.setPostbackFaults(coerceFields(body) as Partial<PostbackFaults>);
+        this.setPostbackFaults(coerceFields(body));
         return this.getPostbackFaults();
       }),
       control('POST', '/_sim/placement_fault', ({ body }) => {
@@ -788,7 +788,7 @@ function throwNotFound(): never {
 /** Control bodies arrive as strings: turn "true"/"false" and numerals back into their types. */
 function coerceFields(body: FormFields): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(body).map(([key, value]) => {
+    Object.entries(body).map(([key, value]): [string, unknown] => {
       if (value === 'true' || value === 'false') return [key, value === 'true'];
       if (value.trim() !== '' && Number.isFinite(Number(value))) return [key, Number(value)];
       return [key, value];

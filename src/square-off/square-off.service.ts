@@ -167,7 +167,7 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     // 1. Nothing of the strategy's may open or add anything any more: cancel its open orders, delete its GTTs.
     const cancellable = (await legsThatMayBeOpen(this.legs)).filter((leg) => others.some((l) => l.tag === leg.tag));
     const cancelled = await cancelOpenLegworkOrders(
-      { getOrders: async () => book, cancelOrder: (variety, id) => this.gateway.cancelOrder(variety as Variety, String(id)).then((orderId) => ({ order_id: orderId })) },
+      { getOrders: () => Promise.resolve(book), cancelOrder: (variety, id) => this.gateway.cancelOrder(variety as Variety, String(id)).then((orderId) => ({ order_id: orderId })) },
       cancellable,
     );
     const gtts = await this.gtts.deleteAll({ strategy });

@@ -38,7 +38,7 @@ export interface StrategyHandler {
 export function strategyHandlers(options: StrategyOptions, instance: object): StrategyHandler[] {
   const type = instance.constructor as { name: string };
   const where = (method: string) => `strategy "${options.name}": ${type.name}.${method}`;
-  const declared: Array<OrderEventHandlerMetadata & { method: string | symbol }> = Reflect.getMetadata(ORDER_EVENT_HANDLERS, type) ?? [];
+  const declared = (Reflect.getMetadata(ORDER_EVENT_HANDLERS, type) as Array<OrderEventHandlerMetadata & { method: string | symbol }> | undefined) ?? [];
   if (declared.length === 0) {
     throw new StrategyContractError(
       `strategy "${options.name}" (class ${type.name}) has no @OnOrderEvent() handler: decorate a method, e.g. @OnOrderEvent(OrderEventName.Completed, { tag: 'mytag' })`,
@@ -62,7 +62,7 @@ export function strategyHandlers(options: StrategyOptions, instance: object): St
         throw new StrategyContractError(`${where(method)}: unknown filter option "${option}" (known: ${FILTER_OPTIONS.join(', ')})`);
       }
     }
-    return { method, events, filter, invoke: (event: AnyOrderEvent, context: StrategyContext) => fn.call(instance, event, context) };
+    return { method, events, filter, invoke: (event: AnyOrderEvent, context: StrategyContext): unknown => fn.call(instance, event, context) as unknown };
   });
 }
 

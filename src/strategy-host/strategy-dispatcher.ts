@@ -37,7 +37,7 @@ const TIMED_OUT = Symbol('timed out');
 export class StrategyDispatcher implements OnModuleDestroy {
   private readonly logger = new Logger('Strategies');
   private readonly handlers = new Map<OrderEventName, BoundHandler[]>();
-  private readonly listeners: Array<[string, (event: AnyOrderEvent) => Promise<void>]> = [];
+  private readonly listeners: Array<[string, (event: AnyOrderEvent) => void]> = [];
 
   constructor(
     private readonly bus: EventEmitter2,
@@ -60,7 +60,9 @@ export class StrategyDispatcher implements OnModuleDestroy {
   /** Subscribes to the events some handler asked for. */
   listen(): void {
     for (const name of this.handlers.keys()) {
-      const listener = (event: AnyOrderEvent) => this.dispatch(name, event);
+      // EventEmitter2 types listeners as returning void, yet the publisher's emitAsync awaits the promise this one returns:
+      // the event counts as delivered once every handler has run (or timed out).
+      const listener = ((event: AnyOrderEvent): Promise<void> => this.dispatch(name, event)) as (event: AnyOrderEvent) => void;
       this.bus.on(name, listener);
       this.listeners.push([name, listener]);
     }

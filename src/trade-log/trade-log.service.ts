@@ -334,7 +334,7 @@ export class TradeLogService {
   private eventView(e: OrderEventRecord): OrderEventView {
     let payload: { order?: { exchangeUpdateTimestamp?: string | null }; reason?: string; changes?: string[]; fill?: OrderEventView['fill'] } = {};
     try {
-      payload = JSON.parse(e.payload);
+      payload = JSON.parse(e.payload) as typeof payload;
     } catch {
       // an unreadable payload still shows its type and status
     }

@@ -49,21 +49,21 @@ export function recordingContext(strategy: string, options: { leg?: LegInfo | nu
   const ctx: StrategyContext = {
     strategy,
     leg: options.leg ?? null,
-    placeLeg: async (legName, order) => {
+    placeLeg: (legName, order) => {
       recorded.legs.push({ legName, order });
-      return { status: 'placed', legId: recorded.legs.length, tag: `lw-${legName}`, orderId: String(2000 + recorded.legs.length), duplicate: false };
+      return Promise.resolve({ status: 'placed', legId: recorded.legs.length, tag: `lw-${legName}`, orderId: String(2000 + recorded.legs.length), duplicate: false });
     },
     placeGroup: unused('placeGroup'),
-    placeGtt: async (name, spec) => {
+    placeGtt: (name, spec) => {
       recorded.gtts.push({ name, spec });
-      return { status: 'active', gttId: recorded.gtts.length, triggerId: 3000 + recorded.gtts.length, duplicate: false };
+      return Promise.resolve({ status: 'active', gttId: recorded.gtts.length, triggerId: 3000 + recorded.gtts.length, duplicate: false });
     },
     modifyGtt: unused('modifyGtt'),
-    cancelGtt: async (name, cancel = {}) => {
+    cancelGtt: (name, cancel = {}) => {
       recorded.cancelledGtts.push({ name, parentOrderId: cancel.parentOrderId });
-      return null;
+      return Promise.resolve(null);
     },
-    gtts: async () => options.liveGtts ?? [],
+    gtts: () => Promise.resolve(options.liveGtts ?? []),
     orders: {
       modifyOrder: unused('modifyOrder'),
       cancelOrder: unused('cancelOrder'),

@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { tempDir } from '../../../test/helpers/test-app';
 import { ENTITIES } from '../../entities';
 import { sqliteDataSourceOptions } from '../data-source.options';
@@ -11,12 +11,12 @@ describe('migration LegGroupMembership on a trade log written by the old code', 
   it("gives each group leg (and its reversals) its group's id from the `<group>/<leg>` name, and no other leg one", async () => {
     const base = sqliteDataSourceOptions({ path: `${tmp.dir}/old.sqlite`, synchronous: 'NORMAL' }, ENTITIES);
     const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'LegGroupMembership1797000000000'));
-    const old = await new DataSource({ ...base, migrations: before, logging: false } as DataSourceOptions).initialize();
+    const old = await new DataSource({ ...base, migrations: before, logging: false }).initialize();
     const group = async (parentOrderId: string, name: string) =>
-      (await old.query(
+      await old.query<Array<{ id: number }>>(
         `INSERT INTO "leg_groups" ("strategy", "parentOrderId", "name", "direction", "status", "spec", "deadline") VALUES ('s', ?, ?, 'entry', 'done', '{}', '2026-12-01 10:00:00') RETURNING "id"`,
         [parentOrderId, name],
-      )) as Array<{ id: number }>;
+      );
     const [hedge1] = await group('1', 'hedge');
     const [underscored] = await group('1', 'a_b');
     const [hedge2] = await group('2', 'hedge');
@@ -28,9 +28,9 @@ describe('migration LegGroupMembership on a trade log written by the old code', 
     }
     await old.destroy();
 
-    const migrated = await new DataSource({ ...base, logging: false } as DataSourceOptions).initialize();
+    const migrated = await new DataSource({ ...base, logging: false }).initialize();
     try {
-      const rows = (await migrated.query(`SELECT "parentOrderId", "legName", "groupId" FROM "legs" ORDER BY "id"`)) as unknown[];
+      const rows = await migrated.query<unknown[]>(`SELECT "parentOrderId", "legName", "groupId" FROM "legs" ORDER BY "id"`);
       expect(rows).toEqual([
         { parentOrderId: '1', legName: 'hedge/buy', groupId: hedge1.id },
         { parentOrderId: '1', legName: 'hedge/buy:unwind', groupId: hedge1.id },
@@ -41,7 +41,7 @@ describe('migration LegGroupMembership on a trade log written by the old code', 
         { parentOrderId: '2', legName: 'hedge/buy', groupId: hedge2.id },
       ]);
       await migrated.undoLastMigration();
-      expect(((await migrated.query(`PRAGMA table_info("legs")`)) as Array<{ name: string }>).map((c) => c.name)).not.toContain('groupId');
+      expect((await migrated.query<Array<{ name: string }>>(`PRAGMA table_info("legs")`)).map((c) => c.name)).not.toContain('groupId');
     } finally {
       await migrated.destroy();
     }
