@@ -20,6 +20,7 @@ import { NotifierModule } from './notifier/notifier.module';
 import { StrategyHostModule } from './strategy-host/strategy-host.module';
 import { PaperModule } from './paper/paper.module';
 import { SquareOffModule } from './square-off/square-off.module';
+import { StrategyLimitsModule } from './strategy-limits/strategy-limits.module';
 import { PositionsModule } from './positions/positions.module';
 
 /**
@@ -54,6 +55,7 @@ export class AppModule {
         TradeLogModule,
         LiveModule,
         SquareOffModule,
+        StrategyLimitsModule,
         PositionsModule,
       ],
     };

@@ -15,7 +15,7 @@ import { TradeLogService } from '../trade-log/trade-log.service';
 import { istToday } from '../market/ist-time';
 import { formatIst } from '../market/ist-time';
 import { engineUrl } from './cli-config';
-import type { CliIo } from './trades.cli';
+import type { CliIo } from './cli-io';
 
 interface Options {
   db?: string;

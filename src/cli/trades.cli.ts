@@ -25,14 +25,10 @@ import {
 } from '../trade-log/trade-log.render';
 import { TradeLogFilterError, TradeLogService } from '../trade-log/trade-log.service';
 import type { TradeLogFilter } from '../trade-log/trade-log.types';
-import { watchEngine, WatchIo } from './trades-watch';
+import type { CliIo } from './cli-io';
+import { watchEngine } from './trades-watch';
 import { registerPositionsCommand } from './trades-positions';
 
-export interface CliIo extends WatchIo {
-  out(text: string): void;
-  err(text: string): void;
-  env: Record<string, string | undefined>;
-}
 
 type Format = 'table' | 'csv' | 'json';
 

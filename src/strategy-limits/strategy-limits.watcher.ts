@@ -11,7 +11,7 @@ import type { OrderFilledEvent } from '../events/order.events';
 import { StrategySettings } from '../config/strategy-settings';
 import { TradeLogService } from '../trade-log/trade-log.service';
 import { istToday } from '../market/ist-time';
-import { KillSwitchService } from './kill-switch.service';
+import { KillSwitchService } from '../rails/kill-switch.service';
 
 export interface StrategyLimits {
   maxLoss?: number;
