@@ -184,7 +184,7 @@ async function send(url: string, c: Case): Promise<number | string> {
       headers,
       body: streamed ? (c.body as () => ReadableStream<Uint8Array>)() : (c.body as string | Uint8Array),
       ...(streamed ? { duplex: 'half' } : {}),
-    } as RequestInit);
+    });
     await res.arrayBuffer();
     return res.status;
   } catch (error) {

@@ -204,7 +204,7 @@ async function startBaseline(sim: KiteSimulator): Promise<Target> {
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening (\d+)/.exec(out);
       if (match) resolve(Number(match[1]));

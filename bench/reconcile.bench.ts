@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { KiteSimulator } from '../src/simulator';
 import { freePort } from '../test/helpers/engine-process';
 import { openStoreReadOnly, ROOT, simulatorEngineEnv, spawnEngine, sqliteTimeMs, storeCounts } from './lib/engine-child';
-import { advanceOrders, kiteFor, planOrders, SeedKind } from './lib/oms-seed';
+import { advanceOrders, kiteFor, planOrders } from './lib/oms-seed';
 import { printCpuProfile, ProfileSummary, summariseCpuProfile } from './lib/cpu-profile';
 import { isSmoke, ms, resultsDir, writeResults } from './lib/results';
 
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     const file = writeResults('reconcile', smoke, startedAt, {
       orders: plan.length,
       trades,
-      kinds: kinds as Record<SeedKind, number>,
+      kinds: kinds,
       seedMs,
       targetReconcileMs: TARGET_MS,
       baseline,
@@ -159,7 +159,7 @@ async function fetchBaseline(sim: KiteSimulator): Promise<{ coldMs: number; warm
     env: { ...process.env, KITE_ROOT_URL: sim.url, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken, REPEAT: '3' },
     maxBuffer: 1 << 20,
   });
-  return JSON.parse(stdout.trim().split('\n').pop()!);
+  return JSON.parse(stdout.trim().split('\n').pop()!) as { coldMs: number; warmMs: number[]; orders: number; trades: number };
 }
 
 /** Boot the engine on `db`, time its boot reconcile and the processing behind it, stop it, check the store. */

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { loadLegworkConfig, LegworkConfig } from './config/legwork.config';
+import { AccessModule } from './access/access.module';
 import { DatabaseModule } from './database/database.module';
 import { LeadershipModule } from './leadership/leadership.module';
 import { HealthModule } from './health/health.module';
@@ -20,6 +21,7 @@ import { NotifierModule } from './notifier/notifier.module';
 import { StrategyHostModule } from './strategy-host/strategy-host.module';
 import { PaperModule } from './paper/paper.module';
 import { SquareOffModule } from './square-off/square-off.module';
+import { StrategyLimitsModule } from './strategy-limits/strategy-limits.module';
 import { PositionsModule } from './positions/positions.module';
 
 /**
@@ -37,6 +39,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         LoggingModule,
         MetricsModule,
+        AccessModule,
         DatabaseModule,
         LeadershipModule,
         KiteSessionModule,
@@ -54,6 +57,7 @@ export class AppModule {
         TradeLogModule,
         LiveModule,
         SquareOffModule,
+        StrategyLimitsModule,
         PositionsModule,
       ],
     };

@@ -71,15 +71,15 @@ export async function spawnEngine(
       /* not a log line */
     }
   };
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const text = partial + chunk.toString('utf8');
     const parts = text.split('\n');
     partial = parts.pop() ?? '';
     for (const part of parts) onLine(part);
-    if (raw.length < 2_000_000) raw += chunk;
+    if (raw.length < 2_000_000) raw += chunk.toString();
   });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    if (raw.length < 2_000_000) raw += chunk;
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (raw.length < 2_000_000) raw += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 

@@ -70,8 +70,8 @@ async function runWrk({ url, bodiesFile, seconds, connections, dir }: LoadOption
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
-    child.stdout.on('data', (chunk: Buffer) => (text += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (text += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}:\n${text}`))));
   });

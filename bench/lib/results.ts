@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './engine-child';
 
@@ -19,7 +20,6 @@ export function resultsDir(env = process.env): string {
 export function writeResults(name: string, smoke: boolean, startedAt: Date, body: Record<string, unknown>): string {
   const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
-  const os = require('node:os') as typeof import('node:os');
   const payload = {
     bench: name,
     smoke,

@@ -21,22 +21,22 @@ export async function spawnServer(name: string, command: string, args: string[],
     // Only a guard against a server that never starts: a loaded 2-core machine can take over a minute to boot one.
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 180_000);
     const onData = (chunk: Buffer) => {
-      output += chunk;
+      output += chunk.toString();
       const listening = /listening (\d+)/.exec(output);
       if (listening) {
         clearTimeout(timer);
         resolve(`http://127.0.0.1:${listening[1]}`);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     if (port) {
       const poll = async () => {
         const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
         if (ok) {
           clearTimeout(timer);
           resolve(`http://127.0.0.1:${port}`);
-        } else if (child.exitCode === null) setTimeout(poll, 200);
+        } else if (child.exitCode === null) setTimeout(() => void poll(), 200);
       };
       void poll();
     }

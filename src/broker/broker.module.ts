@@ -10,15 +10,23 @@ import { LegEvidenceListener } from './leg-evidence.listener';
 import { LegLedger } from './leg-ledger';
 import { LegRecoveryService } from './leg-recovery.service';
 import { OrderGateway } from './order-gateway.service';
-import { RailsModule } from '../rails/rails.module';
-import { LegworkRails } from '../rails/legwork-rails';
-import { ORDER_RAILS } from './order-rails';
+import { ORDER_RAILS, OrderRailsSlot } from './order-rails';
+import { RunningStrategies } from './running-strategies';
 import { SlicePlanner } from './slice-planner';
+import { DatabaseModule } from '../database/database.module';
+import { KiteSessionModule } from '../kite-session/kite-session.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { NotifierModule } from '../notifier/notifier.module';
+import { LeadershipModule } from '../leadership/leadership.module';
 
-/** Order actions towards Kite: the order gateway (exactly-once legs, claims, evidence, slicing above the freeze limit), leg recovery, leg groups, the rails every order passes. */
+/**
+ * Order actions towards Kite: the order gateway (exactly-once legs, claims, evidence, slicing above the freeze limit),
+ * leg recovery, leg groups. Every order passes the rails through ORDER_RAILS, a slot the rails module (above this
+ * one) fills; RunningStrategies is filled by the strategy host. So this module imports neither.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Leg, LegGroup, Order]), InboxModule, RailsModule, InstrumentsModule],
-  providers: [LegLedger, OrderGateway, SlicePlanner, LegRecoveryService, LegEvidenceListener, LegGroupService, { provide: ORDER_RAILS, useExisting: LegworkRails }],
-  exports: [OrderGateway, LegRecoveryService, LegGroupService, LegLedger, ORDER_RAILS],
+  imports: [DatabaseModule, LeadershipModule, KiteSessionModule, MetricsModule, NotifierModule, TypeOrmModule.forFeature([Leg, LegGroup, Order]), InboxModule, InstrumentsModule],
+  providers: [LegLedger, OrderGateway, SlicePlanner, LegRecoveryService, LegEvidenceListener, LegGroupService, OrderRailsSlot, { provide: ORDER_RAILS, useExisting: OrderRailsSlot }, RunningStrategies],
+  exports: [OrderGateway, LegRecoveryService, LegGroupService, LegLedger, ORDER_RAILS, OrderRailsSlot, RunningStrategies],
 })
 export class BrokerModule {}

@@ -17,7 +17,8 @@ import { LegGroup } from './entities/leg-group.entity';
 import { Leg } from './entities/leg.entity';
 import { orderPhase } from './leg-state.machine';
 import { isLegTag } from './leg-tag';
-import { LegOrder, OrderGateway, Variety } from './order-gateway.service';
+import { OrderGateway } from './order-gateway.service';
+import type { LegOrder, Variety } from './leg-order';
 
 export interface GroupLeg {
   legName: string;
@@ -327,6 +328,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
       strategy: group.strategy,
       parentOrderId: group.parentOrderId,
       legName: names[reversals.length],
+      groupId: group.id,
       order: {
         variety: sent.variety, exchange: sent.exchange, tradingsymbol: sent.tradingsymbol, product: sent.product, quantity: left,
         transaction_type: side, order_type: 'MARKET', market_protection: -1,
@@ -352,6 +354,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
         strategy: group.strategy,
         parentOrderId: group.parentOrderId,
         legName: `${group.name}/${leg.legName}`,
+        groupId: group.id,
         order: leg.order,
         ...(chainId ? { chainId } : {}),
         ...(triggerEventId !== null ? { triggerEventId } : {}),
@@ -383,9 +386,7 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
 
   private async groupOfLegTag(tag: string): Promise<LegGroup | null> {
     const leg = await this.legs.findOneBy({ tag });
-    const slash = leg?.legName.indexOf('/') ?? -1;
-    if (!leg || slash <= 0) return null;
-    return this.groups.findOneBy({ strategy: leg.strategy, parentOrderId: leg.parentOrderId, name: leg.legName.slice(0, slash) });
+    return leg?.groupId ? this.groups.findOneBy({ id: leg.groupId }) : null;
   }
 
   private setStatus(group: LegGroup, status: LegGroup['status'], reason: string | null): Promise<unknown> {

@@ -19,7 +19,7 @@ const config = {
 let next = 1;
 const newLeg = (): NewLeg => {
   const n = next++;
-  return { strategy: 's', chainId: String(n), parentOrderId: String(n), legName: 'exit', tag: `lwclaim${n}`, request: '{}', triggerEventId: null, reducesRisk: false };
+  return { strategy: 's', chainId: String(n), parentOrderId: String(n), legName: 'exit', tag: `lwclaim${n}`, request: '{}', triggerEventId: null, groupId: null, reducesRisk: false };
 };
 
 describe.each(STORE_DIALECTS)('LegLedger claims on a real %s database', (dialect) => {

@@ -17,7 +17,7 @@ import type { KiteErrorInfo } from './kite-error';
 import { LegStatus, settleDeadline, sightingDecision, slicedLegStatus, SlicingPath, statesBefore } from './leg-state.machine';
 
 /** A leg's row as recorded before anything is sent. */
-export type NewLeg = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag' | 'request' | 'triggerEventId' | 'reducesRisk'>;
+export type NewLeg = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag' | 'request' | 'triggerEventId' | 'reducesRisk' | 'groupId'>;
 
 /** One slice of a leg above the freeze limit, as recorded with the leg: its number (1…n), its own tag and request. */
 export type NewSlice = Pick<Leg, 'slice' | 'tag' | 'request'>;

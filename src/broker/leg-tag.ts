@@ -20,8 +20,3 @@ export function legTag(strategy: string, parentOrderId: string, legName: string,
 export function isLegTag(tag: string | null | undefined): tag is string {
   return typeof tag === 'string' && tag.length === KITE_TAG_MAX_LENGTH && tag.startsWith(LEG_TAG_PREFIX) && /^[a-z0-9]+$/.test(tag);
 }
-
-/** Tags a user may put on entry orders for strategies to filter on: Kite's rule, alphanumeric, 1–20 characters. */
-export function isValidKiteTag(tag: string): boolean {
-  return /^[A-Za-z0-9]{1,20}$/.test(tag);
-}

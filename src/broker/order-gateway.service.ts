@@ -14,72 +14,13 @@ import { Notifier } from '../notifier/notifier.service';
 import { Leg } from './entities/leg.entity';
 import { classifyKiteError, KiteErrorInfo } from './kite-error';
 import { legLabel, LegLedger, NewLeg } from './leg-ledger';
-import { isCancellable, LegOutcomeStatus, outcomeOf } from './leg-state.machine';
+import { isCancellable, outcomeOf } from './leg-state.machine';
+import type { KiteOrderRow, LegOrder, LegOutcome, PlaceLegRequest, Variety } from './leg-order';
 import { isLegTag, legTag } from './leg-tag';
 import { CurrentOrder, OrderRails, ORDER_RAILS, PlacementRefusedError } from './order-rails';
 import { SlicedPlan, SlicePlanner } from './slice-planner';
+import { textOf } from '../common/text-of';
 
-export type Variety = 'regular' | 'amo' | 'co' | 'iceberg' | 'auction';
-
-/** The order a leg sends to Kite: kiteconnect's placeOrder parameters, minus the tag (the gateway owns it). */
-export interface LegOrder {
-  variety?: Variety;
-  exchange: string;
-  tradingsymbol: string;
-  transaction_type: 'BUY' | 'SELL';
-  quantity: number;
-  product: string;
-  order_type: 'MARKET' | 'LIMIT' | 'SL' | 'SL-M';
-  price?: number;
-  trigger_price?: number;
-  validity?: 'DAY' | 'IOC' | 'TTL';
-  validity_ttl?: number;
-  disclosed_quantity?: number;
-  /** Percent (0–100) or -1 for Kite's automatic protection; Kite refuses MARKET/SL-M orders without it. */
-  market_protection?: number;
-}
-
-export interface PlaceLegRequest {
-  strategy: string;
-  /** The order whose event caused this leg ('' for a leg with no parent). Part of the leg's unique key. */
-  parentOrderId: string;
-  /** Unique among the legs one strategy places for one parent order, e.g. 'exit' or 'hedge-3'. */
-  legName: string;
-  order: LegOrder;
-  /** Groups the chain; default: the parent's chain if the parent is itself a leg, else the parent order id. */
-  chainId?: string;
-  /** The order_events id that triggered the leg, for the trade log. */
-  triggerEventId?: number;
-}
-
-export type { LegOutcomeStatus };
-
-export interface LegOutcome {
-  /** placed: Kite has it; failed: refused for good; pending: not known yet (unknown: settled by evidence later). */
-  status: LegOutcomeStatus;
-  legId: number;
-  tag: string;
-  orderId: string | null;
-  /** True when this leg had been requested before (redelivered event, restart): nothing new was sent to Kite. */
-  duplicate: boolean;
-  error?: KiteErrorInfo;
-  /**
-   * A leg above the exchange's freeze limit is sent as slices: each one's outcome, first to last (`orderId` above is
-   * then null: the leg has one order per slice). `status` above is the leg's: placed when every slice is.
-   */
-  slices?: SliceOutcome[];
-}
-
-export interface SliceOutcome {
-  slice: number;
-  quantity: number;
-  status: LegOutcomeStatus;
-  tag: string;
-  orderId: string | null;
-  error?: { errorType: string; message: string };
-}
-
-export type OrderRow = Awaited<ReturnType<KiteClient['getOrders']>>[number];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -172,7 +113,7 @@ export class OrderGateway {
     const tag = legTag(strategy, parentOrderId, legName);
     const order: LegOrder & { tag: string } = { variety: 'regular', ...request.order, tag };
     const chainId = request.chainId ?? (await this.chainOf(parentOrderId));
-    const values: NewLeg = { strategy, chainId, parentOrderId, legName, tag, request: JSON.stringify(order), triggerEventId: request.triggerEventId ?? null, reducesRisk };
+    const values: NewLeg = { strategy, chainId, parentOrderId, legName, tag, request: JSON.stringify(order), triggerEventId: request.triggerEventId ?? null, reducesRisk, groupId: request.groupId ?? null };
     // Above the exchange's freeze limit the leg is sent as slices (see "legs above the freeze limit" below).
     const sliced = await this.slicePlanner.plan(order);
     if (sliced) return this.recordSliced(values, sliced);
@@ -293,7 +234,7 @@ export class OrderGateway {
   async ordersTagged(tags?: string[]): Promise<TaggedOrder[]> {
     const wanted = tags && new Set(tags);
     const found: TaggedOrder[] = [];
-    const autosliced: Array<{ row: OrderRow; parentId: string }> = [];
+    const autosliced: Array<{ row: KiteOrderRow; parentId: string }> = [];
     for (const row of await this.kite.getOrders()) {
       if (row.parent_order_id) continue; // a child (iceberg slice, cover order's stop) carries its parent's tag
       const rowTags = tagsOf(row);
@@ -366,7 +307,7 @@ export class OrderGateway {
     if (!this.leadership.isLeader()) throw new NotLeaderError(`modify of order ${orderId}`);
     await this.rails.beforeModify(orderId, params, () => this.currentOrder(orderId));
     return this.call('modify', { orderId }, async () => {
-      const answer = await this.kite.modifyOrder(variety, orderId, { ...params } as Parameters<KiteClient['modifyOrder']>[2]);
+      const answer = await this.kite.modifyOrder(variety, orderId, { ...params });
       return String((answer as { order_id: unknown }).order_id);
     });
   }
@@ -381,7 +322,7 @@ export class OrderGateway {
   }
 
   /** Kite's order book. Every order in it carrying a leg tag is linked to its leg on the way. */
-  async getOrders(): Promise<OrderRow[]> {
+  async getOrders(): Promise<KiteOrderRow[]> {
     const rows = await this.kite.getOrders();
     this.observeRows(rows);
     return rows;
@@ -532,7 +473,7 @@ export class OrderGateway {
     for (const [i, slice] of slices.entries()) {
       const child = results[i];
       if (child?.order_id !== undefined && child.order_id !== null) {
-        await this.sighted(slice, { tag: leg.tag, orderId: String(child.order_id), status: 'OPEN', variety }, 'placement');
+        await this.sighted(slice, { tag: leg.tag, orderId: textOf(child.order_id), status: 'OPEN', variety }, 'placement');
       } else if (child?.error) {
         await this.ledger.markFailed(slice, { kind: 'refused', errorType: child.error.error_type ?? 'GeneralException', message: `${child.error.message ?? 'refused'} (slice ${slice.slice} of autoslice order ${parent})` });
       } else {

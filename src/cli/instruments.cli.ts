@@ -14,6 +14,8 @@ import { InstrumentStore } from '../instruments/instrument.store';
 import type { InstrumentInfo, OptionType } from '../instruments/instrument.types';
 import { pickNearestStrike } from '../instruments/strikes';
 import { openTradeLogReadOnly } from '../trade-log/read-only-data-source';
+import { ENTITIES } from '../entities';
+import { textOf } from '../common/text-of';
 
 type Print = (line: string) => void;
 
@@ -54,7 +56,7 @@ async function engine(options: InstrumentsCliOptions, method: 'GET' | 'POST', pa
   if (!res.ok) {
     let message = text;
     try {
-      message = String((JSON.parse(text) as { message?: unknown }).message ?? text);
+      message = textOf((JSON.parse(text) as { message?: unknown }).message ?? text);
     } catch {
       // not JSON: the text as it came
     }
@@ -66,7 +68,7 @@ async function engine(options: InstrumentsCliOptions, method: 'GET' | 'POST', pa
 async function withFile<T>(options: InstrumentsCliOptions, work: (store: InstrumentStore) => Promise<T>): Promise<T> {
   let ds: DataSource;
   try {
-    ds = await openTradeLogReadOnly(options.db);
+    ds = await openTradeLogReadOnly(options.db, ENTITIES);
   } catch (error) {
     throw new InstrumentsCliError(error instanceof Error ? error.message : String(error), 2);
   }
@@ -95,7 +97,7 @@ export async function instrumentsStatus(options: InstrumentsCliOptions): Promise
     if (status.loading) options.print('loading now');
     const failure = status.lastFailure as { at: string; reason: string } | null;
     if (failure) options.print(`last load failed at ${failure.at}: ${failure.reason}`);
-    if (status.nextCheckAt) options.print(`next check: ${String(status.nextCheckAt)}`);
+    if (status.nextCheckAt) options.print(`next check: ${textOf(status.nextCheckAt)}`);
     return;
   }
   const list = await withFile(options, (store) => store.currentList());

@@ -10,9 +10,10 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { KiteConnect } from 'kiteconnect';
-import { DataSource, DataSourceOptions, MoreThan } from 'typeorm';
+import { DataSource, MoreThan } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
+import { ENTITIES } from '../entities';
 import { Gtt } from '../gtt/entities/gtt.entity';
 import { deleteLegworkGtts, DeleteGttsResult } from '../gtt/gtt-delete';
 import { KiteSession } from '../kite-session/kite-session.entity';
@@ -20,6 +21,7 @@ import { cliConfig, engineUrl } from './cli-config';
 import { cancelOpenLegworkOrders, CancelOpenResult, legsThatMayBeOpen } from '../rails/cancel-open';
 import { KillSwitchState } from '../rails/entities/kill-switch.entity';
 import { OrderPacer } from '../rails/rate-limits';
+import { textOf } from '../common/text-of';
 
 type Print = (line: string) => void;
 
@@ -52,7 +54,7 @@ async function viaHttp(options: Options, method: string, path: string, body?: un
 }
 
 async function viaFile<T>(options: Options, work: (ds: DataSource) => Promise<T>): Promise<T> {
-  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path: options.db, synchronous: 'FULL' }), logging: false } as DataSourceOptions).initialize();
+  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path: options.db, synchronous: 'FULL' }, ENTITIES), logging: false }).initialize();
   try {
     return await work(ds);
   } finally {
@@ -79,7 +81,7 @@ async function cancelWithoutEngine(options: Options): Promise<(CancelOpenResult 
 }
 
 function describe(state: { tripped?: unknown; reason?: unknown; changedBy?: unknown }): string {
-  return state.tripped ? `TRIPPED (${state.reason ?? 'no reason'}; by ${state.changedBy ?? '?'}): no new orders are placed` : 'armed: strategies may place orders';
+  return state.tripped ? `TRIPPED (${textOf(state.reason ?? 'no reason')}; by ${textOf(state.changedBy ?? '?')}): no new orders are placed` : 'armed: strategies may place orders';
 }
 
 export async function runKillSwitch(

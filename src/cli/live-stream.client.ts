@@ -39,9 +39,9 @@ export function openLiveStream(
       handle?.(JSON.parse(event.data as string) as T, event.lastEventId);
     });
   source.addEventListener('open', () => handlers.open?.());
-  on<ResyncMessage>('resync', handlers.resync);
+  on<ResyncMessage>('resync', handlers.resync && ((message, id) => handlers.resync!(message, id)));
   on<EngineState>('state', handlers.state && ((state) => handlers.state!(state)));
-  on<OrdersChangedMessage>('orders', handlers.orders);
+  on<OrdersChangedMessage>('orders', handlers.orders && ((message, id) => handlers.orders!(message, id)));
   source.addEventListener('error', (event: ErrorEvent) =>
     handlers.error?.({ closed: source.readyState === EventSource.CLOSED, status: event.code, message: event.message }),
   );

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
+import { ENTITIES } from '../entities';
 import { InboxEntry, InboxSource } from '../inbox/inbox-entry.entity';
 import { InboxProcessor } from '../inbox/inbox.processor';
 import { InboxService } from '../inbox/inbox.service';
@@ -19,7 +20,7 @@ type Progress = (label: string, total: number) => { tick(n?: number): void; stop
 /** Write every inbox entry received on `date` (UTC day) as JSON lines, oldest first. Returns the count. */
 export async function exportPostbacks(dbPath: string, date: string, out: NodeJS.WritableStream, progress: Progress): Promise<number> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`--date must be yyyy-mm-dd, got "${date}"`);
-  const dataSource = await new DataSource({ ...sqliteDataSourceOptions({ path: dbPath, synchronous: 'NORMAL' }), migrationsRun: false }).initialize();
+  const dataSource = await new DataSource({ ...sqliteDataSourceOptions({ path: dbPath, synchronous: 'NORMAL' }, ENTITIES), migrationsRun: false }).initialize();
   try {
     const from = new Date(`${date}T00:00:00.000Z`);
     const to = new Date(from.getTime() + 86_400_000);

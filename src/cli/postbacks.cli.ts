@@ -11,7 +11,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { cliConfig } from './cli-config';
-import { applyOverrides, sendPostback, signPostback } from './postback-sender';
+import { applyOverrides, sendPostback, signPostback } from './postback-client';
 import { exportPostbacks, readPostbackLog, replayIntoDatabase } from './postback-log';
 import { progressBar } from './progress';
 
@@ -31,7 +31,7 @@ program
   .action(async (opts: { url: string; secret?: string; file?: string; set: string[]; sign: boolean }) => {
     const secret = opts.secret ?? config.kite.apiSecret;
     const path = opts.file ?? SAMPLE;
-    const bodies = path.endsWith('.jsonl') ? readPostbackLog(path).map((r) => JSON.parse(r.rawBody)) : [JSON.parse(readFileSync(path, 'utf8'))];
+    const bodies = path.endsWith('.jsonl') ? readPostbackLog(path).map((r) => JSON.parse(r.rawBody) as Record<string, unknown>) : [JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>];
     let failed = 0;
     for (const template of bodies) {
       const payload = applyOverrides(template, opts.set);

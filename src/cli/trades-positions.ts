@@ -10,10 +10,12 @@ import { PositionsCheckRecord } from '../positions/entities/positions-check.enti
 import type { PositionLine } from '../positions/positions-check';
 import type { PositionsCheck } from '../positions/positions-check.service';
 import { openTradeLogReadOnly } from '../trade-log/read-only-data-source';
-import { istToday, TradeLogService } from '../trade-log/trade-log.service';
-import { formatIst } from '../simulator/ist-time';
+import { ENTITIES } from '../entities';
+import { TradeLogService } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
+import { formatIst } from '../market/ist-time';
 import { engineUrl } from './cli-config';
-import type { CliIo } from './trades.cli';
+import type { CliIo } from './cli-io';
 
 interface Options {
   db?: string;
@@ -70,7 +72,7 @@ export function registerPositionsCommand(program: Command, io: CliIo): void {
         io.out(o.format === 'json' ? `${JSON.stringify(c, null, 2)}\n` : render(c.lines, `checked now (${formatIst(new Date(c.checkedAt))} IST, ${c.tradingDay})`));
         return;
       }
-      const dataSource = await openTradeLogReadOnly(resolve(o.db ?? io.env.DATABASE_PATH ?? './data/legwork.sqlite'));
+      const dataSource = await openTradeLogReadOnly(resolve(o.db ?? io.env.DATABASE_PATH ?? './data/legwork.sqlite'), ENTITIES);
       try {
         const runner = dataSource.createQueryRunner();
         const stored = (await runner.hasTable('positions_checks').finally(() => runner.release()))
@@ -79,7 +81,7 @@ export function registerPositionsCommand(program: Command, io: CliIo): void {
         const today = istToday();
         const legwork = (await new TradeLogService(dataSource).dayNet(today)).map((i) => ({ exchange: i.exchange, tradingsymbol: i.tradingsymbol, quantity: i.openQuantity }));
         if (o.format === 'json') {
-          io.out(`${JSON.stringify({ kiteAsked: false, reason: fresh.reason, lastCheck: stored ? { ...stored, lines: JSON.parse(stored.lines) } : null, legworkToday: legwork }, null, 2)}\n`);
+          io.out(`${JSON.stringify({ kiteAsked: false, reason: fresh.reason, lastCheck: stored ? { ...stored, lines: JSON.parse(stored.lines) as unknown } : null, legworkToday: legwork }, null, 2)}\n`);
           return;
         }
         io.err(`${fresh.reason}: Kite's positions were not read now\n`);

@@ -5,9 +5,9 @@
  */
 import type { EngineState } from '../live/live-messages';
 import type { DayView, PositionsView } from '../trade-log/day-view.service';
-import { formatIst } from '../simulator/ist-time';
+import { formatIst } from '../market/ist-time';
 import { pnlTables, positionsTables } from '../trade-log/trade-log.render';
-import { istToday } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
 import type { PnlReport } from '../trade-log/trade-log.types';
 import { openLiveStream } from './live-stream.client';
 import { pacedReads } from './paced-reads';

@@ -18,20 +18,17 @@ import { loadEnvironment } from '../config/environment-file';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { openTradeLogReadOnly, TradeLogOpenError } from '../trade-log/read-only-data-source';
+import { ENTITIES } from '../entities';
 import {
   CHAIN_COLUMNS, chainCsvRow, chainDetail, chainsTable, FILL_COLUMNS, fillsTable, ORDER_COLUMNS, ordersTable, PNL_CHAIN_COLUMNS,
   PNL_STRATEGY_COLUMNS, pnlTables, toCsv, toJson,
 } from '../trade-log/trade-log.render';
 import { TradeLogFilterError, TradeLogService } from '../trade-log/trade-log.service';
 import type { TradeLogFilter } from '../trade-log/trade-log.types';
-import { watchEngine, WatchIo } from './trades-watch';
+import type { CliIo } from './cli-io';
+import { watchEngine } from './trades-watch';
 import { registerPositionsCommand } from './trades-positions';
 
-export interface CliIo extends WatchIo {
-  out(text: string): void;
-  err(text: string): void;
-  env: Record<string, string | undefined>;
-}
 
 type Format = 'table' | 'csv' | 'json';
 
@@ -83,7 +80,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const run = (render: (service: TradeLogService, options: CommonOptions) => Promise<{ text: string; count?: number }>) =>
     async (options: CommonOptions) => {
       const path = resolve(options.db ?? io.env.DATABASE_PATH ?? DEFAULT_DB);
-      const dataSource = await openTradeLogReadOnly(path);
+      const dataSource = await openTradeLogReadOnly(path, ENTITIES);
       try {
         const { text, count } = await render(new TradeLogService(dataSource), options);
         if (options.out) {

@@ -28,10 +28,10 @@ describe('CoalescedRuns', () => {
   it('makes no extra run once stopped', async () => {
     let runs = 0;
     let stop = false;
-    const runner = new CoalescedRuns(async () => {
+    const runner = new CoalescedRuns(() => {
       runs++;
       stop = true;
-      return runs;
+      return Promise.resolve(runs);
     }, () => stop);
     const first = runner.run();
     void runner.run();

@@ -67,7 +67,7 @@ export interface LegworkConfig {
   notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string; webhookSecret: string | undefined } | undefined };
   logging: { level: string; format: 'pretty' | 'json' };
   health: { maxInboxBacklog: number };
-  /** The read-only trade-log page and API; see src/trade-log/trade-log-auth.guard.ts. */
+  /** The read-only trade-log page and API; see src/access/access-areas.ts. */
   tradeLog: { token: string | undefined };
   /** GTTs legwork placed: how often they are read back from Kite, and whether the kill switch's cancel-open deletes them. */
   gtt: { syncIntervalSeconds: number; cancelOpenDeletes: boolean };

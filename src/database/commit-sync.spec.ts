@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { KillSwitchState } from '../rails/entities/kill-switch.entity';
 import { CommitSync, commitSync, sqliteDataSourceOptions } from './data-source.options';
+import { ENTITIES } from '../entities';
 import { WriteTransactions } from './write-transactions';
 
 describe('durable commits (SQLite WAL)', () => {
@@ -11,11 +12,11 @@ describe('durable commits (SQLite WAL)', () => {
   const opened: DataSource[] = [];
   const path = () => join(dir, 'db.sqlite');
   const open = async (synchronous: 'FULL' | 'NORMAL') => {
-    const dataSource = await new DataSource(sqliteDataSourceOptions({ path: path(), synchronous })).initialize();
+    const dataSource = await new DataSource(sqliteDataSourceOptions({ path: path(), synchronous }, ENTITIES)).initialize();
     opened.push(dataSource);
     return dataSource;
   };
-  const level = async (dataSource: DataSource) => ((await dataSource.query('PRAGMA synchronous')) as Array<{ synchronous: number }>)[0].synchronous;
+  const level = async (dataSource: DataSource) => (await dataSource.query<Array<{ synchronous: number }>>('PRAGMA synchronous'))[0].synchronous;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'legwork-commit-sync-'));
@@ -84,7 +85,7 @@ describe('durable commits (SQLite WAL)', () => {
     const dataSource = await open('FULL');
     const writes = new WriteTransactions(dataSource);
     await writes.durability();
-    const [{ wal_autocheckpoint: autocheckpoint }] = (await dataSource.query('PRAGMA wal_autocheckpoint')) as Array<{ wal_autocheckpoint: number }>;
+    const [{ wal_autocheckpoint: autocheckpoint }] = await dataSource.query<Array<{ wal_autocheckpoint: number }>>('PRAGMA wal_autocheckpoint');
     expect(autocheckpoint).toBe(0);
     // Enough commits to pass SQLite's default threshold (1000 pages) several times.
     for (let i = 0; i < 300; i++) {

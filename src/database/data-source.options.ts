@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import { closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { bindSqliteNumbers } from './sqlite-bound-numbers';
 import { WalCheckpointer } from './wal-checkpointer';
@@ -14,15 +13,16 @@ export interface SqliteSettings {
 
 /**
  * TypeORM options for the SQLite trade log. SQLite-only pragmas live here and nowhere else, so the entities and
- * queries stay portable to PostgreSQL.
+ * queries stay portable to PostgreSQL. `entities`: none for the engine (each feature module registers its own,
+ * autoLoadEntities); the root's ENTITIES (src/entities.ts) for the TypeORM CLI and tools that open the file alone.
  */
-export function sqliteDataSourceOptions(settings: SqliteSettings): DataSourceOptions {
+export function sqliteDataSourceOptions(settings: SqliteSettings, entities: NonNullable<DataSourceOptions['entities']> = []): DataSourceOptions {
   if (settings.path !== ':memory:') mkdirSync(dirname(settings.path), { recursive: true });
   bindSqliteNumbers();
   return {
     type: 'better-sqlite3',
     database: settings.path,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: true,
     synchronize: false,
@@ -70,7 +70,7 @@ type Fdatasync = (fd: number, done: (error: NodeJS.ErrnoException | null) => voi
 export async function commitSync(dataSource: DataSource, fdatasync: Fdatasync = fs.fdatasync): Promise<CommitSync> {
   const nothing = { sync: () => Promise.resolve(), close: () => Promise.resolve() };
   if (dataSource.options.type !== 'better-sqlite3') return { mode: 'database', ...nothing };
-  const [{ synchronous }] = (await dataSource.query('PRAGMA synchronous')) as Array<{ synchronous: number }>;
+  const [{ synchronous }] = await dataSource.query<Array<{ synchronous: number }>>('PRAGMA synchronous');
   const file = dataSource.options.database;
   if (file === ':memory:' || file === '') return { mode: 'off', ...nothing };
   const connection = (dataSource.driver as unknown as { databaseConnection: { pragma(source: string): unknown; open: boolean } }).databaseConnection;

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -21,12 +21,15 @@ export function hotPathStore(dataSource: DataSource, writes: WriteTransactions):
  * The trade log: one SQLite file (WAL) or a PostgreSQL database (DATABASE_URL), migrated at start, the single path for writes into it (WriteTransactions)
  * and the hot-path store the ingestion pipeline writes through.
  */
-@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<LegworkConfig, true>) => dataSourceOptions(config.get('database', { infer: true })),
+      // Each feature module registers its own entities (TypeOrmModule.forFeature): this module names none.
+      useFactory: (config: ConfigService<LegworkConfig, true>) => ({
+        ...dataSourceOptions(config.get('database', { infer: true })),
+        autoLoadEntities: true,
+      }),
       dataSourceFactory: (options) => openDataSource(options!),
     }),
   ],

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Fill } from '../orders/entities/fill.entity';
 import { OrderAction } from '../rails/entities/order-action.entity';
 import { sqliteDataSourceOptions } from './data-source.options';
+import { ENTITIES } from '../entities';
 
 describe('numbers bound, not written into the SQL (SQLite)', () => {
   let dir: string;
@@ -13,7 +14,7 @@ describe('numbers bound, not written into the SQL (SQLite)', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'legwork-bound-'));
-    dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'db.sqlite'), synchronous: 'NORMAL' })).initialize();
+    dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'db.sqlite'), synchronous: 'NORMAL' }, ENTITIES)).initialize();
     const connection = (dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;
     const prepare = connection.prepare.bind(connection);
     prepared = [];

@@ -1,5 +1,3 @@
-import type { InboxSource } from '../inbox/inbox-entry.entity';
-
 /** The order as it stands right after the transition an event describes. */
 export interface OrderSnapshot {
   orderId: string;
@@ -23,5 +21,5 @@ export interface OrderSnapshot {
   exchangeUpdateTimestamp: string | null;
 }
 
-/** Where the update that caused an event came from. */
-export type OrderEventSource = InboxSource;
+/** Where the update that caused an event came from (the inbox records it per entry). */
+export type OrderEventSource = 'postback' | 'websocket' | 'reconcile' | 'replay';

@@ -1,6 +1,6 @@
 import type { LegFacts } from '../broker/leg-state.machine';
 import type { KiteClient } from '../kite-session/kite-client.provider';
-import { parseIst } from '../simulator/ist-time';
+import { parseIst } from '../market/ist-time';
 
 /**
  * A GTT's life, decided here (pure: no I/O, no clock). Placing it is exactly-once like a leg (leg-state.machine.ts):

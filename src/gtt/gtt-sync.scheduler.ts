@@ -3,12 +3,12 @@ import { Leadership } from '../leadership/leadership';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { errorText } from '../common/error-text';
+import { KILL_SWITCH_CANCEL_OPEN } from '../events/kill-switch.events';
 import type { LegworkConfig } from '../config/legwork.config';
 import { InboxProcessor } from '../inbox/inbox.processor';
 import { PAPER_WITHOUT_BROKER } from '../kite-session/kite-client.provider';
 import { KITE_SESSION_RENEWED, KiteSessionService } from '../kite-session/kite-session.service';
 import { RECONCILED } from '../reconcile/reconcile.service';
-import { KILL_SWITCH_CANCEL_OPEN } from '../rails/kill-switch.service';
 import { GttService } from './gtt.service';
 
 /**

@@ -322,7 +322,7 @@ export class GttService {
     if (!this.session.canCallKite()) throw new Error(`${rows.length} GTT(s) to read back, but there is no valid Kite session; log in at /kite/login`);
 
     const listReadAt = new Date();
-    const list = (await this.kite.getGTTs()) as KiteTrigger[];
+    const list = (await this.kite.getGTTs());
     const byId = new Map(list.map((t) => [Number(t.id), t]));
     const ours = new Set(
       (await this.gtts.find({ select: { triggerId: true }, where: { triggerId: In(list.map((t) => Number(t.id))) } })).map((g) => g.triggerId),
@@ -333,7 +333,7 @@ export class GttService {
     for (const gtt of rows) {
       if (gtt.triggerId !== null) {
         // The list holds non-active GTTs for 7 days only; by id Kite answers "irrespective of the age or status".
-        const trigger = byId.get(gtt.triggerId) ?? ((await this.kite.getGTT(gtt.triggerId).catch(() => null)) as KiteTrigger | null);
+        const trigger = byId.get(gtt.triggerId) ?? (await this.kite.getGTT(gtt.triggerId).catch((): KiteTrigger | null => null));
         if (trigger) await this.apply(gtt, trigger, summary);
         continue;
       }
@@ -440,7 +440,7 @@ export class GttService {
     const leg = await this.legLedger.recordPlaced(
       {
         strategy: gtt.strategy, chainId: gtt.chainId, parentOrderId: gtt.parentOrderId, legName, tag: legTag(gtt.strategy, gtt.parentOrderId, legName),
-        request: JSON.stringify(request), triggerEventId: gtt.triggerEventId, reducesRisk: false,
+        request: JSON.stringify(request), triggerEventId: gtt.triggerEventId, reducesRisk: false, groupId: null,
       },
       fired.orderId!,
       'gtt-trigger',

@@ -1,7 +1,12 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type InboxSource = 'postback' | 'websocket' | 'reconcile' | 'replay';
-export type InboxOutcome = 'applied' | 'ignored' | 'failed';
+import type { OrderEventSource } from '../events/order-snapshot';
+import type { UpdateOutcome } from '../orders/order-update';
+
+/** The channel an entry came by: the source of the events it causes. */
+export type InboxSource = OrderEventSource;
+/** What processing an entry did to the order store. */
+export type InboxOutcome = UpdateOutcome;
 
 /**
  * One accepted order update, stored before the sender gets its 200.

@@ -9,6 +9,7 @@ import { orderUpdate } from '../../test/helpers/postbacks';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
 import { hotPathStore } from '../database/database.module';
 import { openTestStore, STORE_DIALECTS } from '../../test/helpers/postgres';
+import { ENTITIES } from '../entities';
 import { WriteTransactions } from '../database/write-transactions';
 import { DeliveryHolds } from '../orders/delivery-holds';
 import { OrderEventPublisher } from '../orders/order-event.publisher';
@@ -30,7 +31,7 @@ describe.each(STORE_DIALECTS)('InboxService (group commit on a real %s database)
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'legwork-inbox-'));
     if (dialect === 'sqlite') {
-      dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' })).initialize();
+      dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' }, ENTITIES)).initialize();
       close = () => dataSource.destroy();
     } else ({ dataSource, close } = await openTestStore(dialect));
     writes = new WriteTransactions(dataSource);
@@ -85,7 +86,7 @@ describe.each(STORE_DIALECTS)('InboxService (group commit on a real %s database)
     const b = accept(6).then(() => answered.push(6));
     while (syncs.length === 1) await new Promise((r) => setImmediate(r));
     // Both batches are committed (another connection sees them), neither is answered: their syncs have not returned.
-    const other = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' })).initialize();
+    const other = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' }, ENTITIES)).initialize();
     expect(await other.getRepository(InboxEntry).count()).toBe(2);
     await other.destroy();
     expect(answered).toEqual([]);

@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import type { InstrumentInfo } from './instrument.types';
+import { textOf } from '../common/text-of';
 
 /** The list as legwork stores it, with what had to be left out and why. */
 export interface NormalizedInstruments {
@@ -14,7 +15,7 @@ export interface NormalizedInstruments {
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value).trim());
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : textOf(value).trim());
 
 /** kiteconnect gives floats already parsed (NaN for an empty cell); the raw CSV gives strings. */
 function float(value: unknown): number {
@@ -162,7 +163,7 @@ function instrumentRecords(answer: unknown): Array<Record<string, unknown>> {
   if (answer && typeof answer === 'object' && 'error_type' in answer) {
     const { error_type, message } = answer as { error_type: unknown; message?: unknown };
     // kiteconnect's message quotes the whole response body: the first line says enough.
-    throw new Error(`${String(error_type)}: ${String(message ?? 'no message').slice(0, 200)}`);
+    throw new Error(`${textOf(error_type)}: ${textOf(message ?? 'no message').slice(0, 200)}`);
   }
   throw new Error(`Kite's instrument list came back as ${answer === null ? 'null' : typeof answer}, not rows`);
 }

@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Inject, Post, Query, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Query, ServiceUnavailableException } from '@nestjs/common';
 import { errorText } from '../common/error-text';
-import { TradeLogAuthGuard } from '../trade-log/trade-log-auth.guard';
+import { TRADE_LOG_ACCESS } from '../access/access-areas';
+import { Protected } from '../access/access.guard';
 import type { FreezeLimitTable } from './freeze-limits';
 import { FREEZE_LIMIT_TABLE } from './freeze-limit.table';
 import { InstrumentsLoader } from './instruments.loader';
@@ -11,7 +12,7 @@ import { InstrumentsLoader } from './instruments.loader';
  * Same access rule as /reconcile (TRADE_LOG_TOKEN; required beyond loopback): it spends a Kite API call.
  */
 @Controller('instruments')
-@UseGuards(TradeLogAuthGuard)
+@Protected(TRADE_LOG_ACCESS)
 export class InstrumentsController {
   constructor(
     private readonly loader: InstrumentsLoader,

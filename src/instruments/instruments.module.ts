@@ -7,6 +7,8 @@ import { InstrumentStore } from './instrument.store';
 import { InstrumentsController } from './instruments.controller';
 import { InstrumentsLoader } from './instruments.loader';
 import { InstrumentsService } from './instruments.service';
+import { DatabaseModule } from '../database/database.module';
+import { KiteSessionModule } from '../kite-session/kite-session.module';
 
 /**
  * The instrument master: Kite's daily instrument list in the store, lookups (`ctx.instruments`), the freeze table, and
@@ -14,7 +16,7 @@ import { InstrumentsService } from './instruments.service';
  * Kite client.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Instrument, InstrumentList])],
+  imports: [DatabaseModule, KiteSessionModule, TypeOrmModule.forFeature([Instrument, InstrumentList])],
   controllers: [InstrumentsController],
   providers: [InstrumentStore, InstrumentsLoader, InstrumentsService, freezeLimitTableProvider],
   exports: [InstrumentsService, InstrumentsLoader, freezeLimitTableProvider],

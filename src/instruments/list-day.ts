@@ -1,5 +1,5 @@
-/** India has no daylight saving: IST is always UTC+05:30, whatever the process time zone. */
-const IST_OFFSET_MS = 330 * 60_000;
+import { IST_OFFSET_MS } from '../market/ist-time';
+
 const DAY_MS = 86_400_000;
 
 /** "08:30" → minutes after midnight; throws on anything else. */

@@ -9,7 +9,7 @@ import type { LegworkConfig } from '../config/legwork.config';
 import { WriteTransactions } from '../database/write-transactions';
 import { KiteLoginState } from './kite-login-state';
 import { KiteSession } from './kite-session.entity';
-import { kiteTokenExpiry } from './kite-token-expiry';
+import { kiteTokenExpiry } from '../market/kite-token-expiry';
 
 /** Published when a login produced a new access token; holders of Kite clients switch to it. */
 export const KITE_SESSION_RENEWED = 'kite.session.renewed';
@@ -143,7 +143,7 @@ export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
     }
     const userId = String(session.user_id);
     const expiresAt = kiteTokenExpiry(new Date());
-    const loginTime = typeof session.login_time === 'string' ? (session.login_time as string) : null;
+    const loginTime = typeof session.login_time === 'string' ? (session.login_time) : null;
     // The expected user is read and the session stored in one write transaction: two first logins cannot both win.
     const refusal = await this.writes.run(async (m) => {
       const expected = await this.expectedUser(m.getRepository(KiteSession));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -8,6 +8,7 @@ import type { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { LegworkConfig } from '../config/legwork.config';
 import { Metric } from '../metrics/metrics';
+import { MetricsModule } from '../metrics/metrics.module';
 import { Leadership, SoleInstance } from './leadership';
 import { PostgresLeadership } from './postgres-leadership';
 
@@ -48,9 +49,12 @@ class LeadershipLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   }
 }
 
-/** Which instance leads (src/leadership/leadership.ts); global: the broker fences its claims with it, the timed work asks it. */
-@Global()
+/**
+ * Which instance leads (src/leadership/leadership.ts). On the ground floor beside the database: the broker fences its
+ * claims with it, the inbox processor and the timed work ask it; each of those modules imports this one.
+ */
 @Module({
+  imports: [MetricsModule],
   providers: [{ provide: Leadership, inject: [getDataSourceToken(), ConfigService], useFactory: leadershipFor }, LeadershipLifecycle],
   exports: [Leadership],
 })

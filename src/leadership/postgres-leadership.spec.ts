@@ -5,6 +5,7 @@ import { createTestDatabase, describePostgres, TestDatabase } from '../../test/h
 import { openDataSource } from '../database/postgres/migrate-locked';
 import { postgresDataSourceOptions } from '../database/postgres/postgres-data-source.options';
 import { PostgresLeadership } from './postgres-leadership';
+import { ENTITIES } from '../entities';
 
 describePostgres('PostgresLeadership: a lease row with a fencing epoch (real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -21,8 +22,8 @@ describePostgres('PostgresLeadership: a lease row with a fencing epoch (real Pos
   afterAll(() => Logger.overrideLogger(['error', 'warn', 'log']));
   beforeEach(async () => {
     db = await createTestDatabase();
-    a = await openDataSource(postgresDataSourceOptions(db.url));
-    b = await openDataSource(postgresDataSourceOptions(db.url));
+    a = await openDataSource(postgresDataSourceOptions(db.url, ENTITIES));
+    b = await openDataSource(postgresDataSourceOptions(db.url, ENTITIES));
   });
   afterEach(async () => {
     await Promise.all(started.splice(0).map((l) => l.stop()));

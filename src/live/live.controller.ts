@@ -1,6 +1,7 @@
-import { Controller, Get, Header, Headers, MessageEvent, Query, Sse, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Headers, MessageEvent, Query, Sse } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { TradeLogAuthGuard, TradeLogStream } from '../trade-log/trade-log-auth.guard';
+import { TRADE_LOG_ACCESS } from '../access/access-areas';
+import { AcceptsQueryToken, Protected } from '../access/access.guard';
 import { LiveFeed } from './live-feed.service';
 import type { EngineState } from './live-messages';
 
@@ -14,7 +15,7 @@ export function parseEventId(value: string | undefined): number | null {
  * server-sent-events stream of it and of order changes for the /trades page and `npm run trades -- watch`.
  */
 @Controller('api/trade-log')
-@UseGuards(TradeLogAuthGuard)
+@Protected(TRADE_LOG_ACCESS)
 export class LiveController {
   constructor(private readonly feed: LiveFeed) {}
 
@@ -30,7 +31,7 @@ export class LiveController {
    * opens a new connection may pass it as ?lastEventId= instead.
    */
   @Sse('stream')
-  @TradeLogStream()
+  @AcceptsQueryToken('stream')
   stream(@Headers('last-event-id') header: string | undefined, @Query('lastEventId') query: string | undefined): Observable<MessageEvent> {
     return this.feed.connect(parseEventId(header ?? query));
   }

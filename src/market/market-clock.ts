@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { LegworkConfig } from '../config/legwork.config';
-import { isMarketHours } from '../reconcile/reconcile.service';
-import { formatIst, istMillisOfDay } from '../simulator/ist-time';
+import { formatIst, IST_OFFSET_MS, istMillisOfDay } from './ist-time';
 
 /** NSE and BSE equity and F&O: the normal session ends at 15:30 IST. */
 export const MARKET_CLOSE = '15:30';
@@ -16,6 +15,14 @@ export function afterZerodhaSquareOff(clock: string): string | null {
   return null;
 }
 
+/** Mon–Fri 09:00–15:45 IST: when a periodic reconcile is worth its API calls. */
+export function isMarketHours(now: Date): boolean {
+  const ist = new Date(now.getTime() + IST_OFFSET_MS);
+  const minutes = ist.getUTCHours() * 60 + ist.getUTCMinutes();
+  const day = ist.getUTCDay();
+  return day >= 1 && day <= 5 && minutes >= 9 * 60 && minutes <= 15 * 60 + 45;
+}
+
 /** Minutes since midnight of an HH:MM time. */
 export function minutesOf(clock: string): number {
   const [hours, minutes] = clock.split(':').map(Number);
@@ -24,8 +31,8 @@ export function minutesOf(clock: string): number {
 
 /**
  * The engine's market calendar: today's IST trading day, whether the market trades on a day (Monday to Friday, not
- * in MARKET_HOLIDAYS), and the time of day in IST. Built on the IST helpers the simulator and the trade log use
- * (src/simulator/ist-time.ts) and reconcile's market hours, not a copy of them. `now()` is the one clock the
+ * in MARKET_HOLIDAYS), and the time of day in IST. Built on the IST helpers (./ist-time.ts) that the simulator, the
+ * trade log and reconcile use too, not a copy of them. `now()` is the one clock the
  * square-off and the positions check read, so a test can put the engine at 15:16 on a Wednesday.
  */
 @Injectable()

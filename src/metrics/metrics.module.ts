@@ -1,12 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { METRIC_PROVIDERS } from './metrics';
 
 /**
- * Prometheus metrics at GET /metrics (prom-client through @willsoto/nestjs-prometheus). Global so every feature
- * module can inject the metrics declared in metrics.ts.
+ * Prometheus metrics at GET /metrics (prom-client through @willsoto/nestjs-prometheus). Every feature module
+ * that counts imports this one and injects the metrics declared in metrics.ts.
  */
-@Global()
 @Module({
   imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
   providers: METRIC_PROVIDERS,

@@ -1,7 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
 import { Notifier } from './notifier.service';
 
-/** Alerts to humans (webhook, Telegram). Global: strategies, the gateway and the rails all raise alerts. */
-@Global()
-@Module({ providers: [Notifier], exports: [Notifier] })
+/** Alerts to humans (webhook, Telegram): strategies, the gateway and the rails all raise alerts. */
+@Module({ imports: [MetricsModule], providers: [Notifier], exports: [Notifier] })
 export class NotifierModule {}

@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { orderUpdate } from '../../test/helpers/postbacks';
 import { sqliteDataSourceOptions } from '../database/data-source.options';
+import { ENTITIES } from '../entities';
 import { ConcurrentUpdateError, Decide, InboxIntake } from '../database/hot-path/hot-path.store';
 import { SqliteHotPathStore } from '../database/hot-path/sqlite-hot-path.store';
 import { WriteTransactions } from '../database/write-transactions';
@@ -17,7 +18,7 @@ import { toOrderUpdate } from './order-update';
 
 /** A real SQLite trade log (migrated) with the hot-path store and the order-state decisions on top of it. */
 async function store(path: string) {
-  const dataSource = await new DataSource(sqliteDataSourceOptions({ path, synchronous: 'FULL' })).initialize();
+  const dataSource = await new DataSource(sqliteDataSourceOptions({ path, synchronous: 'FULL' }, ENTITIES)).initialize();
   const writes = new WriteTransactions(dataSource);
   const hotPath = new SqliteHotPathStore(dataSource, writes);
   const orderState = new OrderStateService();

@@ -2,13 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { BatchEntry, OrderStateWrites, StoredOrder } from '../database/hot-path/hot-path.store';
 import type { StoredOrderEventPayload } from '../events/order.events';
 import type { OrderSnapshot } from '../events/order-snapshot';
-import type { InboxOutcome } from '../inbox/inbox-entry.entity';
 import type { Order } from './entities/order.entity';
 import { applyOrderUpdate } from './order-state.machine';
-import { InvalidOrderUpdateError, OrderUpdate, toOrderUpdate } from './order-update';
+import { InvalidOrderUpdateError, OrderUpdate, toOrderUpdate, UpdateOutcome } from './order-update';
 
 export interface ApplyResult {
-  outcome: InboxOutcome;
+  outcome: UpdateOutcome;
   orderId: string | null;
   events: number;
   note?: string;

@@ -2,6 +2,9 @@
  * One order update in legwork's normalised form, whatever route it came by (postback, WebSocket, getOrders row).
  * Ids and timestamps stay strings exactly as Kite sent them.
  */
+/** What an update did to the order store: applied, ignored (stale or a repeat), or failed (kept for inspection). */
+export type UpdateOutcome = 'applied' | 'ignored' | 'failed';
+
 export interface OrderUpdate {
   orderId: string;
   status: string;

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { classifyKiteError } from '../broker/kite-error';
 import type { LegworkConfig } from '../config/legwork.config';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
-import { StrategyHost } from '../strategy-host/strategy-host.service';
+import { RunningStrategies } from '../broker/running-strategies';
 import { PaperOrderDto } from './paper-order.dto';
 
 /**
@@ -14,7 +14,7 @@ import { PaperOrderDto } from './paper-order.dto';
 export class PaperController {
   constructor(
     @Inject(KITE_CLIENT) private readonly kite: KiteClient,
-    private readonly strategies: StrategyHost,
+    private readonly strategies: RunningStrategies,
     private readonly config: ConfigService<LegworkConfig, true>,
   ) {}
 
@@ -23,7 +23,7 @@ export class PaperController {
     return {
       mode: 'paper',
       simulatorUrl: this.config.get('kite', { infer: true }).rootUrl,
-      strategies: this.strategies.strategies.map((s) => ({ name: s.name, description: s.description ?? null })),
+      strategies: this.strategies.all.map((s) => ({ name: s.name, description: s.description ?? null })),
     };
   }
 

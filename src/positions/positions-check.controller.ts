@@ -1,6 +1,7 @@
-import { Controller, Get, Header, HttpCode, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
 import { errorText } from '../common/error-text';
-import { TradeLogAuthGuard } from '../trade-log/trade-log-auth.guard';
+import { TRADE_LOG_ACCESS } from '../access/access-areas';
+import { Protected } from '../access/access.guard';
 import { PositionsCheck, PositionsCheckService } from './positions-check.service';
 
 /**
@@ -8,7 +9,7 @@ import { PositionsCheck, PositionsCheckService } from './positions-check.service
  * check now (Kite's positions are read). Read-only as far as trading goes.
  */
 @Controller('api/trade-log/positions-check')
-@UseGuards(TradeLogAuthGuard)
+@Protected(TRADE_LOG_ACCESS)
 export class PositionsCheckController {
   constructor(private readonly positions: PositionsCheckService) {}
 

@@ -1,17 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MarketModule } from '../market/market.module';
-import { TradeLogAuthGuard } from '../trade-log/trade-log-auth.guard';
 import { TradeLogModule } from '../trade-log/trade-log.module';
 import { PositionsCheckRecord } from './entities/positions-check.entity';
 import { PositionsCheckController } from './positions-check.controller';
 import { PositionsCheckService } from './positions-check.service';
+import { DatabaseModule } from '../database/database.module';
+import { KiteSessionModule } from '../kite-session/kite-session.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { NotifierModule } from '../notifier/notifier.module';
+import { LeadershipModule } from '../leadership/leadership.module';
 
 /** legwork's net quantities against Kite's positions: on a timer in market hours, on demand, as a metric and an alert. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PositionsCheckRecord]), TradeLogModule, MarketModule],
+  imports: [DatabaseModule, LeadershipModule, KiteSessionModule, MetricsModule, NotifierModule, TypeOrmModule.forFeature([PositionsCheckRecord]), TradeLogModule, MarketModule],
   controllers: [PositionsCheckController],
-  providers: [PositionsCheckService, TradeLogAuthGuard],
+  providers: [PositionsCheckService],
   exports: [PositionsCheckService],
 })
 export class PositionsModule {}

@@ -20,9 +20,9 @@ export function installAckFaultHook(app: NestExpressApplication, postbackPath: s
   new Logger('Bootstrap').warn(`TEST FAULT HOOK ON: the engine kills itself (SIGKILL) right after answering postback number ${after}`);
   let acked = 0;
   app.use(postbackPath, (_req: unknown, res: ServerResponse, next: () => void) => {
-    const end = res.end;
-    res.end = function (this: ServerResponse, ...args: Parameters<ServerResponse['end']>) {
-      const result = end.apply(this, args);
+    const end = res.end.bind(res) as (...args: Parameters<ServerResponse['end']>) => ServerResponse;
+    res.end = function (...args: Parameters<ServerResponse['end']>) {
+      const result = end(...args);
       // end() has written the answer to the socket (Node uncorks it synchronously): the sender gets it, then nothing.
       if (res.statusCode === 200 && ++acked >= after) process.kill(process.pid, 'SIGKILL');
       return result;

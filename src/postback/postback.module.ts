@@ -4,13 +4,14 @@ import { InboxModule } from '../inbox/inbox.module';
 import { PostbackChecksumGuard } from './checksum.guard';
 import { PostbackMetrics } from './postback-metrics';
 import { PostbackController } from './postback.controller';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /**
  * Ingress for Kite order postbacks: raw body and parse (400; postbackRawBody, mounted on the path by configureApp)
  * → checksum guard (403) → durable inbox → 200.
  */
 @Module({
-  imports: [InboxModule],
+  imports: [MetricsModule, InboxModule],
   controllers: [PostbackController],
   providers: [PostbackChecksumGuard, PostbackMetrics],
 })

@@ -1,7 +1,7 @@
 import { In, IsNull, Not, Repository } from 'typeorm';
 import type { Leg } from '../broker/entities/leg.entity';
 import { isCancellable, mayHaveOrderAtBroker } from '../broker/leg-state.machine';
-import type { Variety } from '../broker/order-gateway.service';
+import type { Variety } from '../broker/leg-order';
 import { errorText } from '../common/error-text';
 import type { KiteClient } from '../kite-session/kite-client.provider';
 
@@ -33,7 +33,7 @@ export interface CancelOpenResult {
 export async function cancelOpenLegworkOrders(
   kite: Pick<KiteClient, 'getOrders' | 'cancelOrder'>,
   legs: CancellableLeg[],
-  pace: () => Promise<void> = async () => undefined,
+  pace: () => Promise<void> = () => Promise.resolve(),
 ): Promise<CancelOpenResult> {
   const result: CancelOpenResult = { cancelled: [], cancelFailures: [] };
   if (legs.length === 0) return result;

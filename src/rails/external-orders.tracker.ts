@@ -4,14 +4,14 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { Repository } from 'typeorm';
 import { isLegTag } from '../broker/leg-tag';
+import { RunningStrategies } from '../broker/running-strategies';
 import { errorText } from '../common/error-text';
 import { ExternalOrderRow, HOT_PATH_STORE, HotPathStore } from '../database/hot-path/hot-path.store';
 import { OnAnyOrderEvent } from '../events/on-any-order-event';
 import { GttOrderLinker } from '../gtt/gtt-order-linker';
 import type { AnyOrderEvent } from '../events/order.events';
 import { Metric } from '../metrics/metrics';
-import { StrategyHost } from '../strategy-host/strategy-host.service';
-import { istToday } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
 import { ExternalOrder } from './entities/external-order.entity';
 
 /**
@@ -37,9 +37,9 @@ export class ExternalOrdersTracker {
   constructor(
     @InjectRepository(ExternalOrder) private readonly externals: Repository<ExternalOrder>,
     @Inject(HOT_PATH_STORE) private readonly store: HotPathStore,
-    private readonly strategies: StrategyHost,
+    private readonly strategies: RunningStrategies,
     @InjectMetric(Metric.ExternalOrders) private readonly counter: Counter<string>,
-    // Provided globally by the strategy host's module (the order a GTT of ours fired carries no tag, yet is ours).
+    // The order a GTT of ours fired carries no tag, yet is ours.
     private readonly gttOrders: GttOrderLinker,
   ) {}
 

@@ -1,4 +1,5 @@
 import type { CurrentOrder } from '../broker/order-rails';
+import { textOf } from '../common/text-of';
 
 /**
  * The kill switch's rule for modifications: while it is tripped, a modification may only take risk off. Taking risk
@@ -13,16 +14,16 @@ export function riskAddedBy(current: CurrentOrder | null, params: Record<string,
     if (value === undefined || value === null) continue;
     switch (field) {
       case 'quantity':
-        if (asNumber(value) > current.quantity) return `quantity ${current.quantity} → ${String(value)} adds to the position`;
+        if (asNumber(value) > current.quantity) return `quantity ${current.quantity} → ${textOf(value)} adds to the position`;
         break;
       case 'order_type':
-        if (String(value) !== current.orderType) return `order type ${current.orderType} → ${String(value)}`;
+        if (textOf(value) !== current.orderType) return `order type ${current.orderType} → ${textOf(value)}`;
         break;
       case 'price':
-        if (asNumber(value) !== current.price) return `price ${current.price} → ${String(value)}`;
+        if (asNumber(value) !== current.price) return `price ${current.price} → ${textOf(value)}`;
         break;
       case 'trigger_price':
-        if (asNumber(value) !== current.triggerPrice) return `trigger price ${current.triggerPrice} → ${String(value)}`;
+        if (asNumber(value) !== current.triggerPrice) return `trigger price ${current.triggerPrice} → ${textOf(value)}`;
         break;
       case 'market_protection':
         // Only meaningful with a change to MARKET/SL-M, which order_type already refuses.

@@ -12,6 +12,7 @@ import { Metric } from '../metrics/metrics';
 import { cancelOpenLegworkOrders, legsThatMayBeOpen } from './cancel-open';
 import { KillSwitchState } from './entities/kill-switch.entity';
 import { OrderPacer } from './rate-limits';
+import { CancelOpenGttAnswer, KILL_SWITCH_CANCEL_OPEN } from '../events/kill-switch.events';
 
 const ID = 'global';
 
@@ -30,9 +31,6 @@ export interface TripResult extends KillSwitchStatus {
   gttsDeleted: number[];
   gttFailures: Array<{ triggerId: number; error: string }>;
 }
-
-/** Published by cancel-open; the GTT service answers with what it deleted (rails know nothing of GTTs). */
-export const KILL_SWITCH_CANCEL_OPEN = 'kill-switch.cancel-open';
 
 /**
  * One switch that stops every strategy from placing new orders at once, optionally cancels the open orders legwork
@@ -92,7 +90,7 @@ export class KillSwitchService {
     result.cancelled.push(...done.cancelled);
     result.cancelFailures.push(...done.cancelFailures);
     // GTTs are orders waiting for their price: deleted too (their module answers; null when the setting is off).
-    for (const answer of (await this.bus.emitAsync(KILL_SWITCH_CANCEL_OPEN)) as Array<{ deleted: number[]; failures: Array<{ triggerId: number; error: string }> } | null | undefined>) {
+    for (const answer of (await this.bus.emitAsync(KILL_SWITCH_CANCEL_OPEN)) as Array<CancelOpenGttAnswer | null | undefined>) {
       result.gttsDeleted.push(...(answer?.deleted ?? []));
       result.gttFailures.push(...(answer?.failures ?? []));
     }

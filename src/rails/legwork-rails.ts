@@ -4,18 +4,19 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { EntityManager, Repository } from 'typeorm';
-import { CurrentOrder, OrderRails, PlacementRefusedError } from '../broker/order-rails';
+import { CurrentOrder, OrderRails, OrderRailsSlot, PlacementRefusedError } from '../broker/order-rails';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { WriteTransactions } from '../database/write-transactions';
 import { Metric } from '../metrics/metrics';
-import { istToday } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
 import { OrderAction } from './entities/order-action.entity';
 import { KillSwitchService } from './kill-switch.service';
 import { riskAddedBy } from './kill-switch.rule';
 import { Leg } from '../broker/entities/leg.entity';
 import { OrderSizingRail, SizingInput } from './order-sizing.rail';
 import { OrderPacer, PacerUsage } from './rate-limits';
+import { textOf } from '../common/text-of';
 
 export interface RailsUsage extends PacerUsage {
   /** Placements sent to Kite today (IST), counted in the database: every instance on it, across restarts. */
@@ -51,9 +52,12 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     @InjectMetric(Metric.RailsOrdersQueued) private readonly queuedGauge: Gauge<string>,
     private readonly sizing: OrderSizingRail,
     @InjectRepository(Leg) private readonly legs: Repository<Leg>,
+    private readonly slot: OrderRailsSlot,
   ) {}
 
   onModuleInit(): void {
+    // The broker's gateway and GTT service check every order through its slot: from now on, through these rails.
+    this.slot.install(this);
     const rails = this.config.get('rails', { infer: true });
     this.limitGauge.set({ window: 'second' }, rails.ordersPerSecond);
     this.limitGauge.set({ window: 'minute' }, rails.ordersPerMinute);
@@ -148,8 +152,8 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
       quantity: number(params.quantity),
       price: number(params.price),
       trigger_price: number(params.trigger_price),
-      order_type: params.order_type === undefined ? undefined : String(params.order_type),
-      variety: params.variety === undefined ? undefined : String(params.variety),
+      order_type: params.order_type === undefined ? undefined : textOf(params.order_type),
+      variety: params.variety === undefined ? undefined : textOf(params.variety),
       autoslice: params.autoslice === true,
     };
     const refusal = await this.sizing.check(exchange, tradingsymbol, order);

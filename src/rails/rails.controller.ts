@@ -1,7 +1,7 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Post, Query, UseGuards, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Query, ValidationPipe } from '@nestjs/common';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ORDER_RAILS } from '../broker/order-rails';
-import { RailsAuthGuard } from './rails-auth.guard';
+import { RAILS_ACCESS } from '../access/access-areas';
+import { Protected } from '../access/access.guard';
 import { ExternalOrdersTracker } from './external-orders.tracker';
 import { KillSwitchService } from './kill-switch.service';
 import { LegworkRails } from './legwork-rails';
@@ -20,11 +20,11 @@ export class TripKillSwitchDto {
  * (TRADE_LOG_TOKEN; required beyond loopback).
  */
 @Controller('rails')
-@UseGuards(RailsAuthGuard)
+@Protected(RAILS_ACCESS)
 export class RailsController {
   constructor(
     private readonly killSwitch: KillSwitchService,
-    @Inject(ORDER_RAILS) private readonly rails: LegworkRails,
+    private readonly rails: LegworkRails,
     private readonly externals: ExternalOrdersTracker,
   ) {}
 

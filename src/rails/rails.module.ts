@@ -4,7 +4,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { LegworkConfig } from '../config/legwork.config';
 import { Leg } from '../broker/entities/leg.entity';
 import { InstrumentsModule } from '../instruments/instruments.module';
-import { TradeLogModule } from '../trade-log/trade-log.module';
 import { ExternalOrder } from './entities/external-order.entity';
 import { ExternalOrdersTracker } from './external-orders.tracker';
 import { KillSwitchState } from './entities/kill-switch.entity';
@@ -15,11 +14,16 @@ import { RailsController } from './rails.controller';
 import { OrderSizingRail } from './order-sizing.rail';
 import { OrderPacer } from './rate-limits';
 import { TelegramCommandsController } from './telegram-commands.controller';
-import { StrategyLimitsWatcher } from './strategy-limits.watcher';
+import { DatabaseModule } from '../database/database.module';
+import { KiteSessionModule } from '../kite-session/kite-session.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { NotifierModule } from '../notifier/notifier.module';
+import { BrokerModule } from '../broker/broker.module';
+import { GttModule } from '../gtt/gtt.module';
 
-/** Safety rails every order passes in the gateway: Kite's rate limits, market protection, lot/tick/freeze sizing, the kill switch, strategy limits. */
+/** Safety rails every order passes in the gateway: Kite's rate limits, market protection, lot/tick/freeze sizing, the kill switch (with its endpoints), external-order tracking. Strategy limits: src/strategy-limits. */
 @Module({
-  imports: [TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]), TradeLogModule, InstrumentsModule],
+  imports: [DatabaseModule, KiteSessionModule, MetricsModule, NotifierModule, BrokerModule, GttModule, TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]), InstrumentsModule],
   controllers: [RailsController, TelegramCommandsController],
   providers: [
     {
@@ -34,7 +38,6 @@ import { StrategyLimitsWatcher } from './strategy-limits.watcher';
     KillSwitchService,
     LegworkRails,
     OrderSizingRail,
-    StrategyLimitsWatcher,
     ExternalOrdersTracker,
   ],
   exports: [KillSwitchService, LegworkRails, ExternalOrdersTracker],

@@ -10,9 +10,9 @@ import type { OrderFilledEvent } from '../events/order.events';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
 import { KITE_SESSION_RENEWED, KiteSessionService } from '../kite-session/kite-session.service';
 import { Fill } from '../orders/entities/fill.entity';
-import { formatIst } from '../simulator/ist-time';
+import { formatIst } from '../market/ist-time';
 import { priceFillsFromTrades } from './fill-pricing';
-import { withKiteTimestamps } from './kite-rows';
+import { withKiteTimestamps } from './kite-timestamps';
 import type { KiteRow } from './reconcile.planner';
 
 /** Unpriced fills read per pass; a day rarely has more than a handful. */

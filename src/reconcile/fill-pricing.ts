@@ -1,4 +1,5 @@
 import type { KiteRow } from './reconcile.planner';
+import { textOf } from '../common/text-of';
 
 /** A fill stored without a price: the rise of the order's filled quantity from cumulativeQuantity − quantity. */
 export interface UnpricedFill {
@@ -26,8 +27,8 @@ export function priceFillsFromTrades(fills: readonly UnpricedFill[], trades: rea
   const byOrder = new Map<string, Array<{ quantity: number; price: number }>>();
   const sorted = [...trades].sort(
     (a, b) =>
-      String(a.fill_timestamp ?? a.exchange_timestamp ?? '').localeCompare(String(b.fill_timestamp ?? b.exchange_timestamp ?? '')) ||
-      compareTradeIds(String(a.trade_id ?? ''), String(b.trade_id ?? '')),
+      textOf(a.fill_timestamp ?? a.exchange_timestamp ?? '').localeCompare(textOf(b.fill_timestamp ?? b.exchange_timestamp ?? '')) ||
+      compareTradeIds(textOf(a.trade_id ?? ''), textOf(b.trade_id ?? '')),
   );
   for (const trade of sorted) {
     const quantity = num(trade.quantity);

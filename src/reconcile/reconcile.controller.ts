@@ -1,6 +1,7 @@
-import { Controller, HttpCode, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
 import { errorText } from '../common/error-text';
-import { TradeLogAuthGuard } from '../trade-log/trade-log-auth.guard';
+import { TRADE_LOG_ACCESS } from '../access/access-areas';
+import { Protected } from '../access/access.guard';
 import { ReconcileService, ReconcileSummary } from './reconcile.service';
 
 /**
@@ -8,7 +9,7 @@ import { ReconcileService, ReconcileSummary } from './reconcile.service';
  * Same access rule as the trade log (TRADE_LOG_TOKEN; required beyond loopback): it spends Kite API calls.
  */
 @Controller('reconcile')
-@UseGuards(TradeLogAuthGuard)
+@Protected(TRADE_LOG_ACCESS)
 export class ReconcileController {
   constructor(private readonly reconcile: ReconcileService) {}
 

@@ -1,7 +1,7 @@
 import type { OrderSnapshot } from '../events/order-snapshot';
 import { applyOrderUpdate } from '../orders/order-state.machine';
 import { toOrderUpdate } from '../orders/order-update';
-import { kiteTimestamp, withKiteTimestamps } from './kite-rows';
+import { kiteTimestamp, withKiteTimestamps } from './kite-timestamps';
 import { advancesOrder, KiteRow, planReconcile } from './reconcile.planner';
 import sampleOrders from '../../test/fixtures/kite-orders.json';
 
@@ -77,7 +77,7 @@ describe('planReconcile', () => {
   });
 
   it("handles Kite's sample order book, including a 19-digit id", () => {
-    const plan = planReconcile(new Map(), sampleOrders.data as KiteRow[], []);
+    const plan = planReconcile(new Map(), sampleOrders.data, []);
     expect(plan).toHaveLength(sampleOrders.data.length);
     expect(plan.map((r) => r.order_id)).toContain('1953341975595868160');
   });

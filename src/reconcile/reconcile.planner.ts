@@ -1,6 +1,7 @@
 import type { OrderSnapshot } from '../events/order-snapshot';
 import { isTerminal } from '../orders/order-state.machine';
 import { normaliseStatus, toOrderUpdate } from '../orders/order-update';
+import { textOf } from '../common/text-of';
 
 export type KiteRow = Record<string, unknown>;
 
@@ -29,7 +30,7 @@ function missedFillUpdates(row: KiteRow, knownFilled: number, trades: KiteRow[])
   const filled = num(row.filled_quantity);
   if (filled <= knownFilled || trades.length === 0) return [];
   const sorted = [...trades].sort((a, b) =>
-    String(a.fill_timestamp ?? '').localeCompare(String(b.fill_timestamp ?? '')) || String(a.trade_id).localeCompare(String(b.trade_id)),
+    textOf(a.fill_timestamp ?? '').localeCompare(textOf(b.fill_timestamp ?? '')) || String(a.trade_id).localeCompare(String(b.trade_id)),
   );
   if (sorted.reduce((sum, t) => sum + num(t.quantity), 0) !== filled) return [];
   const updates: KiteRow[] = [];
@@ -63,7 +64,7 @@ export function planReconcile(stored: Map<string, OrderSnapshot>, orders: KiteRo
     tradesByOrder.set(id, [...(tradesByOrder.get(id) ?? []), trade]);
   }
   const ordered = [...orders].sort((a, b) =>
-    String(a.order_timestamp ?? '').localeCompare(String(b.order_timestamp ?? '')) || String(a.order_id).localeCompare(String(b.order_id)),
+    textOf(a.order_timestamp ?? '').localeCompare(textOf(b.order_timestamp ?? '')) || String(a.order_id).localeCompare(String(b.order_id)),
   );
   const plan: KiteRow[] = [];
   for (const row of ordered) {

@@ -16,9 +16,10 @@ import { Metric } from '../metrics/metrics';
 import { Order } from '../orders/entities/order.entity';
 import { snapshotOf } from '../orders/order-state.service';
 import { ORDER_STREAM_RECONNECTED } from '../order-stream/kite-order-stream.service';
-import { withKiteTimestamps } from './kite-rows';
+import { withKiteTimestamps } from './kite-timestamps';
 import { ReconcileInboxWriter } from './reconcile-inbox.writer';
 import { KiteRow, planReconcile } from './reconcile.planner';
+import { isMarketHours } from '../market/market-clock';
 
 export type ReconcileTrigger = 'boot' | 'demand' | 'timer' | 'stream-reconnect' | 'login';
 
@@ -36,7 +37,6 @@ export type LastReconcile =
   | ({ ok: true; at: string } & ReconcileSummary)
   | { ok: false; at: string; trigger: ReconcileTrigger; error: string };
 
-const IST_OFFSET_MS = 330 * 60_000;
 
 /** Published after each successful reconciliation (with its ReconcileSummary): what else is read back from Kite follows it (GTTs). */
 export const RECONCILED = 'reconcile.done';
@@ -48,13 +48,6 @@ const SNAPSHOT_COLUMNS: Record<keyof OrderSnapshot, true> = {
   price: true, triggerPrice: true, averagePrice: true, orderTimestamp: true, exchangeUpdateTimestamp: true,
 };
 
-/** Mon–Fri 09:00–15:45 IST: when a periodic reconcile is worth its API calls. */
-export function isMarketHours(now: Date): boolean {
-  const ist = new Date(now.getTime() + IST_OFFSET_MS);
-  const minutes = ist.getUTCHours() * 60 + ist.getUTCMinutes();
-  const day = ist.getUTCDay();
-  return day >= 1 && day <= 5 && minutes >= 9 * 60 && minutes <= 15 * 60 + 45;
-}
 
 /**
  * Brings the store level with Kite's order book (getOrders + getTrades): whatever postbacks and the stream missed

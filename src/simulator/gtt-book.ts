@@ -1,9 +1,9 @@
 import { inputError, KiteApiError } from './kite-errors';
 import { checkFreezeLimit, checkLotSize, checkTicks, checkTradable, FreezeLimits } from './instrument-rules';
 import type { InstrumentRow } from './instruments';
-import { formatIst, parseIst } from './ist-time';
+import { formatIst, parseIst } from '../market/ist-time';
 import type { TransactionType } from './kite-rows';
-import type { OrderBook, OrderEvent } from './order-book';
+import type { OrderBook, BookEvent } from './order-book';
 import type { GttInput, GttType } from './gtt-params';
 
 export type GttStatus = 'active' | 'triggered' | 'disabled' | 'expired' | 'cancelled' | 'rejected' | 'deleted';
@@ -296,8 +296,8 @@ function expiresAt(instrument: InstrumentRow, createdAt: string): string {
  * tags on GTT legs, and staff say tags are not supported), meta {} (whether Kite's order row names the GTT is not
  * known). A placement the book refuses is recorded as a `failed` order_result, as in Kite's own example.
  */
-export function fireDueTriggers(gtts: GttBook, book: OrderBook, tradingsymbol?: string): { events: OrderEvent[]; orderIds: string[] } {
-  const events: OrderEvent[] = [];
+export function fireDueTriggers(gtts: GttBook, book: OrderBook, tradingsymbol?: string): { events: BookEvent[]; orderIds: string[] } {
+  const events: BookEvent[] = [];
   const orderIds: string[] = [];
   for (const fired of gtts.due(tradingsymbol)) {
     const { order } = fired;

@@ -1,4 +1,4 @@
-import { formatIst } from './ist-time';
+import { formatIst } from '../market/ist-time';
 import { roundToTick } from './price-walk';
 import { hashString } from './seeded-random';
 

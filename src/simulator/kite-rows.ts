@@ -23,7 +23,7 @@ export type OrderStatus =
 export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['COMPLETE', 'CANCELLED', 'REJECTED']);
 
 /** A GET /orders (and history) row. Key order follows orders.json. */
-export interface OrderRow {
+export interface SimulatedOrder {
   placed_by: string;
   order_id: string;
   exchange_order_id: string | null;
@@ -119,7 +119,7 @@ export interface PostbackPayload {
 
 /** Build the postback for an order row; the checksum covers the exact order_timestamp string we send. */
 export function toPostback(
-  order: OrderRow,
+  order: SimulatedOrder,
   status: PostbackStatus,
   account: { userId: string; appId: number; apiSecret: string },
 ): PostbackPayload {

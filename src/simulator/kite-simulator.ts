@@ -4,10 +4,10 @@ import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerRespo
 import type { AddressInfo } from 'node:net';
 import { hexDigestsEqual, sessionChecksum } from '../common/kite-checksum';
 import { matchRoute, parseBody, readBody, route, Route, RouteParams, sendCsv, sendJson } from './http-helpers';
-import { formatIst } from './ist-time';
+import { formatIst } from '../market/ist-time';
 import { inputError, KiteApiError, KiteErrorType, orderNotFound, tokenError } from './kite-errors';
-import { OrderRow, toPostback, TradeRow } from './kite-rows';
-import { OrderBook, OrderEvent } from './order-book';
+import { SimulatedOrder, toPostback, TradeRow } from './kite-rows';
+import { OrderBook, BookEvent } from './order-book';
 import { EXCHANGES, FormFields, parseModifyParams } from './order-params';
 import { fireDueTriggers, GttBook, GttStatus, Trigger } from './gtt-book';
 import { parseGttParams } from './gtt-params';
@@ -256,15 +256,15 @@ export class KiteSimulator {
 
   // ---- orders (inspection and control) ---------------------------------------------------------------------------
 
-  getOrder(orderId: string): OrderRow | undefined {
+  getOrder(orderId: string): SimulatedOrder | undefined {
     return this.book.get(orderId);
   }
 
-  getOrderHistory(orderId: string): OrderRow[] | undefined {
+  getOrderHistory(orderId: string): SimulatedOrder[] | undefined {
     return this.book.history(orderId);
   }
 
-  getOrders(): OrderRow[] {
+  getOrders(): SimulatedOrder[] {
     return this.book.list();
   }
 
@@ -273,13 +273,13 @@ export class KiteSimulator {
   }
 
   /** Force a (partial) fill; price defaults to the order's limit price, else the last price. */
-  fillOrder(orderId: string, quantity: number, price?: number): OrderRow {
+  fillOrder(orderId: string, quantity: number, price?: number): SimulatedOrder {
     this.publish(this.book.fill(orderId, quantity, price));
     return this.book.get(orderId)!;
   }
 
   /** The exchange/RMS rejects a live order with this status_message. */
-  rejectOrder(orderId: string, message: string): OrderRow {
+  rejectOrder(orderId: string, message: string): SimulatedOrder {
     this.publish(this.book.reject(orderId, message));
     return this.book.get(orderId)!;
   }
@@ -535,7 +535,7 @@ export class KiteSimulator {
         return true;
       }),
       control('POST', '/_sim/postback_faults', ({ body }) => {
-        this.setPostbackFaults(coerceFields(body) as Partial<PostbackFaults>);
+        this.setPostbackFaults(coerceFields(body));
         return this.getPostbackFaults();
       }),
       control('POST', '/_sim/placement_fault', ({ body }) => {
@@ -672,7 +672,7 @@ export class KiteSimulator {
   }
 
   /** GET /orders: the book as the API shows it (minus orders still propagating), or the injected failure. */
-  private readOrderBook(): OrderRow[] {
+  private readOrderBook(): SimulatedOrder[] {
     const fault = this.orderBookFault;
     if (fault) {
       if (--fault.count <= 0) this.orderBookFault = undefined;
@@ -696,7 +696,7 @@ export class KiteSimulator {
   }
 
   /** Turn book events into postbacks; OPEN / TRIGGER PENDING only when postbackOnOpen is set. */
-  private publish(events: OrderEvent[]): void {
+  private publish(events: BookEvent[]): void {
     const { userId, appId, apiSecret, postbackOnOpen } = this.options;
     for (const event of events) {
       this.options.log(`order ${event.order.order_id} ${event.kind}${event.order.status_message ? `: ${event.order.status_message}` : ''}`);
@@ -788,7 +788,7 @@ function throwNotFound(): never {
 /** Control bodies arrive as strings: turn "true"/"false" and numerals back into their types. */
 function coerceFields(body: FormFields): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(body).map(([key, value]) => {
+    Object.entries(body).map(([key, value]): [string, unknown] => {
       if (value === 'true' || value === 'false') return [key, value === 'true'];
       if (value.trim() !== '' && Number.isFinite(Number(value))) return [key, Number(value)];
       return [key, value];

@@ -1,7 +1,7 @@
 import { inputError, orderError, orderNotFound } from './kite-errors';
-import { OrderRow, OrderStatus, PostbackStatus, TERMINAL_STATUSES, TradeRow } from './kite-rows';
+import { SimulatedOrder, OrderStatus, PostbackStatus, TERMINAL_STATUSES, TradeRow } from './kite-rows';
 import { ModifyOrderInput, OrderShape, ParamRules, PlaceOrderInput, checkOrderShape } from './order-params';
-import { formatIst, istCompactDate, istMillisOfDay } from './ist-time';
+import { formatIst, istCompactDate, istMillisOfDay } from '../market/ist-time';
 
 export interface OrderBookOptions extends ParamRules {
   userId: string;
@@ -17,15 +17,15 @@ export interface OrderBookOptions extends ParamRules {
 }
 
 /** A change worth telling the outside world about; `kind` is the postback status word it maps to. */
-export interface OrderEvent {
+export interface BookEvent {
   kind: PostbackStatus;
-  order: OrderRow;
+  order: SimulatedOrder;
   trade?: TradeRow;
 }
 
 interface BookOrder {
-  row: OrderRow;
-  history: OrderRow[];
+  row: SimulatedOrder;
+  history: SimulatedOrder[];
   trades: TradeRow[];
   /** Stop orders sit in TRIGGER PENDING until the last price crosses trigger_price. */
   triggered: boolean;
@@ -33,7 +33,7 @@ interface BookOrder {
 }
 
 const isStop = (type: string): boolean => type === 'SL' || type === 'SL-M';
-const isTerminal = (row: OrderRow): boolean => TERMINAL_STATUSES.has(row.status);
+const isTerminal = (row: SimulatedOrder): boolean => TERMINAL_STATUSES.has(row.status);
 const round4 = (value: number): number => Math.round(value * 1e4) / 1e4;
 
 /**
@@ -59,7 +59,7 @@ export class OrderBook {
     this.idBase = istMillisOfDay(options.now()) * 100;
   }
 
-  place(input: PlaceOrderInput): { orderId: string; events: OrderEvent[] } {
+  place(input: PlaceOrderInput): { orderId: string; events: BookEvent[] } {
     const shape = checkOrderShape(input, this.options);
     if (isStop(shape.order_type)) this.checkTriggerAgainstLtp(input.tradingsymbol, shape);
 
@@ -67,7 +67,7 @@ export class OrderBook {
     const ts = formatIst(now);
     const seq = this.idBase + ++this.orderSeq;
     const orderId = orderIdFor(now, seq);
-    const row: OrderRow = {
+    const row: SimulatedOrder = {
       placed_by: this.options.userId,
       order_id: orderId,
       exchange_order_id: null,
@@ -105,7 +105,7 @@ export class OrderBook {
     const order: BookOrder = { row, history: [structuredClone(row)], trades: [], triggered: !isStop(row.order_type), modifications: 0 };
     this.orders.set(orderId, order);
 
-    const events: OrderEvent[] = [];
+    const events: BookEvent[] = [];
     this.transition(order, ts, { status: 'VALIDATION PENDING' });
     const rejection = this.rmsRejection(input);
     if (rejection) {
@@ -130,7 +130,7 @@ export class OrderBook {
     return orderIdFor(this.options.now(), this.idBase + ++this.orderSeq);
   }
 
-  modify(orderId: string, changes: ModifyOrderInput): OrderEvent[] {
+  modify(orderId: string, changes: ModifyOrderInput): BookEvent[] {
     const order = this.mustGet(orderId);
     this.assertLive(order, 'modified');
     if (order.modifications >= this.options.maxModifications) throw inputError('Maximum allowed order modifications exceeded.');
@@ -155,25 +155,25 @@ export class OrderBook {
       modified: true,
       pending_quantity: shape.quantity - row.filled_quantity,
     });
-    const events: OrderEvent[] = [{ kind: 'UPDATE', order: updated }];
+    const events: BookEvent[] = [{ kind: 'UPDATE', order: updated }];
     this.matchOrder(order, ts, true, events);
     return events;
   }
 
-  cancel(orderId: string): OrderEvent[] {
+  cancel(orderId: string): BookEvent[] {
     const order = this.mustGet(orderId);
     this.assertLive(order, 'cancelled');
     const ts = formatIst(this.options.now());
     this.transition(order, ts, { status: 'CANCEL PENDING' });
-    const events: OrderEvent[] = [];
+    const events: BookEvent[] = [];
     this.cancelRemainder(order, ts, events);
     return events;
   }
 
   /** Run every live order (of one symbol, or all) against the current last price, as resting orders. */
-  match(tradingsymbol?: string): OrderEvent[] {
+  match(tradingsymbol?: string): BookEvent[] {
     const ts = formatIst(this.options.now());
-    const events: OrderEvent[] = [];
+    const events: BookEvent[] = [];
     for (const order of this.orders.values()) {
       if (tradingsymbol === undefined || order.row.tradingsymbol === tradingsymbol) this.matchOrder(order, ts, false, events);
     }
@@ -181,7 +181,7 @@ export class OrderBook {
   }
 
   /** Control: force a fill (e.g. a partial fill) regardless of price; a pending stop counts as triggered. */
-  fill(orderId: string, quantity: number, price?: number): OrderEvent[] {
+  fill(orderId: string, quantity: number, price?: number): BookEvent[] {
     const order = this.mustGet(orderId);
     const { row } = order;
     if (isTerminal(row)) throw new Error(`order ${orderId} is already ${row.status}`);
@@ -189,7 +189,7 @@ export class OrderBook {
       throw new Error(`fill quantity must be an integer in 1..${row.pending_quantity}, got ${quantity}`);
     }
     const ts = formatIst(this.options.now());
-    const events: OrderEvent[] = [];
+    const events: BookEvent[] = [];
     if (!order.triggered) {
       order.triggered = true;
       events.push({ kind: 'OPEN', order: this.transition(order, ts, { status: 'OPEN' }) });
@@ -199,7 +199,7 @@ export class OrderBook {
   }
 
   /** Control: the exchange/RMS rejects a live order. */
-  reject(orderId: string, message: string): OrderEvent[] {
+  reject(orderId: string, message: string): BookEvent[] {
     const order = this.mustGet(orderId);
     if (isTerminal(order.row)) throw new Error(`order ${orderId} is already ${order.row.status}`);
     const ts = formatIst(this.options.now());
@@ -207,16 +207,16 @@ export class OrderBook {
     return [{ kind: 'REJECTED', order: rejected }];
   }
 
-  get(orderId: string): OrderRow | undefined {
+  get(orderId: string): SimulatedOrder | undefined {
     const order = this.orders.get(orderId);
     return order && structuredClone(order.row);
   }
 
-  history(orderId: string): OrderRow[] | undefined {
+  history(orderId: string): SimulatedOrder[] | undefined {
     return this.orders.get(orderId)?.history.map((row) => structuredClone(row));
   }
 
-  list(): OrderRow[] {
+  list(): SimulatedOrder[] {
     return [...this.orders.values()].map((order) => structuredClone(order.row));
   }
 
@@ -233,7 +233,7 @@ export class OrderBook {
    * Try to fill one order. `aggressive` = the order just arrived (placement/modification), so it takes the last price;
    * a resting limit order that the price walks through is hit at its own limit, as on an exchange.
    */
-  private matchOrder(order: BookOrder, ts: string, aggressive: boolean, events: OrderEvent[]): void {
+  private matchOrder(order: BookOrder, ts: string, aggressive: boolean, events: BookEvent[]): void {
     const { row } = order;
     if (isTerminal(row)) return;
     const ltp = this.options.lastPrice(row.tradingsymbol);
@@ -254,7 +254,7 @@ export class OrderBook {
     if (row.validity === 'IOC' && arriving && !isTerminal(row)) this.cancelRemainder(order, ts, events);
   }
 
-  private applyFill(order: BookOrder, quantity: number, price: number, ts: string, events: OrderEvent[]): void {
+  private applyFill(order: BookOrder, quantity: number, price: number, ts: string, events: BookEvent[]): void {
     const { row } = order;
     const filled = row.filled_quantity + quantity;
     const pending = row.quantity - filled;
@@ -286,13 +286,13 @@ export class OrderBook {
   }
 
   /** As in orders.json, a CANCELLED row keeps pending_quantity and reports the unfilled rest as cancelled_quantity. */
-  private cancelRemainder(order: BookOrder, ts: string, events: OrderEvent[]): void {
+  private cancelRemainder(order: BookOrder, ts: string, events: BookEvent[]): void {
     const cancelled = this.transition(order, ts, { status: 'CANCELLED', cancelled_quantity: order.row.quantity - order.row.filled_quantity });
     events.push({ kind: 'CANCELLED', order: cancelled });
   }
 
   /** Apply a change, stamp it, and append the resulting row to the order's history; returns that row. */
-  private transition(order: BookOrder, ts: string, patch: Partial<OrderRow> & { status: OrderStatus }): OrderRow {
+  private transition(order: BookOrder, ts: string, patch: Partial<SimulatedOrder> & { status: OrderStatus }): SimulatedOrder {
     Object.assign(order.row, patch);
     if (order.row.exchange_order_id !== null) order.row.exchange_update_timestamp = ts;
     const snapshot = structuredClone(order.row);
@@ -300,7 +300,7 @@ export class OrderBook {
     return structuredClone(snapshot);
   }
 
-  private rmsRejection(input: PlaceOrderInput): Pick<OrderRow, 'status_message' | 'status_message_raw'> | undefined {
+  private rmsRejection(input: PlaceOrderInput): Pick<SimulatedOrder, 'status_message' | 'status_message_raw'> | undefined {
     const once = this.rejectNext.count > 0;
     if (once) this.rejectNext.count--;
     if (once || this.rejectedSymbols.has(input.tradingsymbol)) {
@@ -340,13 +340,13 @@ export class OrderBook {
 /** 19 digits: beyond Number.MAX_SAFE_INTEGER, as Kite's ids are. */
 const orderIdFor = (now: Date, seq: number): string => istCompactDate(now) + String(seq).padStart(13, '0');
 
-function shapeOf(row: OrderRow): OrderShape {
+function shapeOf(row: SimulatedOrder): OrderShape {
   const { transaction_type, order_type, quantity, price, trigger_price, disclosed_quantity, validity, validity_ttl, market_protection } = row;
   return { transaction_type, order_type, quantity, price, trigger_price, disclosed_quantity, validity, validity_ttl, market_protection };
 }
 
 /** The price a live order fills at now, or undefined if the last price does not reach its limit. */
-function fillPrice(row: OrderRow, ltp: number, arriving: boolean): number | undefined {
+function fillPrice(row: SimulatedOrder, ltp: number, arriving: boolean): number | undefined {
   if (row.order_type === 'MARKET' || row.order_type === 'SL-M') return ltp;
   const crosses = row.transaction_type === 'BUY' ? ltp <= row.price : ltp >= row.price;
   if (!crosses) return undefined;

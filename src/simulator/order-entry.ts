@@ -2,7 +2,7 @@ import { KiteApiError } from './kite-errors';
 import { autosliceQuantities, checkLotSize, checkOrderAgainstInstrument, checkTradable, checkFreezeLimit, FreezeLimits } from './instrument-rules';
 import { InstrumentList, InstrumentRow } from './instruments';
 import { TERMINAL_STATUSES } from './kite-rows';
-import { OrderBook, OrderEvent } from './order-book';
+import { OrderBook, BookEvent } from './order-book';
 import { FormFields, parseModifyParams, parsePlaceParams, ParamRules, PlaceOrderInput } from './order-params';
 
 export interface OrderEntryOptions extends ParamRules {
@@ -35,7 +35,7 @@ export class OrderEntry {
   ) {}
 
   /** Validate and place; returns the response data and the book events (the caller publishes them). */
-  place(variety: string, body: FormFields): { data: { order_id: string } | AutosliceResponse; events: OrderEvent[] } {
+  place(variety: string, body: FormFields): { data: { order_id: string } | AutosliceResponse; events: BookEvent[] } {
     const instrument = body.exchange && body.tradingsymbol ? this.instruments.find(body.exchange, body.tradingsymbol) : undefined;
     if (instrument) checkTradable(instrument);
     const input = parsePlaceParams(variety, body, instrument ? { ...this.options, tickSize: instrument.tick_size } : this.options);
@@ -75,7 +75,7 @@ export class OrderEntry {
    * the book (that it is itself a slice is not stated anywhere); every slice carries `tags: ["autoslice",
    * "autoslice:<parent>"]` after the caller's own tag, if any.
    */
-  private placeAutoslice(instrument: InstrumentRow, input: PlaceOrderInput, algoId: string | undefined): { data: AutosliceResponse; events: OrderEvent[] } {
+  private placeAutoslice(instrument: InstrumentRow, input: PlaceOrderInput, algoId: string | undefined): { data: AutosliceResponse; events: BookEvent[] } {
     checkLotSize(instrument, input.quantity);
     const quantities = autosliceQuantities(instrument, input.quantity, this.options.freezeLimits, this.options.autosliceMaxSlices);
     const parent = this.book.reserveOrderId();
@@ -83,7 +83,7 @@ export class OrderEntry {
     const failing = this.failingSlices;
     this.failingSlices = new Set();
     const children: AutosliceChild[] = [];
-    const events: OrderEvent[] = [];
+    const events: BookEvent[] = [];
     quantities.forEach((quantity, index) => {
       if (failing.has(index)) return children.push({ error: marginError(input, quantity) });
       checkFreezeLimit(instrument, quantity, this.options.freezeLimits); // holds by construction; a guard against future edits

@@ -120,7 +120,7 @@ export function parseModifyParams(body: FormFields): ModifyOrderInput {
     disclosed_quantity: numberField(body, 'disclosed_quantity', { integer: true }),
     market_protection: numberField(body, 'market_protection'),
   };
-  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as ModifyOrderInput;
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
 }
 
 /** Kite's refusal of a price (or trigger) off the instrument's tick grid; 0 (no price) passes. */

@@ -174,7 +174,7 @@ export function resolveSimulatorOptions(options: Partial<SimulatorOptions> = {})
  * "NIFTY=1800,BANKNIFTY=600" / "YESBANK,IDEA").
  */
 export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions> {
-  const text = (key: string): string | undefined => (env[key]?.trim() ? env[key]!.trim() : undefined);
+  const text = (key: string): string | undefined => (env[key]?.trim() ? env[key].trim() : undefined);
   const number = (key: string): number | undefined => {
     const value = text(key);
     if (value === undefined) return undefined;

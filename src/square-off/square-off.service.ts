@@ -6,7 +6,8 @@ import { In, Repository } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { claimable, LegLedger } from '../broker/leg-ledger';
 import { orderPhase } from '../broker/leg-state.machine';
-import { OrderGateway, Variety } from '../broker/order-gateway.service';
+import { OrderGateway } from '../broker/order-gateway.service';
+import type { Variety } from '../broker/leg-order';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { CLOCK_TIME } from '../config/environment.dto';
@@ -19,8 +20,8 @@ import { afterZerodhaSquareOff, MARKET_CLOSE, MarketClock, minutesOf } from '../
 import { Notifier } from '../notifier/notifier.service';
 import { Order } from '../orders/entities/order.entity';
 import { cancelOpenLegworkOrders, legsThatMayBeOpen } from '../rails/cancel-open';
-import { StrategySettings } from '../strategy-host/strategy-settings';
-import { StrategyHost } from '../strategy-host/strategy-host.service';
+import { StrategySettings } from '../config/strategy-settings';
+import { RunningStrategies } from '../broker/running-strategies';
 import { TradeLogService } from '../trade-log/trade-log.service';
 import { SquareOff } from './entities/square-off.entity';
 import { ClosingOrder, OpenPosition, planSquareOff, squareOffAttempt, squareOffLegName } from './square-off.plan';
@@ -66,7 +67,7 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly ledger: LegLedger,
     private readonly gtts: GttService,
     private readonly tradeLog: TradeLogService,
-    private readonly strategies: StrategyHost,
+    private readonly strategies: RunningStrategies,
     private readonly clock: MarketClock,
     private readonly session: KiteSessionService,
     private readonly writes: WriteTransactions,
@@ -77,6 +78,10 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** After every strategy is known: read and check the times, warn past Zerodha's own square-off, and look at once. */
   onApplicationBootstrap(): void {
+    this.strategies.whenKnown(() => this.begin());
+  }
+
+  private begin(): void {
     this.times = this.schedule();
     if (this.times.size === 0) return;
     for (const [strategy, at] of this.times) {
@@ -104,7 +109,7 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     const global = this.config.get('squareOff', { infer: true }).at;
     const env = this.config.get('strategies', { infer: true }).settings;
     const times = new Map<string, string>();
-    for (const { name } of this.strategies.strategies) {
+    for (const { name } of this.strategies.all) {
       const settings = new StrategySettings(name, env);
       const own = settings.string('square_off_at');
       if (own !== undefined && own.toLowerCase() !== 'off' && !CLOCK_TIME.test(own)) {
@@ -165,7 +170,7 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     // 1. Nothing of the strategy's may open or add anything any more: cancel its open orders, delete its GTTs.
     const cancellable = (await legsThatMayBeOpen(this.legs)).filter((leg) => others.some((l) => l.tag === leg.tag));
     const cancelled = await cancelOpenLegworkOrders(
-      { getOrders: async () => book, cancelOrder: (variety, id) => this.gateway.cancelOrder(variety as Variety, String(id)).then((orderId) => ({ order_id: orderId })) },
+      { getOrders: () => Promise.resolve(book), cancelOrder: (variety, id) => this.gateway.cancelOrder(variety as Variety, String(id)).then((orderId) => ({ order_id: orderId })) },
       cancellable,
     );
     const gtts = await this.gtts.deleteAll({ strategy });

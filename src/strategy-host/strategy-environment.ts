@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { LegworkConfig } from '../config/legwork.config';
-import { StrategySettings } from './strategy-settings';
+import { StrategySettings } from '../config/strategy-settings';
 
 /** Inject into a strategy's constructor to read (and validate, at start) its settings. */
 @Injectable()

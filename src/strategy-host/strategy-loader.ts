@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import type { Type } from '@nestjs/common';
 import { MODULE_METADATA } from '@nestjs/common/constants';
@@ -38,20 +39,23 @@ export function findStrategyFiles(dir: string): string[] {
 /** Running from TypeScript sources (ts-node, Jest) rather than from the compiled dist/. */
 const runningFromSources = __filename.endsWith('.ts');
 
+/** Strategy files are CommonJS modules found at run time: loaded by path, as Node's require does. */
+const load = createRequire(__filename);
+
 function requireStrategyFile(file: string): Record<string, unknown> {
   if (file.endsWith('.ts') && !runningFromSources) {
     // `npm start` runs dist/: `nest build` compiled strategies/ to dist/strategies/, beside dist/src/.
     const distRoot = resolve(__dirname, '..', '..');
     const rel = relative(resolve(distRoot, '..'), file);
     const compiled = rel.startsWith('..') ? undefined : join(distRoot, rel).replace(/\.ts$/, '.js');
-    if (compiled && existsSync(compiled)) return require(compiled);
+    if (compiled && existsSync(compiled)) return load(compiled) as Record<string, unknown>;
     try {
-      require('ts-node').register({ transpileOnly: true });
+      (load('ts-node') as typeof import('ts-node')).register({ transpileOnly: true });
     } catch {
       throw new Error(`${file} is TypeScript, legwork runs compiled JavaScript and ts-node is not installed: run \`npm run build\` (npm start does) or install ts-node`);
     }
   }
-  return require(file);
+  return load(file) as Record<string, unknown>;
 }
 
 /** Load every strategy file and pick out its @Strategy classes (and modules), keeping only the enabled ones. */

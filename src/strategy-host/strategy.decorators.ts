@@ -1,7 +1,8 @@
 import { applyDecorators, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { OrderEventName } from '../events/order-event-names';
-import type { OrderEventFilter } from './strategy.interfaces';
+import type { OrderEventMap } from '../events/order.events';
+import type { OrderEventFilter, StrategyContext } from './strategy.interfaces';
 
 export interface StrategyOptions {
   /** Unique, used in STRATEGIES=…, in logs, metrics and the trade log (legs.strategy). Letters, digits, - and _. */
@@ -27,16 +28,21 @@ export interface OrderEventHandlerMetadata {
   filter: OrderEventFilter;
 }
 
+/** What a handler of the events named N is: it takes the event of that name (or a wider type) and the context. */
+export type OrderEventHandler<N extends OrderEventName> = (event: OrderEventMap[N], context: StrategyContext) => unknown;
+
 /**
- * Subscribes a strategy method to order events. The method receives the typed event and a StrategyContext.
- * By default a handler sees only orders that concern it: those carrying a tag in `filter.tag`, or legs placed by
- * its own strategy (`filter.own`). Orders nobody tagged (placed outside legwork) reach it only with `external: true`.
+ * Subscribes a strategy method to order events. The method receives the typed event and a StrategyContext; the
+ * compiler checks the event's type against the names subscribed to (OrderEventMap): a handler of
+ * OrderEventName.Completed cannot declare an OrderFilledEvent. By default a handler sees only orders that concern it:
+ * those carrying a tag in `filter.tag`, or legs placed by its own strategy (`filter.own`). Orders nobody tagged
+ * (placed outside legwork) reach it only with `external: true`.
  */
-export function OnOrderEvent(events: OrderEventName | OrderEventName[], filter: OrderEventFilter = {}): MethodDecorator {
-  return (target, key, descriptor) => {
-    const list: Array<OrderEventHandlerMetadata & { method: string | symbol }> =
-      Reflect.getMetadata(ORDER_EVENT_HANDLERS, target.constructor) ?? [];
+export function OnOrderEvent<N extends OrderEventName>(events: N | readonly N[], filter: OrderEventFilter = {}) {
+  // Only `value` is declared: a handler may take a wider event type (e.g. AnyOrderEvent), never a narrower one.
+  return (target: object, key: string | symbol, descriptor: { value?: OrderEventHandler<N> }): void => {
+    const list = (Reflect.getMetadata(ORDER_EVENT_HANDLERS, target.constructor) as Array<OrderEventHandlerMetadata & { method: string | symbol }> | undefined) ?? [];
     Reflect.defineMetadata(ORDER_EVENT_HANDLERS, [...list, { method: key, events: [events].flat(), filter }], target.constructor);
-    return descriptor;
+    void descriptor;
   };
 }

@@ -1,14 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
-import type { LegGroup } from '../broker/entities/leg-group.entity';
+import type { LegGroupStatus } from '../broker/entities/leg-group.entity';
 import type { GroupLeg } from '../broker/leg-group.service';
-import type { LegOrder, LegOutcome, OrderGateway } from '../broker/order-gateway.service';
+import type { KiteOrderRow, KiteTradeRow, LegOrder, LegOutcome, Variety } from '../broker/leg-order';
 import type { GttSpec, GttStatus } from '../gtt/gtt-state';
 import type { GttOutcome, GttView } from '../gtt/gtt.service';
-import type { AnyOrderEvent } from '../events/order.events';
 import type { OrderEventSource } from '../events/order-snapshot';
 import type { InstrumentLookup } from '../instruments/instrument.types';
-import type { Notifier } from '../notifier/notifier.service';
-import type { StrategySettings } from './strategy-settings';
+import type { Alert } from '../notifier/alert';
 
 type Match = string | RegExp | Array<string | RegExp>;
 
@@ -45,7 +43,34 @@ export interface PlaceLegOptions {
   chainId?: string;
 }
 
-/** What a strategy handler gets besides the event. */
+/** A group as placeGroup returns it (the stored group, without its internals). */
+export interface PlacedGroup {
+  id: number;
+  strategy: string;
+  parentOrderId: string;
+  name: string;
+  direction: 'entry' | 'exit';
+  /** waiting: first wave placed; done: second wave placed; unwinding / unwound: a first-wave leg failed. */
+  status: LegGroupStatus;
+  reason: string | null;
+}
+
+/** Reading and changing orders at Kite (modify/cancel throw KiteCallError on failure, or PlacementRefusedError from the rails). */
+export interface StrategyOrders {
+  modifyOrder(variety: Variety, orderId: string, params: Record<string, unknown>): Promise<string>;
+  cancelOrder(variety: Variety, orderId: string): Promise<string>;
+  getOrders(): Promise<KiteOrderRow[]>;
+  getOrderHistory(orderId: string): Promise<KiteOrderRow[]>;
+  getTrades(): Promise<KiteTradeRow[]>;
+  getOrderTrades(orderId: string): Promise<KiteTradeRow[]>;
+}
+
+/** Alerts to humans (webhook, Telegram); never waits for delivery. */
+export interface StrategyNotifier {
+  notify(alert: Alert): void;
+}
+
+/** What a strategy handler gets besides the event. Settings are read once, in the constructor (StrategyEnvironment). */
 export interface StrategyContext {
   readonly strategy: string;
   /** When the event's order is a leg (of any strategy): which one. */
@@ -61,7 +86,7 @@ export interface StrategyContext {
    * wave only once the first is filled; if a first-wave leg is rejected or not filled within `fillTimeoutMs`, what
    * filled is reversed and an alert goes out. Exactly-once per (strategy, parent order, name), like placeLeg.
    */
-  placeGroup(name: string, legs: GroupLeg[], options?: PlaceLegOptions & { direction?: 'entry' | 'exit'; fillTimeoutMs?: number }): Promise<LegGroup>;
+  placeGroup(name: string, legs: GroupLeg[], options?: PlaceLegOptions & { direction?: 'entry' | 'exit'; fillTimeoutMs?: number }): Promise<PlacedGroup>;
   /**
    * Place a GTT at Kite exactly once per (this strategy, parent order, name): a single trigger (`{ trigger, order }`) or
    * an OCO of `stop` and `target`. Kite keeps it even while legwork is down; the order it fires joins the parent's chain
@@ -75,13 +100,10 @@ export interface StrategyContext {
   cancelGtt(name: string, options?: Pick<PlaceLegOptions, 'parentOrderId'>): Promise<GttOutcome | null>;
   /** This strategy's GTTs, newest first. */
   gtts(filter?: { status?: GttStatus | GttStatus[]; tradingsymbol?: string; exchange?: string; parentOrderId?: string }): Promise<GttView[]>;
-  /** Modify, cancel and read orders (modify/cancel throw KiteCallError on failure). */
-  readonly orders: Pick<OrderGateway, 'modifyOrder' | 'cancelOrder' | 'getOrders' | 'getOrderHistory' | 'getTrades' | 'getOrderTrades'>;
-  readonly notifier: Pick<Notifier, 'notify'>;
+  /** Modify, cancel and read orders. */
+  readonly orders: StrategyOrders;
+  readonly notifier: StrategyNotifier;
   /** Kite's instrument list of the day, read-only: by exchange + tradingsymbol or token, options, listed strikes, lot and tick sizes. */
   readonly instruments: InstrumentLookup;
-  readonly settings: StrategySettings;
   readonly logger: LoggerService;
 }
-
-export type OrderEventHandler<E extends AnyOrderEvent = AnyOrderEvent> = (event: E, context: StrategyContext) => unknown;

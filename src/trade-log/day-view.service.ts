@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { Fill } from '../orders/entities/fill.entity';
 import { OrderAction } from '../rails/entities/order-action.entity';
-import { formatIst } from '../simulator/ist-time';
+import { formatIst } from '../market/ist-time';
 import { KitePositionsSource, positionKey } from './kite-positions.source';
 import { ordersPerMinute, OrderRate } from './order-rate';
 import { PnlOverDay, realisedOverDay } from './pnl-over-day';

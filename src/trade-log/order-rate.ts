@@ -1,7 +1,7 @@
 /**
  * Order actions per minute over a day, for the chart against Kite's per-minute limit. Pure.
  */
-import { formatIst } from '../simulator/ist-time';
+import { formatIst } from '../market/ist-time';
 
 export interface MinuteCount {
   /** The IST minute, "yyyy-mm-dd hh:mm". */

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DataSource } from 'typeorm';
-import { ENTITIES } from '../database/entities';
+import { DataSource, DataSourceOptions } from 'typeorm';
 
 /** The trade-log file is missing, unreadable, or not a legwork trade log. */
 export class TradeLogOpenError extends Error {}
@@ -10,9 +9,9 @@ const REQUIRED_TABLES = ['orders', 'order_events', 'fills', 'legs'];
 
 /**
  * Opens a trade-log file READ-ONLY (for the CLI): no migrations, no WAL switch, no writes possible, and a missing
- * file is an error rather than a new empty database. Safe while the engine is running (WAL: readers never block it).
+ * file is an error rather than a new empty database. `entities`: the caller's (the CLIs pass the root's ENTITIES). Safe while the engine is running (WAL: readers never block it).
  */
-export async function openTradeLogReadOnly(path: string): Promise<DataSource> {
+export async function openTradeLogReadOnly(path: string, entities: DataSourceOptions['entities']): Promise<DataSource> {
   const file = resolve(path);
   if (!existsSync(file)) {
     throw new TradeLogOpenError(`trade log not found: ${file}\n(set DATABASE_PATH or pass --db <path>; the engine creates the file at its first start)`);
@@ -22,7 +21,7 @@ export async function openTradeLogReadOnly(path: string): Promise<DataSource> {
     database: file,
     readonly: true,
     fileMustExist: true,
-    entities: ENTITIES,
+    entities,
     migrationsRun: false,
     synchronize: false,
     enableWAL: false,

@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BadRequestException, Controller, Get, Header, Logger, NotFoundException, Param, Query, Res, UseGuards, UsePipes, ValidationPipe,
+  BadRequestException, Controller, Get, Header, Logger, NotFoundException, Param, Query, Res, UsePipes, ValidationPipe,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Response } from 'express';
 import type { LegworkConfig } from '../config/legwork.config';
 import { TradeLogDayView } from './day-view.service';
-import { TradeLogAuthGuard, TradeLogPage } from './trade-log-auth.guard';
+import { TRADE_LOG_ACCESS } from '../access/access-areas';
+import { AcceptsQueryToken, Protected } from '../access/access.guard';
 import { DayQuery, filterOfQuery, TradeLogQuery } from './trade-log.query';
-import { istToday, TradeLogFilterError, TradeLogService } from './trade-log.service';
+import { TradeLogFilterError, TradeLogService } from './trade-log.service';
+import { istToday } from '../market/ist-time';
 
 /**
  * The page's files: plain HTML, JS and CSS, no build step. They sit next to this file under ts-node/Jest
@@ -71,8 +73,8 @@ export class TradeLogPageController {
   private readonly files = readPage(new Logger('TradeLog'));
 
   @Get()
-  @TradeLogPage()
-  @UseGuards(TradeLogAuthGuard)
+  @AcceptsQueryToken('page')
+  @Protected(TRADE_LOG_ACCESS)
   page(@Res() res: Response): void {
     this.send(res, 'index.html', 'text/html; charset=utf-8');
   }
@@ -98,7 +100,7 @@ export class TradeLogPageController {
 
 /** JSON behind the page; the same views as `npm run trades`. */
 @Controller('api/trade-log')
-@UseGuards(TradeLogAuthGuard)
+@Protected(TRADE_LOG_ACCESS)
 @UsePipes(new ValidationPipe({ whitelist: true, transform: true }))
 export class TradeLogApiController {
   private readonly ordersPerMinute: number;

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TradeLogDayView } from './day-view.service';
 import { KitePositionsSource } from './kite-positions.source';
-import { TradeLogAuthGuard } from './trade-log-auth.guard';
 import { TradeLogApiController, TradeLogPageController } from './trade-log.controller';
 import { TradeLogService } from './trade-log.service';
+import { KiteSessionModule } from '../kite-session/kite-session.module';
 
-/** Read-only review of the trade log: the /trades page and its JSON API (/api/trade-log/*), behind TradeLogAuthGuard. */
+/** Read-only review of the trade log: the /trades page and its JSON API (/api/trade-log/*), behind the access guard (TRADE_LOG_ACCESS). */
 @Module({
+  imports: [KiteSessionModule],
   controllers: [TradeLogPageController, TradeLogApiController],
-  providers: [TradeLogService, TradeLogDayView, TradeLogAuthGuard, KitePositionsSource],
-  exports: [TradeLogService, TradeLogDayView, TradeLogAuthGuard],
+  providers: [TradeLogService, TradeLogDayView, KitePositionsSource],
+  exports: [TradeLogService, TradeLogDayView],
 })
 export class TradeLogModule {}

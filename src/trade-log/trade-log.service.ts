@@ -5,7 +5,7 @@ import { Leg, LegStatus } from '../broker/entities/leg.entity';
 import { Fill } from '../orders/entities/fill.entity';
 import { OrderEventRecord } from '../orders/entities/order-event.entity';
 import { Order } from '../orders/entities/order.entity';
-import { formatIst } from '../simulator/ist-time';
+import { formatIst } from '../market/ist-time';
 import { chainPnl, InstrumentPnl, PnlFill, roundMoney, strategyPnl } from './pnl';
 import {
   ChainView, FillRow, LEG_STATUSES, LegRow, OrderDetail, OrderEventView, OrderRow, PnlReport, TimelineItem, TradeLogFilter,
@@ -33,11 +33,6 @@ function dayRange(date: string) {
   const from = new Date(`${date}T00:00:00+05:30`);
   const to = new Date(from.getTime() + 86_400_000);
   return { istFrom: `${date} 00:00:00`, istTo: `${formatIst(to).slice(0, 10)} 00:00:00`, from, to };
-}
-
-/** Today's trading day in IST (yyyy-mm-dd), whatever the process time zone. */
-export function istToday(now = new Date()): string {
-  return formatIst(now).slice(0, 10);
 }
 
 function isLegStatus(status: string): status is LegStatus {
@@ -339,7 +334,7 @@ export class TradeLogService {
   private eventView(e: OrderEventRecord): OrderEventView {
     let payload: { order?: { exchangeUpdateTimestamp?: string | null }; reason?: string; changes?: string[]; fill?: OrderEventView['fill'] } = {};
     try {
-      payload = JSON.parse(e.payload);
+      payload = JSON.parse(e.payload) as typeof payload;
     } catch {
       // an unreadable payload still shows its type and status
     }

@@ -37,7 +37,7 @@ describe('evidence settles legs: orders carrying a leg tag, seen on any channel'
   const legs = () => t.dataSource.getRepository(Leg);
   const reconcile = () => request(t.app.getHttpServer()).post('/reconcile').expect(200);
   const placeTagged = (tag: string, overrides: Partial<PlaceParams> = {}) =>
-    place(kiteFor(sim), { exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price: 995, tag, ...overrides } as PlaceParams);
+    place(kiteFor(sim), { exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price: 995, tag, ...overrides });
 
   it('a leg given up as failed is linked to an order with its tag that shows up later, with a critical alert', async () => {
     await start('failed-then-seen.sqlite');

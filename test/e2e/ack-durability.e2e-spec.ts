@@ -42,7 +42,8 @@ describe('a postback is acknowledged only once it is durable', () => {
       log.push('fdatasync returned');
     });
     // The answer leaves when express ends the response.
-    const originalEnd = ServerResponse.prototype.end;
+    // Read off the prototype (not as a method): called below with the response as `this`.
+    const originalEnd = Reflect.get(ServerResponse.prototype, 'end') as (this: ServerResponse, ...args: Parameters<ServerResponse['end']>) => ServerResponse;
     const end = jest.spyOn(ServerResponse.prototype, 'end').mockImplementation(function (this: ServerResponse, ...args: unknown[]) {
       if (this.req?.url?.startsWith('/kite/postback')) log.push(`answered ${this.statusCode}`);
       return originalEnd.apply(this, args as Parameters<ServerResponse['end']>);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
+import { ENTITIES } from '../../src/entities';
 import { InboxEntry } from '../../src/inbox/inbox-entry.entity';
 import { dedupKeyOf } from '../../src/inbox/dedup-key';
 import { Fill } from '../../src/orders/entities/fill.entity';
@@ -12,7 +13,7 @@ import { orderUpdate } from '../helpers/postbacks';
 import { createTestApp, tempDir, testEnv } from '../helpers/test-app';
 
 async function openStore(path: string): Promise<DataSource> {
-  return new DataSource(sqliteDataSourceOptions({ path, synchronous: 'FULL' })).initialize();
+  return new DataSource(sqliteDataSourceOptions({ path, synchronous: 'FULL' }, ENTITIES)).initialize();
 }
 
 describe('crash recovery', () => {

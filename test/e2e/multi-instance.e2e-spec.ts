@@ -11,6 +11,7 @@ import { eventually } from '../helpers/eventually';
 import { createTestDatabase, describePostgres, TestDatabase } from '../helpers/postgres';
 import { tempDir } from '../helpers/test-app';
 import { enterTwoLeg } from '../helpers/two-leg-entry';
+import { ENTITIES } from '../../src/entities';
 
 /**
  * The load balancer in front of the postback URL: round robin over the engines, and on a connection error or no
@@ -161,7 +162,7 @@ describePostgres('several engine processes on one PostgreSQL database', () => {
 
   it('kill -9 of the leader: the standby takes over, every leg exactly once at the broker, no acknowledged postback lost, fills add up; a leader paused past its lease sends nothing after', async () => {
     const [a, b] = await Promise.all([engine('a'), engine('b')]);
-    store = await openDataSource(postgresDataSourceOptions(db.url));
+    store = await openDataSource(postgresDataSourceOptions(db.url, ENTITIES));
     const leader = await leaderAmong([a.engine, b.engine], 'a leader');
     const standby = leader === a.engine ? b : a;
     expect(await roleOf(standby.engine)).toBe('standby');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
+import { ENTITIES } from '../../src/entities';
 import { InboxEntry } from '../../src/inbox/inbox-entry.entity';
 import { startEngineProcess } from '../helpers/engine-process';
 import { orderUpdate, signedPostback } from '../helpers/postbacks';
@@ -109,7 +110,7 @@ describe('graceful shutdown', () => {
     expect(engine.output()).toMatch(/legwork is up in PAPER mode/);
     expect(engine.output()).not.toContain(env.KITE_API_SECRET); // the secret never reaches a log line
 
-    const store = await new DataSource(sqliteDataSourceOptions({ path: env.DATABASE_PATH, synchronous: 'FULL' })).initialize();
+    const store = await new DataSource(sqliteDataSourceOptions({ path: env.DATABASE_PATH, synchronous: 'FULL' }, ENTITIES)).initialize();
     try {
       const entries = await store.getRepository(InboxEntry).find();
       const stored = new Set(entries.map((e) => e.orderId));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
+import { ENTITIES } from '../../src/entities';
 import { Fill } from '../../src/orders/entities/fill.entity';
 import { Order } from '../../src/orders/entities/order.entity';
 import { orderUpdate } from '../helpers/postbacks';
@@ -18,7 +19,7 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
   });
 
 async function ordersAndFills(path: string) {
-  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path, synchronous: 'NORMAL' }), migrationsRun: false }).initialize();
+  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path, synchronous: 'NORMAL' }, ENTITIES), migrationsRun: false }).initialize();
   try {
     const orders = (await ds.getRepository(Order).find({ order: { orderId: 'ASC' } })).map((o) => [o.orderId, o.status, o.filledQuantity, o.averagePrice]);
     const fills = (await ds.getRepository(Fill).find({ order: { orderId: 'ASC', cumulativeQuantity: 'ASC' } })).map((f) => [f.orderId, f.quantity, f.price]);

@@ -1,7 +1,7 @@
 import puppeteer, { Browser, Page } from 'puppeteer-core';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { findChromium } = require('../../scripts/ensure-chromium.js') as { findChromium(): string | null };
+const { findChromium } = require('../../scripts/ensure-chromium.js') as { findChromium: () => string | null };
 
 /** The system's headless Chromium (scripts/ensure-chromium.js installs it; CHROME_PATH points elsewhere). */
 export function launchChromium(): Promise<Browser> {
@@ -19,7 +19,7 @@ export interface OpenedPage {
   /** Script errors and console errors (a CSP violation is one), in order. */
   errors: string[];
   /** How often the page's main frame navigated (1 after opening: it was never reloaded). */
-  navigations(): number;
+  navigations: () => number;
 }
 
 /** Opens `url` in a new 1280×900 tab and waits for `ready` (a selector) to match. */

@@ -34,8 +34,8 @@ function spawnEngine(env: Record<string, string>, port: number) {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.NODE_PATH ? { NODE_PATH: process.env.NODE_PATH } : {}), TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk) => (log += chunk));
-  child.stderr!.on('data', (chunk) => (log += chunk));
+  child.stdout.on('data', (chunk) => (log += chunk));
+  child.stderr.on('data', (chunk) => (log += chunk));
   // 'close', not 'exit': the last lines may still be in the pipes when the process exits.
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return { child, exited, output: () => log };

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
+import { ENTITIES } from '../../src/entities';
 import { KiteSimulator } from '../../src/simulator';
 import type { SimulatorOptions } from '../../src/simulator/simulator.options';
 import { SAMPLE_API_SECRET } from './postbacks';
@@ -79,7 +80,7 @@ export function restartedEngineEnv(sim: KiteSimulator, dir: string, file: string
 
 /** The legs in a trade-log file, read from outside the engine (while another process has it open, or after it died). */
 export async function legsInFile(path: string): Promise<Leg[]> {
-  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path, synchronous: 'NORMAL' }), migrationsRun: false } as DataSourceOptions).initialize();
+  const ds = await new DataSource({ ...sqliteDataSourceOptions({ path, synchronous: 'NORMAL' }, ENTITIES), migrationsRun: false }).initialize();
   try {
     return await ds.getRepository(Leg).find({ order: { id: 'ASC' } });
   } finally {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { KiteConnect } from 'kiteconnect';
 import { DataSource } from 'typeorm';
 import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
+import { ENTITIES } from '../../src/entities';
 import { WriteTransactions } from '../../src/database/write-transactions';
 import { normalizeInstruments } from '../../src/instruments/instrument-rows';
 import { InstrumentStore } from '../../src/instruments/instrument.store';
@@ -44,7 +45,7 @@ export interface InstrumentStoreFixture {
 
 /** The instrument store on a real, migrated SQLite file in `dir`; `dueDay` stands in for the loader's clock. */
 export async function openInstrumentStore(dir: string, dueDay: () => string): Promise<InstrumentStoreFixture> {
-  const dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'NORMAL' })).initialize();
+  const dataSource = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'NORMAL' }, ENTITIES)).initialize();
   const writes = new WriteTransactions(dataSource);
   const store = new InstrumentStore(dataSource, writes);
   const lookup = new InstrumentsService(store, { dueDay } as InstrumentsLoader);

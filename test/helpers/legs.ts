@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { LegOrder } from '../../src/broker/order-gateway.service';
+import type { LegOrder } from '../../src/broker/leg-order';
 import type { Alert } from '../../src/notifier/alert';
 import { Notifier } from '../../src/notifier/notifier.service';
 import type { InstrumentRow } from '../../src/simulator/instruments';

@@ -4,6 +4,7 @@ import { sqliteDataSourceOptions } from '../../src/database/data-source.options'
 import { openDataSource } from '../../src/database/postgres/migrate-locked';
 import { postgresDataSourceOptions } from '../../src/database/postgres/postgres-data-source.options';
 import { tempDir } from './test-app';
+import { ENTITIES } from '../../src/entities';
 
 /** The server the tests create their databases on (trust auth). */
 export const POSTGRES_ADMIN_URL = process.env.LEGWORK_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -57,7 +58,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export async function openTestStore(dialect: 'sqlite' | 'postgres'): Promise<{ dataSource: DataSource; url?: string; close(): Promise<void> }> {
   if (dialect === 'sqlite') {
     const tmp = tempDir('legwork-store-');
-    const dataSource = await new DataSource(sqliteDataSourceOptions({ path: `${tmp.dir}/legwork.sqlite`, synchronous: 'FULL' })).initialize();
+    const dataSource = await new DataSource(sqliteDataSourceOptions({ path: `${tmp.dir}/legwork.sqlite`, synchronous: 'FULL' }, ENTITIES)).initialize();
     return {
       dataSource,
       close: async () => {
@@ -67,7 +68,7 @@ export async function openTestStore(dialect: 'sqlite' | 'postgres'): Promise<{ d
     };
   }
   const db = await createTestDatabase();
-  const dataSource = await openDataSource(postgresDataSourceOptions(db.url) as DataSourceOptions);
+  const dataSource = await openDataSource(postgresDataSourceOptions(db.url, ENTITIES) as DataSourceOptions);
   return {
     dataSource,
     url: db.url,

@@ -9,6 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { InboxProcessor } from '../../src/inbox/inbox.processor';
 import { InboxService } from '../../src/inbox/inbox.service';
+import { NotifierModule } from '../../src/notifier/notifier.module';
 import { OrderEventPublisher } from '../../src/orders/order-event.publisher';
 import { SAMPLE_API_SECRET } from './postbacks';
 
@@ -53,14 +54,21 @@ export async function createTestApp(
     waitForBoot?: boolean;
   } = {},
 ): Promise<TestApp> {
-  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(env)], providers: options.providers ?? [] });
+  // NotifierModule beside the engine: a test's own providers may watch the alerts (no module of ours is global).
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(env), NotifierModule], providers: options.providers ?? [] });
   const moduleRef = await (options.override?.(builder) ?? builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] });
   configureApp(app);
-  if (options.listen) {
-    await app.listen(0, '127.0.0.1');
-    await options.listening?.((await app.getUrl()).replace('[::1]', '127.0.0.1'));
-  } else await app.init();
+  try {
+    if (options.listen) {
+      await app.listen(0, '127.0.0.1');
+      await options.listening?.((await app.getUrl()).replace('[::1]', '127.0.0.1'));
+    } else await app.init();
+  } catch (error) {
+    // An engine that refuses to start (e.g. a strategy breaking the contract at bootstrap) leaves nothing open.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const processor = app.get(InboxProcessor);
   // An app that does not listen still processes (the engine otherwise starts once it listens for postbacks).
   if (!options.listen) processor.start();

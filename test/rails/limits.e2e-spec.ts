@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import request from 'supertest';
-import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
+import { OrderGateway } from '../../src/broker/order-gateway.service';
+import type { LegOrder } from '../../src/broker/leg-order';
 import { PlacementRefusedError } from '../../src/broker/order-rails';
 import type { KiteSimulator } from '../../src/simulator';
 import { Leg } from '../../src/broker/entities/leg.entity';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import request from 'supertest';
 import { Leg } from '../../src/broker/entities/leg.entity';
-import { LegOrder, OrderGateway } from '../../src/broker/order-gateway.service';
+import { OrderGateway } from '../../src/broker/order-gateway.service';
+import type { LegOrder } from '../../src/broker/leg-order';
 import { runKillSwitch } from '../../src/cli/killswitch.cli';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import { OrderPacer } from '../../src/rails/rate-limits';

@@ -27,7 +27,7 @@ async function orderStream(sim: KiteSimulator): Promise<{ orders: Array<Record<s
   const socket = new WebSocket(`${sim.wsUrl}?api_key=${sim.options.apiKey}&access_token=${sim.options.accessToken}`);
   const orders: Array<Record<string, unknown>> = [];
   socket.on('message', (data, isBinary) => {
-    if (!isBinary) orders.push((JSON.parse(String(data)) as { data: Record<string, unknown> }).data);
+    if (!isBinary) orders.push((JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as { data: Record<string, unknown> }).data);
   });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   return { orders, close: () => socket.terminate() };

@@ -24,7 +24,7 @@ describe('lot size, tick size, freeze limits and autoslice for listed instrument
     ...overrides,
   });
   const placeAutoslice = (params: PlaceParams): Promise<AutosliceResponse> =>
-    kite.placeOrder('regular', { ...params, autoslice: true } as Parameters<Kite['placeOrder']>[1]) as unknown as Promise<AutosliceResponse>;
+    kite.placeOrder('regular', { ...params, autoslice: true }) as unknown as Promise<AutosliceResponse>;
 
   beforeEach(async () => {
     sim = await new KiteSimulator({ seed: 9 }).start();
@@ -70,7 +70,7 @@ describe('lot size, tick size, freeze limits and autoslice for listed instrument
   });
 
   it('leaves symbols outside the list alone: any quantity, no freeze limit, autoslice ignored', async () => {
-    const { order_id } = await kite.placeOrder('regular', { ...option('NIFTY24DEC24000CE', { quantity: 3 }), autoslice: true } as Parameters<Kite['placeOrder']>[1]);
+    const { order_id } = await kite.placeOrder('regular', { ...option('NIFTY24DEC24000CE', { quantity: 3 }), autoslice: true });
     expect(sim.getOrder(order_id)).toMatchObject({ quantity: 3, tags: [] });
     await expect(place(kite, option('NIFTY24DEC24000CE', { quantity: 5000 }))).resolves.toHaveProperty('order_id');
   });

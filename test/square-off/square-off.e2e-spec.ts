@@ -3,7 +3,6 @@ import { Leg } from '../../src/broker/entities/leg.entity';
 import { OrderGateway } from '../../src/broker/order-gateway.service';
 import { Gtt } from '../../src/gtt/entities/gtt.entity';
 import { GttService } from '../../src/gtt/gtt.service';
-import type { Alert } from '../../src/notifier/alert';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import type { KiteSimulator } from '../../src/simulator';
 import { SquareOff } from '../../src/square-off/entities/square-off.entity';

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource, IsNull } from 'typeorm';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
+import { ENTITIES } from '../../src/entities';
 import { InboxEntry } from '../../src/inbox/inbox-entry.entity';
 import { OrderEventRecord } from '../../src/orders/entities/order-event.entity';
 import { InstrumentsService } from '../../src/instruments/instruments.service';
@@ -92,7 +93,7 @@ describe('hedge-on-fill strategy: each fill of a tagged option sell is hedged by
     expect(await t.dataSource.getRepository(OrderEventRecord).countBy(fills)).toBe(2);
     const before = await fillsHandled();
     await t.close();
-    const db = await new DataSource(sqliteDataSourceOptions({ path: env.DATABASE_PATH, synchronous: 'FULL' })).initialize();
+    const db = await new DataSource(sqliteDataSourceOptions({ path: env.DATABASE_PATH, synchronous: 'FULL' }, ENTITIES)).initialize();
     await db.getRepository(OrderEventRecord).update({ orderId: sold }, { dispatchedAt: null });
     await db.destroy();
     t = await startEngine(sim, env);

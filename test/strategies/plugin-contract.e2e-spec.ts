@@ -4,7 +4,7 @@ import request from 'supertest';
 import { Leg } from '../../src/broker/entities/leg.entity';
 import { legTag } from '../../src/broker/leg-tag';
 import type { KiteSimulator } from '../../src/simulator';
-import { StrategyHost } from '../../src/strategy-host/strategy-host.service';
+import { RunningStrategies } from '../../src/broker/running-strategies';
 import { EventTally } from '../fixtures/strategies-isolation/counting/counting.strategy';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
@@ -33,7 +33,7 @@ describe('strategy plugins: discovery, selection and isolation', () => {
     afterAll(() => t?.close());
 
     it('loads every strategy file except _folders, including one shipped as a Nest module with its own provider', () => {
-      expect(t.app.get(StrategyHost).strategies.map((s) => s.name).sort()).toEqual(['counting', 'hanger', 'thrower', 'two-leg']);
+      expect(t.app.get(RunningStrategies).all.map((s) => s.name).sort()).toEqual(['counting', 'hanger', 'thrower', 'two-leg']);
     });
 
     it('keeps ingress and the other strategies going, logs and counts the failures', async () => {
@@ -80,7 +80,7 @@ export class ScalperStrategy {
     let t = await startEngine(sim, env);
     let before: string;
     try {
-      expect(t.app.get(StrategyHost).strategies.map((s) => s.name)).toEqual(['scalper']);
+      expect(t.app.get(RunningStrategies).all.map((s) => s.name)).toEqual(['scalper']);
       before = await scalp(2);
       const [leg] = await eventually(() => takeProfit(before).length === 1 && takeProfit(before), 'the dropped-in strategy placing its leg');
       expect(leg.body).toMatchObject({ transaction_type: 'SELL', quantity: '2', order_type: 'LIMIT' });
@@ -97,7 +97,7 @@ export class ScalperStrategy {
     // (reconciliation at start) and chained, and the leg placed before the restart is not placed again.
     t = await startEngine(sim, env);
     try {
-      expect(t.app.get(StrategyHost).strategies.map((s) => s.name)).toEqual(['scalper']);
+      expect(t.app.get(RunningStrategies).all.map((s) => s.name)).toEqual(['scalper']);
       const [leg] = await eventually(async () => {
         await t.settle();
         return takeProfit(whileDown).length === 1 && takeProfit(whileDown);
@@ -115,12 +115,31 @@ export class ScalperStrategy {
   it('runs only the strategies STRATEGIES names, and refuses to start on a name it cannot find', async () => {
     const t = await createTestApp(engineEnv(sim, tmp.dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'two-leg,counting', DATABASE_PATH: join(tmp.dir, 'selected.sqlite') }));
     try {
-      expect(t.app.get(StrategyHost).strategies.map((s) => s.name).sort()).toEqual(['counting', 'two-leg']);
+      expect(t.app.get(RunningStrategies).all.map((s) => s.name).sort()).toEqual(['counting', 'two-leg']);
     } finally {
       await t.close();
     }
     await expect(createTestApp(engineEnv(sim, tmp.dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'two-leg,nope', DATABASE_PATH: join(tmp.dir, 'x.sqlite') }))).rejects.toThrow(
       /STRATEGIES names unknown strategies: nope/,
+    );
+  });
+
+  it('refuses to start on a strategy that breaks the contract, saying which class, which method and what is wrong', async () => {
+    const dir = join(tmp.dir, 'bad-strategies');
+    mkdirSync(dir, { recursive: true });
+    const sdk = resolve(__dirname, '..', '..', 'src', 'sdk').replace(/\\/g, '/');
+    writeFileSync(
+      join(dir, 'typo.strategy.ts'),
+      `import { OnOrderEvent, OrderEventName, Strategy } from '${sdk}';
+@Strategy({ name: 'typo' })
+export class TypoStrategy {
+  @OnOrderEvent(OrderEventName.Completed, { tags: 'scalp' } as never)
+  exit() {}
+}
+`,
+    );
+    await expect(createTestApp(engineEnv(sim, tmp.dir, { STRATEGIES_DIR: dir, STRATEGIES: 'all', DATABASE_PATH: join(tmp.dir, 'typo.sqlite') }))).rejects.toThrow(
+      'strategy "typo": TypoStrategy.exit: unknown filter option "tags" (known: tag, own, legName, tradingsymbol, exchange, transactionType, sources, external)',
     );
   });
 });

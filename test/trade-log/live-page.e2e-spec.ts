@@ -6,7 +6,7 @@ import { LiveFeed } from '../../src/live/live-feed.service';
 import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import type { KiteSimulator } from '../../src/simulator';
 import { roundMoney } from '../../src/trade-log/pnl';
-import { istToday } from '../../src/trade-log/trade-log.service';
+import { istToday } from '../../src/market/ist-time';
 import { engineEnv, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { launchChromium, openPage } from '../helpers/chromium';
 import { eventually } from '../helpers/eventually';

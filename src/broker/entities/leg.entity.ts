@@ -94,6 +94,10 @@ export class Leg {
   @Column({ type: 'varchar', length: 16, nullable: true })
   slicing: SlicingPath | null;
 
+  /** A leg of a leg group (LegGroupService), its reversals and its slices: the group's id. Null: a leg on its own. */
+  @Column({ type: 'integer', nullable: true })
+  groupId: number | null;
+
   /** A leg sent with Kite's autoslice: the parent order id Kite answered with (its slices carry `autoslice:<it>` in `tags`). */
   @Index('IDX_legs_autosliceParentId')
   @Column({ type: 'varchar', length: 32, nullable: true })

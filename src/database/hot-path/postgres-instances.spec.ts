@@ -17,12 +17,13 @@ import { openDataSource } from '../postgres/migrate-locked';
 import { postgresDataSourceOptions } from '../postgres/postgres-data-source.options';
 import { WriteTransactions } from '../write-transactions';
 import { ConcurrentUpdateError, HotPathStore } from './hot-path.store';
+import { ENTITIES } from '../../entities';
 
 const counter = (name: string) => new Counter({ name, help: name, labelNames: ['outcome', 'type'], registers: [] });
 
 /** One engine's intake on the shared database: its own pool, write queue, store and inbox. */
 async function instance(url: string) {
-  const dataSource = await openDataSource(postgresDataSourceOptions(url));
+  const dataSource = await openDataSource(postgresDataSourceOptions(url, ENTITIES));
   const writes = new WriteTransactions(dataSource);
   const store = hotPathStore(dataSource, writes);
   const bus = new EventEmitter2();

@@ -19,6 +19,7 @@ import {
   StoredOrder,
   StoreUnavailableError,
 } from './hot-path.store';
+import { textOf } from '../../common/text-of';
 
 const SNAPSHOT_COLUMNS = [
   'orderId', 'status', 'statusMessage', 'exchange', 'tradingsymbol', 'transactionType', 'orderType', 'product',
@@ -41,7 +42,7 @@ const sqliteNow = () => new Date().toISOString().replace('T', ' ').slice(0, 23);
  * expects). Constraint violations are about the data.
  */
 const UNAVAILABLE = /^SQLITE_(ERROR|IOERR|BUSY|LOCKED|FULL|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOMEM|PERM|AUTH)/;
-const unavailable = (error: unknown) => UNAVAILABLE.test(String((error as { code?: unknown })?.code ?? ''));
+const unavailable = (error: unknown) => UNAVAILABLE.test(textOf((error as { code?: unknown })?.code ?? ''));
 
 type PendingRow = { id: number; source: BatchEntry['source']; orderId: string; rawBody: string };
 
@@ -67,8 +68,8 @@ export class SqliteHotPathStore implements HotPathStore {
       .then(({ result, durable }) => ({ outcome: result, durable }));
   }
 
-  async pendingIds(limit: number): Promise<number[]> {
-    return this.read(() => this.sql().pendingIds.all(limit) as number[]);
+  pendingIds(limit: number): Promise<number[]> {
+    return this.readAsync(() => this.sql().pendingIds.all(limit) as number[]);
   }
 
   applyPending<W extends OrderStateWrites>(ids: readonly number[], decide: Decide<W>): Promise<Applied<W> | null> {
@@ -141,22 +142,24 @@ export class SqliteHotPathStore implements HotPathStore {
     return result;
   }
 
-  async lastInboxId(): Promise<number> {
-    return this.read(() => Number(this.sql().lastInboxId.get() ?? 0));
+  lastInboxId(): Promise<number> {
+    return this.readAsync(() => Number(this.sql().lastInboxId.get() ?? 0));
   }
 
   park(id: number, attempts: number, reason: string): Promise<void> {
     return this.writes.exclusive(() => void this.transaction(() => this.sql().park.run(sqliteNow(), attempts, reason, id)));
   }
 
-  async countPending(): Promise<number> {
-    return this.read(() => this.sql().countPending.get() as number);
+  countPending(): Promise<number> {
+    return this.readAsync(() => this.sql().countPending.get() as number);
   }
 
-  async undispatched(limit: number, skip: ReadonlySet<number>): Promise<OutboxRow[]> {
+  undispatched(limit: number, skip: ReadonlySet<number>): Promise<OutboxRow[]> {
     // Rows in hand are still undispatched in the table: read past them.
-    const rows = this.read(() => this.sql().undispatched.all(limit + skip.size) as OutboxRow[]);
-    return (skip.size === 0 ? rows : rows.filter((r) => !skip.has(r.id))).slice(0, limit);
+    return this.readAsync(() => {
+      const rows = this.sql().undispatched.all(limit + skip.size) as OutboxRow[];
+      return (skip.size === 0 ? rows : rows.filter((r) => !skip.has(r.id))).slice(0, limit);
+    });
   }
 
   markDispatched(ids: readonly number[]): Promise<void> {
@@ -297,6 +300,11 @@ export class SqliteHotPathStore implements HotPathStore {
     } catch (error) {
       throw unavailable(error) ? new StoreUnavailableError(error) : error;
     }
+  }
+
+  /** read(), as a promise: what it throws comes back as a rejection. */
+  private readAsync<T>(query: () => T): Promise<T> {
+    return new Promise<T>((resolve) => resolve(this.read(query)));
   }
 
   private read<T>(query: () => T): T {

@@ -71,7 +71,7 @@ describe.each(STORE_DIALECTS)('HotPathStore.storeReconciled: a reconcile plan in
   it('writes a plan larger than one transaction completely, in order', async () => {
     const plan = Array.from({ length: 12_345 }, (_, i) => row(String(100_000 + i), 'OPEN', 0));
     expect((await store.storeReconciled(intake(plan))).written).toBe(plan.length);
-    const ids = (await dataSource.query(`SELECT "orderId" FROM inbox WHERE source = 'reconcile' AND length("orderId") = 6 ORDER BY id`)) as Array<{ orderId: string }>;
+    const ids = await dataSource.query<Array<{ orderId: string }>>(`SELECT "orderId" FROM inbox WHERE source = 'reconcile' AND length("orderId") = 6 ORDER BY id`);
     expect(ids.map((r) => r.orderId)).toEqual(plan.map((r) => r.order_id));
   });
 

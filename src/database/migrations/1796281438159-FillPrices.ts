@@ -41,10 +41,10 @@ export class FillPrices1796281438159 implements MigrationInterface {
 async function backfillFillTimes(queryRunner: QueryRunner): Promise<void> {
     const PAGE = 1000;
     for (let after = 0; ;) {
-        const rows: Array<{ id: number; exchangeTimestamp: string | null; payload: string }> = await queryRunner.query(
+        const rows = (await queryRunner.query(
             `SELECT "f"."id", "f"."exchangeTimestamp", "e"."payload" FROM "fills" "f" INNER JOIN "order_events" "e" ON "e"."id" = "f"."orderEventId" WHERE "f"."id" > ? ORDER BY "f"."id" LIMIT ${PAGE}`,
             [after],
-        );
+        )) as Array<{ id: number; exchangeTimestamp: string | null; payload: string }>;
         if (rows.length === 0) return;
         for (const row of rows) {
             let at: unknown;

@@ -12,9 +12,11 @@ import { Gtts1796900000000 } from './1796900000000-Gtts';
 import { SquareOffs1796900000100 } from './1796900000100-SquareOffs';
 import { PositionsChecks1796900000200 } from './1796900000200-PositionsChecks';
 import { Leadership1797000000000 } from './1797000000000-Leadership';
+import { LegGroupMembership1797000000100 } from './1797000000100-LegGroupMembership';
+import type { MigrationInterface } from 'typeorm';
 
 /** Ordered list of schema migrations (new ones come from `npm run migration:generate -- src/database/migrations/Name`). */
-export const MIGRATIONS: Function[] = [
+export const MIGRATIONS: Array<new () => MigrationInterface> = [
   InitialSchema1795573417402,
   Legs1795573510413,
   KiteSessions1795574596883,
@@ -29,4 +31,5 @@ export const MIGRATIONS: Function[] = [
   SquareOffs1796900000100,
   PositionsChecks1796900000200,
   Leadership1797000000000,
+  LegGroupMembership1797000000100,
 ];

@@ -1,6 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
 import { sqliteDataSourceOptions, SqliteSettings } from '../data-source.options';
-import { ENTITIES } from '../entities';
 import { MIGRATIONS } from '../migrations';
 
 export interface DatabaseSettings extends SqliteSettings {
@@ -12,11 +11,11 @@ export interface DatabaseSettings extends SqliteSettings {
  * TypeORM options for PostgreSQL (the `pg` driver): the same entities and migrations as SQLite. Durability is the
  * server's (a COMMIT returns once it is in PostgreSQL's WAL), so no fsync of our own.
  */
-export function postgresDataSourceOptions(url: string): DataSourceOptions {
+export function postgresDataSourceOptions(url: string, entities: NonNullable<DataSourceOptions['entities']> = []): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: true,
     synchronize: false,
@@ -31,9 +30,12 @@ export function postgresDataSourceOptions(url: string): DataSourceOptions {
   };
 }
 
-/** The configured database: PostgreSQL with DATABASE_URL, else the SQLite file (the embedded default). */
-export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
-  return settings.url ? postgresDataSourceOptions(settings.url) : sqliteDataSourceOptions(settings);
+/**
+ * The configured database: PostgreSQL with DATABASE_URL, else the SQLite file (the embedded default). `entities`: none
+ * for the engine (each feature module registers its own); the root's ENTITIES for the CLIs and tools.
+ */
+export function dataSourceOptions(settings: DatabaseSettings, entities: NonNullable<DataSourceOptions['entities']> = []): DataSourceOptions {
+  return settings.url ? postgresDataSourceOptions(settings.url, entities) : sqliteDataSourceOptions(settings, entities);
 }
 
 /** True on a server database shared by several instances. */

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { InboxSource } from '../../inbox/inbox-entry.entity';
+import type { OrderEventSource } from '../../events/order-snapshot';
 
 /**
  * Each accepted transition of an order, in order. Doubles as the outbox of domain events:
@@ -26,7 +26,7 @@ export class OrderEventRecord {
   filledQuantity: number;
 
   @Column({ type: 'varchar', length: 16 })
-  source: InboxSource;
+  source: OrderEventSource;
 
   @Column({ type: 'integer', nullable: true })
   inboxId: number | null;

@@ -1,10 +1,27 @@
-import { ExecutionContext, ForbiddenException, Logger, UnauthorizedException } from '@nestjs/common';
+import { Controller, ExecutionContext, ForbiddenException, Logger, Post, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
 import { loadLegworkConfig } from '../config/legwork.config';
-import { decideRailsAccess, RailsAuthGuard } from './rails-auth.guard';
+import { AccessRequest, decideAccess } from './access';
+import { RAILS_ACCESS } from './access-areas';
+import { AccessGuard, Protected } from './access.guard';
+import { AccessStartupWarnings } from './access.module';
 
-const ask = (over: Partial<Parameters<typeof decideRailsAccess>[0]>) =>
-  decideRailsAccess({ token: undefined, host: '127.0.0.1', authorization: undefined, proxied: false, hostHeader: '127.0.0.1:3000', ...over });
+const ask = (over: Partial<AccessRequest>) =>
+  decideAccess(RAILS_ACCESS, { token: undefined, host: '127.0.0.1', authorization: undefined, queryToken: undefined, proxied: false, hostHeader: '127.0.0.1:3000', ...over });
+
+@Protected(RAILS_ACCESS)
+@Controller('rails')
+class GuardedController {
+  @Post('kill-switch')
+  trip(): void {}
+}
+
+@Controller('open')
+class UnmarkedController {
+  @Post()
+  act(): void {}
+}
 
 describe('who may use /rails (kill switch over HTTP)', () => {
   const TOKEN = 'rails-token-0123456789';
@@ -35,26 +52,31 @@ describe('who may use /rails (kill switch over HTTP)', () => {
   });
 });
 
-describe('RailsAuthGuard (the NestJS guard over /rails)', () => {
+describe('AccessGuard over a @Protected(RAILS_ACCESS) controller', () => {
   let warn: jest.SpyInstance;
   beforeEach(() => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
   afterEach(() => warn.mockRestore());
 
-  const guardWith = (env: Record<string, string>) => new RailsAuthGuard(new ConfigService(loadLegworkConfig(env)));
-  const request = (extra: Record<string, string> = {}, headers = { host: '127.0.0.1:3000', ...extra }) =>
-    ({ switchToHttp: () => ({ getRequest: () => ({ headers, method: 'POST', path: '/rails/kill-switch', ip: '10.1.2.3' }) }) }) as unknown as ExecutionContext;
+  const guardWith = (env: Record<string, string>) => new AccessGuard(new ConfigService(loadLegworkConfig(env)), new Reflector());
+  const warningsWith = (env: Record<string, string>) => new AccessStartupWarnings(new ConfigService(loadLegworkConfig(env)));
+  const request = (extra: Record<string, string> = {}, headers = { host: '127.0.0.1:3000', ...extra }, controller: new () => object = GuardedController) =>
+    ({
+      getClass: () => controller,
+      getHandler: () => Object.values(Object.getOwnPropertyDescriptors(controller.prototype)).find((d) => d.value !== controller)!.value,
+      switchToHttp: () => ({ getRequest: () => ({ headers, query: {}, method: 'POST', path: '/rails/kill-switch', ip: '10.1.2.3' }) }),
+    }) as unknown as ExecutionContext;
   const TOKEN = 'rails-token-0123456789';
 
-  it('lets through what decideRailsAccess allows, with the configured token and host', () => {
+  it('lets through what decideAccess allows, with the configured token and host', () => {
     expect(guardWith({}).canActivate(request())).toBe(true);
     expect(guardWith({ RAILS_TOKEN: TOKEN, HOST: '0.0.0.0' }).canActivate(request({ authorization: `Bearer ${TOKEN}` }))).toBe(true);
     expect(warn).not.toHaveBeenCalled();
   });
 
   it('answers 401 for a missing or wrong token and 403 for a closed endpoint, logging who was refused', () => {
-    const refusal = (guard: RailsAuthGuard, context: ExecutionContext) => {
+    const refusal = (guard: AccessGuard, context: ExecutionContext) => {
       try {
         guard.canActivate(context);
       } catch (error) {
@@ -75,13 +97,17 @@ describe('RailsAuthGuard (the NestJS guard over /rails)', () => {
   });
 
   it('warns at start when the endpoints are off (beyond loopback, no token), and only then', () => {
-    guardWith({}).onModuleInit();
-    guardWith({ RAILS_TOKEN: TOKEN, HOST: '0.0.0.0' }).onModuleInit();
+    warningsWith({ TRADE_LOG_TOKEN: 'review-token-0123456789' }).onModuleInit();
+    warningsWith({ RAILS_TOKEN: TOKEN, TRADE_LOG_TOKEN: 'review-token-0123456789', HOST: '0.0.0.0' }).onModuleInit();
     expect(warn).not.toHaveBeenCalled();
-    guardWith({ HOST: '0.0.0.0' }).onModuleInit();
+    warningsWith({ HOST: '0.0.0.0', TRADE_LOG_TOKEN: 'review-token-0123456789' }).onModuleInit();
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0][0]).toBe('rails endpoints (kill switch over HTTP) are OFF (403): HOST=0.0.0.0 is beyond loopback and RAILS_TOKEN is not set');
     expect(warn.mock.contexts[0]).toMatchObject({ context: 'Rails' });
+  });
+
+  it('refuses to guard a route that names no area (a missing @Protected is a bug, not an open door)', () => {
+    expect(() => guardWith({}).canActivate(request({}, undefined, UnmarkedController))).toThrow(/without @Protected\(area\)/);
   });
 
   it('without a token, refuses a request whose Host header names another machine (DNS rebinding)', () => {

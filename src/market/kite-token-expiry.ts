@@ -1,4 +1,4 @@
-const IST_OFFSET_MS = 330 * 60_000;
+import { IST_OFFSET_MS } from './ist-time';
 
 /** Kite access tokens expire at 06:00 IST the day after login ("regulatory requirement"). */
 export function kiteTokenExpiry(loggedInAt: Date): Date {

@@ -2,7 +2,7 @@
  * Kite speaks IST wall-clock strings ("yyyy-mm-dd hh:mm:ss", no zone). We format from the UTC epoch plus a fixed
  * +05:30 offset so the output never depends on the process TZ (India has no DST, so the offset is constant).
  */
-const IST_OFFSET_MS = (5 * 60 + 30) * 60_000;
+export const IST_OFFSET_MS = (5 * 60 + 30) * 60_000;
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
@@ -40,4 +40,9 @@ export function parseIst(text: string): Date {
   const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(text);
   if (!match) throw new Error(`not an IST timestamp: ${text}`);
   return new Date(`${match[1]}T${match[2]}+05:30`);
+}
+
+/** Today's trading day in IST (yyyy-mm-dd), whatever the process time zone. */
+export function istToday(now = new Date()): string {
+  return formatIst(now).slice(0, 10);
 }

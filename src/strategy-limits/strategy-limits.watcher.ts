@@ -1,16 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
+import { RunningStrategies } from '../broker/running-strategies';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
 import { FILLS_PRICED, FillsPricedEvent } from '../events/fill.events';
 import { LegEventName, LegPlacedEvent } from '../events/leg.events';
 import { OrderEventName } from '../events/order-event-names';
 import type { OrderFilledEvent } from '../events/order.events';
-import { StrategySettings } from '../strategy-host/strategy-settings';
-import { StrategyHost } from '../strategy-host/strategy-host.service';
-import { istToday, TradeLogService } from '../trade-log/trade-log.service';
-import { KillSwitchService } from './kill-switch.service';
+import { StrategySettings } from '../config/strategy-settings';
+import { TradeLogService } from '../trade-log/trade-log.service';
+import { istToday } from '../market/ist-time';
+import { KillSwitchService } from '../rails/kill-switch.service';
 
 export interface StrategyLimits {
   maxLoss?: number;
@@ -27,7 +28,7 @@ export class StrategyLimitsWatcher {
   private readonly logger = new Logger('StrategyLimits');
 
   constructor(
-    private readonly strategies: StrategyHost,
+    private readonly strategies: RunningStrategies,
     private readonly tradeLog: TradeLogService,
     private readonly killSwitch: KillSwitchService,
     private readonly config: ConfigService<LegworkConfig, true>,
@@ -54,7 +55,7 @@ export class StrategyLimitsWatcher {
 
   /** Trip the kill switch for the first strategy over a limit; returns the breach, if any. */
   async check(): Promise<string | null> {
-    for (const { name } of this.strategies.strategies) {
+    for (const { name } of this.strategies.all) {
       const limits = this.limitsOf(name);
       if (limits.maxLoss === undefined && limits.maxOpenQuantity === undefined) continue;
       const report = await this.tradeLog.pnl({ date: istToday(), strategy: name });

@@ -1,4 +1,7 @@
-import { AccessRequest, decideTradeLogAccess } from './trade-log-auth.guard';
+import { AccessRequest, decideAccess } from './access';
+import { TRADE_LOG_ACCESS } from './access-areas';
+
+const decideTradeLogAccess = (request: AccessRequest) => decideAccess(TRADE_LOG_ACCESS, request);
 
 const TOKEN = 'review-token-0123456789';
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
@@ -12,7 +15,7 @@ const request = (overrides: Partial<AccessRequest>): AccessRequest => ({
   ...overrides,
 });
 
-describe('decideTradeLogAccess', () => {
+describe('decideAccess in the trade-log area', () => {
   it('is open on loopback without a token', () => {
     expect(decideTradeLogAccess(request({}))).toEqual({ allowed: true });
   });
