@@ -35,6 +35,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript helpers (Jest's globalSetup probe) are outside the TypeScript project: lint them untyped.
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Specs read loosely typed values on purpose (HTTP bodies, raw SQL rows, Jest's asymmetric matchers, which are `any`):
     // flagged, not failed.
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
