@@ -62,6 +62,8 @@ type PendingRow = { id: number; source: BatchEntry['source']; orderId: string; r
  * lost race into ConcurrentUpdateError (retried). A COMMIT is durable when it returns (PostgreSQL's own WAL).
  */
 export class PostgresHotPathStore implements HotPathStore {
+  readonly oneBatchAtATime = true;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly writes: WriteTransactions,
@@ -192,16 +194,18 @@ export class PostgresHotPathStore implements HotPathStore {
     return this.writes.exclusive(
       () =>
         this.transaction(async (q) => {
-          const now = new Date();
-          const fresh: boolean[] = [];
-          for (const r of rows) {
-            const inserted = await q.query(
-              `INSERT INTO "external_orders" ("orderId", "tag", "tradingsymbol", "transactionType", "firstSource", "tradingDay", "firstSeenAt") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("orderId") DO NOTHING RETURNING "orderId"`,
-              [r.orderId, r.tag, r.tradingsymbol, r.transactionType, r.firstSource, r.tradingDay, now],
-            );
-            fresh.push(rowsOf(inserted).length === 1);
-          }
-          return fresh;
+          if (rows.length === 0) return [];
+          const inserted = rowsOf(
+            await q.query(
+              `INSERT INTO "external_orders" ("orderId", "tag", "tradingsymbol", "transactionType", "firstSource", "tradingDay", "firstSeenAt")
+               SELECT o, tg, ts, tt, fs, td, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(o, tg, ts, tt, fs, td, n) ORDER BY n
+               ON CONFLICT ("orderId") DO NOTHING RETURNING "orderId"`,
+              [rows.map((r) => r.orderId), rows.map((r) => r.tag), rows.map((r) => r.tradingsymbol), rows.map((r) => r.transactionType), rows.map((r) => r.firstSource), rows.map((r) => r.tradingDay), new Date()],
+            ),
+          ) as Array<{ orderId: string }>;
+          // New: inserted here, and the first of its order in the batch (a repeat within the batch is not new).
+          const fresh = new Set(inserted.map((r) => r.orderId));
+          return rows.map((r) => fresh.delete(r.orderId));
         }),
       { durable: false },
     );
