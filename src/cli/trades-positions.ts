@@ -9,11 +9,10 @@ import { Command, Option } from 'commander';
 import { PositionsCheckRecord } from '../positions/entities/positions-check.entity';
 import type { PositionLine } from '../positions/positions-check';
 import type { PositionsCheck } from '../positions/positions-check.service';
-import { openTradeLogReadOnly } from '../trade-log/read-only-data-source';
+import { openTradeLogReadOnly, tradeLogLocation } from '../trade-log/read-only-data-source';
 import { ENTITIES } from '../entities';
 import { TradeLogService } from '../trade-log/trade-log.service';
-import { istToday } from '../market/ist-time';
-import { formatIst } from '../market/ist-time';
+import { formatIst, istToday } from '../market/ist-time';
 import { engineUrl } from './cli-config';
 import type { CliIo } from './cli-io';
 
@@ -72,7 +71,7 @@ export function registerPositionsCommand(program: Command, io: CliIo): void {
         io.out(o.format === 'json' ? `${JSON.stringify(c, null, 2)}\n` : render(c.lines, `checked now (${formatIst(new Date(c.checkedAt))} IST, ${c.tradingDay})`));
         return;
       }
-      const dataSource = await openTradeLogReadOnly(resolve(o.db ?? io.env.DATABASE_PATH ?? './data/legwork.sqlite'), ENTITIES);
+      const dataSource = await openTradeLogReadOnly(tradeLogLocation(o.db, io.env, './data/legwork.sqlite'), ENTITIES);
       try {
         const runner = dataSource.createQueryRunner();
         const stored = (await runner.hasTable('positions_checks').finally(() => runner.release()))

@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { loadEnvironment } from '../config/environment-file';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { openTradeLogReadOnly, TradeLogOpenError } from '../trade-log/read-only-data-source';
+import { openTradeLogReadOnly, tradeLogLocation, TradeLogOpenError } from '../trade-log/read-only-data-source';
 import { ENTITIES } from '../entities';
 import {
   CHAIN_COLUMNS, chainCsvRow, chainDetail, chainsTable, FILL_COLUMNS, fillsTable, ORDER_COLUMNS, ordersTable, PNL_CHAIN_COLUMNS,
@@ -79,7 +79,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   /** Opens the file, runs the query, renders and writes; everything else is the commands' business. */
   const run = (render: (service: TradeLogService, options: CommonOptions) => Promise<{ text: string; count?: number }>) =>
     async (options: CommonOptions) => {
-      const path = resolve(options.db ?? io.env.DATABASE_PATH ?? DEFAULT_DB);
+      const path = tradeLogLocation(options.db, io.env, DEFAULT_DB);
       const dataSource = await openTradeLogReadOnly(path, ENTITIES);
       try {
         const { text, count } = await render(new TradeLogService(dataSource), options);

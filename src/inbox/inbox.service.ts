@@ -47,6 +47,9 @@ export class InboxService {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private flushing = 0;
+  /** Batches handed to the store and not yet committed. */
+  private committing = 0;
+  private flushAfterCommit = false;
   private flushWaiters: Array<() => void> = [];
   /** Off until the processor's first pass: after a start, strategies see the recovered backlog before new updates. */
   private applyOnIntake = false;
@@ -125,17 +128,26 @@ export class InboxService {
   }
 
   private async flush(): Promise<void> {
+    // A server database (round trips per unit of work): while one batch is being committed, the next one grows.
+    if (this.store.oneBatchAtATime && this.committing > 0) {
+      this.flushScheduled = true;
+      this.flushAfterCommit = true;
+      return;
+    }
     const batch = this.queue.splice(0, MAX_BATCH);
     this.flushScheduled = this.queue.length > 0;
     if (this.flushScheduled) setImmediate(() => void this.flush());
     if (batch.length === 0) return this.notifyFlushed();
     this.flushing++;
+    this.committing++;
     try {
-      const { outcome, durable } = await this.store.ingest(
-        batch.map((item) => item.intake),
-        // Only while leading: an instance that stopped leading (paused past its lease) stores, and applies nothing.
-        { decide: this.applyOnIntake && (this.leadership?.isLeader() ?? true) ? this.decide : null, durable: true },
-      );
+      const { outcome, durable } = await this.store
+        .ingest(
+          batch.map((item) => item.intake),
+          // Only while leading: an instance that stopped leading (paused past its lease) stores, and applies nothing.
+          { decide: this.applyOnIntake && (this.leadership?.isLeader() ?? true) ? this.decide : null, durable: true },
+        )
+        .finally(() => this.committed());
       // Committed (not yet on stable storage): derived work may start; whatever it writes durably syncs after this.
       if (outcome.applied) this.publish(outcome.applied.writes, outcome.applied.eventIds);
       if (outcome.applyError) {
@@ -158,6 +170,14 @@ export class InboxService {
       this.flushing--;
       this.notifyFlushed();
     }
+  }
+
+  /** A batch's commit returned: a flush held back meanwhile runs now. */
+  private committed(): void {
+    this.committing--;
+    if (this.committing > 0 || !this.flushAfterCommit) return;
+    this.flushAfterCommit = false;
+    setImmediate(() => void this.flush());
   }
 
   private publish(decision: OrderStateDecision, eventIds: number[]): void {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { postgresTestsRun } from '../helpers/postgres';
 import { tempDir } from '../helpers/test-app';
 
 /**
@@ -25,6 +26,8 @@ const BENCHES: Record<string, { script: string; args: string[]; env?: Record<str
   'leg-latency-processes': { script: 'bench/leg-latency.bench.ts', args: ['--smoke'], env: { BENCH_ENGINE_PROCESS: '1' }, results: 'leg-latency' },
   ingress: { script: 'bench/ingress.bench.ts', args: ['--smoke'] },
   instruments: { script: 'bench/instruments.bench.ts', args: ['--smoke'] },
+  // Needs the test PostgreSQL server (skipped with the other PostgreSQL tests when it is missing outside CI).
+  ...(postgresTestsRun() ? { pg: { script: 'bench/pg.bench.ts', args: ['--smoke'] } } : {}),
 };
 
 function runBench(name: string, parentDir: string): Promise<Run> {
@@ -69,6 +72,15 @@ describe('bench scripts, smoke mode', () => {
     expect(run.results).toMatchObject({ bench: BENCHES[name].results ?? name, smoke: true, startedAt: expect.any(String), machine: { cpus: expect.any(Number) } });
     return run.results;
   };
+
+  (postgresTestsRun() ? it : it.skip)('pg: the engine on PostgreSQL and on SQLite, ingress and postback → leg, with ratios', () => {
+    const r = succeeded('pg');
+    for (const backend of ['sqlite', 'postgres']) {
+      expect(r[backend].ingress.perSecond).toBeGreaterThan(0);
+      expect(r[backend].postbackToLegMs.p50).toBeGreaterThan(0);
+    }
+    expect(r.ratios).toMatchObject({ ingressThroughput: expect.any(Number), legP50: expect.any(Number) });
+  });
 
   it('reconcile: the store matches the OMS after the boot reconcile, for every scenario run', () => {
     const r = succeeded('reconcile');

@@ -16,6 +16,12 @@ import type { OrderUpdate } from '../../orders/order-update';
  */
 export interface HotPathStore {
   /**
+   * true: the intake hands over its next batch only once the previous one has committed, so batches grow while a
+   * commit's round trips run (group commit on a server database). SQLite commits synchronously: unset.
+   */
+  readonly oneBatchAtATime?: boolean;
+
+  /**
    * Store updates in the inbox (a repeat of a stored update, or of one earlier in the batch, is absorbed by the
    * dedup key) and, with `decide`, apply at once those whose order has no older entry still pending, all in one
    * unit of work. Should applying fail, the intake is committed alone (left pending for the processor) and the

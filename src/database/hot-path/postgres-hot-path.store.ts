@@ -62,6 +62,8 @@ type PendingRow = { id: number; source: BatchEntry['source']; orderId: string; r
  * lost race into ConcurrentUpdateError (retried). A COMMIT is durable when it returns (PostgreSQL's own WAL).
  */
 export class PostgresHotPathStore implements HotPathStore {
+  readonly oneBatchAtATime = true;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly writes: WriteTransactions,
@@ -188,23 +190,53 @@ export class PostgresHotPathStore implements HotPathStore {
     );
   }
 
+  /**
+   * Callers arriving while a write of external orders is in flight share the next one (one transaction, in call
+   * order): the rails' tracker calls this per order event, and a round trip each would pace the whole intake.
+   */
   recordExternalOrders(rows: readonly ExternalOrderRow[]): Promise<boolean[]> {
-    return this.writes.exclusive(
-      () =>
-        this.transaction(async (q) => {
-          const now = new Date();
-          const fresh: boolean[] = [];
-          for (const r of rows) {
-            const inserted = await q.query(
-              `INSERT INTO "external_orders" ("orderId", "tag", "tradingsymbol", "transactionType", "firstSource", "tradingDay", "firstSeenAt") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("orderId") DO NOTHING RETURNING "orderId"`,
-              [r.orderId, r.tag, r.tradingsymbol, r.transactionType, r.firstSource, r.tradingDay, now],
-            );
-            fresh.push(rowsOf(inserted).length === 1);
-          }
-          return fresh;
-        }),
-      { durable: false },
-    );
+    return new Promise((resolve, reject) => {
+      this.externalCalls.push({ rows, resolve, reject });
+      this.writeExternalOrders();
+    });
+  }
+
+  private readonly externalCalls: Array<{ rows: readonly ExternalOrderRow[]; resolve(fresh: boolean[]): void; reject(error: unknown): void }> = [];
+  private externalWriting = false;
+
+  private writeExternalOrders(): void {
+    if (this.externalWriting || this.externalCalls.length === 0) return;
+    this.externalWriting = true;
+    const calls = this.externalCalls.splice(0);
+    const rows = calls.flatMap((c) => c.rows);
+    this.writes
+      .exclusive(() => this.transaction((q) => this.insertExternalOrders(q, rows)), { durable: false })
+      .then(
+        (fresh) => {
+          let at = 0;
+          for (const call of calls) call.resolve(fresh.slice(at, (at += call.rows.length)));
+        },
+        (error) => calls.forEach((call) => call.reject(error)),
+      )
+      .finally(() => {
+        this.externalWriting = false;
+        this.writeExternalOrders();
+      });
+  }
+
+  private async insertExternalOrders(q: QueryRunner, rows: readonly ExternalOrderRow[]): Promise<boolean[]> {
+    if (rows.length === 0) return [];
+    const inserted = rowsOf(
+      await q.query(
+        `INSERT INTO "external_orders" ("orderId", "tag", "tradingsymbol", "transactionType", "firstSource", "tradingDay", "firstSeenAt")
+         SELECT o, tg, ts, tt, fs, td, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(o, tg, ts, tt, fs, td, n) ORDER BY n
+         ON CONFLICT ("orderId") DO NOTHING RETURNING "orderId"`,
+        [rows.map((r) => r.orderId), rows.map((r) => r.tag), rows.map((r) => r.tradingsymbol), rows.map((r) => r.transactionType), rows.map((r) => r.firstSource), rows.map((r) => r.tradingDay), new Date()],
+      ),
+    ) as Array<{ orderId: string }>;
+    // New: inserted here, and the first of its order in the batch (a repeat within the batch is not new).
+    const fresh = new Set(inserted.map((r) => r.orderId));
+    return rows.map((r) => fresh.delete(r.orderId));
   }
 
   private async ingestNow<W extends OrderStateWrites>(q: QueryRunner, intake: readonly InboxIntake[], { decide }: IngestOptions<W>): Promise<IngestOutcome<W>> {

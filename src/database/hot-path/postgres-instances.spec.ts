@@ -94,6 +94,18 @@ describePostgres('two instances on one PostgreSQL database (real server)', () =>
     expect(events.map((e) => e.type)).toEqual(['order.opened', 'order.filled', 'order.completed']);
   });
 
+  it('external orders recorded by calls that overlap share writes, and each order is new exactly once (first caller, first row)', async () => {
+    const row = (orderId: string) => ({ orderId, tag: null, tradingsymbol: 'SBIN', transactionType: 'BUY', firstSource: 'postback' as const, tradingDay: '2026-11-25' });
+    const results = await Promise.all([
+      a.store.recordExternalOrders([row('1'), row('2')]),
+      a.store.recordExternalOrders([row('2'), row('3'), row('3')]),
+      b.store.recordExternalOrders([row('5'), row('4')]),
+    ]);
+    expect(results).toEqual([[true, true], [false, true, false], [true, true]]);
+    // Recorded by the other instance: not new here.
+    expect(await a.store.recordExternalOrders([row('4'), row('6')])).toEqual([false, true]);
+  });
+
   it('the same pending entries applied by both at once: one applies them, the other gets nothing or a retryable conflict', async () => {
     for (let n = 0; n < 10; n++) await accept(a, n);
     await a.inbox.whenFlushed();
