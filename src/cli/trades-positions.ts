@@ -3,7 +3,6 @@
  * running engine for a fresh check (it holds the Kite session); with no engine answering, shows the last check stored
  * in the trade log and legwork's own figures now.
  */
-import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import { PositionsCheckRecord } from '../positions/entities/positions-check.entity';

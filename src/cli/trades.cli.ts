@@ -15,7 +15,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadEnvironment } from '../config/environment-file';
-import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { openTradeLogReadOnly, tradeLogLocation, TradeLogOpenError } from '../trade-log/read-only-data-source';
 import { ENTITIES } from '../entities';

@@ -55,7 +55,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** A migrated trade log on the given dialect, for store specs: SQLite in a temp dir, or a fresh PostgreSQL database. */
-export async function openTestStore(dialect: 'sqlite' | 'postgres'): Promise<{ dataSource: DataSource; url?: string; close(): Promise<void> }> {
+export async function openTestStore(dialect: 'sqlite' | 'postgres'): Promise<{ dataSource: DataSource; url?: string; close: () => Promise<void> }> {
   if (dialect === 'sqlite') {
     const tmp = tempDir('legwork-store-');
     const dataSource = await new DataSource(sqliteDataSourceOptions({ path: `${tmp.dir}/legwork.sqlite`, synchronous: 'FULL' }, ENTITIES)).initialize();

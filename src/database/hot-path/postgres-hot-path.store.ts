@@ -18,6 +18,7 @@ import {
   StoredOrder,
   StoreUnavailableError,
 } from './hot-path.store';
+import { textOf } from '../../common/text-of';
 
 const SNAPSHOT_COLUMNS = [
   'orderId', 'status', 'statusMessage', 'exchange', 'tradingsymbol', 'transactionType', 'orderType', 'product',
@@ -46,9 +47,9 @@ const UNAVAILABLE_STATE = /^(08|53|57|58|XX|25006|42P01|42703)/;
 const SOCKET = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH)$/;
 function unavailable(error: unknown): boolean {
   const e = error as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
-  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  const code = textOf(e?.driverError?.code ?? e?.code ?? '');
   if (UNAVAILABLE_STATE.test(code) || SOCKET.test(code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(String(e?.message ?? ''));
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(textOf(e?.message ?? ''));
 }
 
 type PendingRow = { id: number; source: BatchEntry['source']; orderId: string; rawBody: string };
@@ -310,7 +311,7 @@ export class PostgresHotPathStore implements HotPathStore {
   private async insertPendingKeys(q: QueryRunner, rows: readonly InboxIntake[], now: Date): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     // One statement per batch, rows in order (WITH ORDINALITY keeps the ids in the order of the batch).
-    const inserted = await q.query(
+    const inserted: unknown = await q.query(
       `INSERT INTO "inbox" ("dedupKey", "source", "orderId", "rawBody", "receivedAt")
        SELECT k, s, o, b, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(k, s, o, b, n) ORDER BY n
        ON CONFLICT ("dedupKey") DO NOTHING RETURNING "dedupKey"`,

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { createTestDatabase, describePostgres, TestDatabase } from '../../../test/helpers/postgres';
 import { orderUpdate } from '../../../test/helpers/postbacks';
 import { InboxEntry } from '../../inbox/inbox-entry.entity';
@@ -111,7 +110,7 @@ describePostgres('two instances on one PostgreSQL database (real server)', () =>
     await a.inbox.whenFlushed();
     const ids = await a.store.pendingIds(100);
     const decide = (store: HotPathStore) =>
-      store.applyPending(ids, (entries, orders) => new OrderStateService().decide(entries, orders)).catch((e) => (e instanceof ConcurrentUpdateError ? 'conflict' : Promise.reject(e)));
+      store.applyPending(ids, (entries, orders) => new OrderStateService().decide(entries, orders)).catch((e) => (e instanceof ConcurrentUpdateError ? 'conflict' : Promise.reject(e as Error)));
     const [first, second] = await Promise.all([decide(a.store), decide(b.store)]);
     const applied = [first, second].filter((r) => r !== null && r !== 'conflict');
     expect(applied).toHaveLength(1);
