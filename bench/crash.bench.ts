@@ -77,7 +77,12 @@ async function main(): Promise<void> {
   // A leg in flight at a kill is claimed by the dead engine and then unknown until its order shows or the settle window
   // passes; the simulator shows orders at once, so short windows keep the bench quick without changing what it checks.
   const env = simulatorEngineEnv(sim, SECRET, {
-    DATABASE_PATH: db, STRATEGIES, LOG_LEVEL: 'warn', LEG_CLAIM_LEASE_MS: '2000', LEG_SETTLE_WINDOW_MS: '2000', LEG_RECOVERY_INTERVAL_SECONDS: '1',
+    DATABASE_PATH: db,
+    STRATEGIES,
+    LOG_LEVEL: 'warn',
+    LEG_CLAIM_LEASE_MS: '2000',
+    LEG_SETTLE_WINDOW_MS: '2000',
+    LEG_RECOVERY_INTERVAL_SECONDS: '1',
   });
 
   const stream = new PostbackStream(SECRET, SEED);
@@ -100,34 +105,37 @@ async function main(): Promise<void> {
       const finished = new Promise<autocannon.Result>((resolve) => (finish = resolve));
       let killed = false;
       let errorsBeforeKill = 0;
-      const instance = autocannon({
-        url: `${engineUrl}/kite/postback`,
-        method: 'POST',
-        connections: CONNECTIONS,
-        duration: 600,
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-        requests: [
-          {
-            // One request in flight per connection (no pipelining), so the context holds the body being answered.
-            setupRequest: (req, context) => {
-              // Past the kill, nothing gets through: do not use up the stream on refused connections.
-              const body = killed ? ((context as { body?: string }).body ?? stream.next()) : stream.next();
-              (context as { body?: string }).body = body;
-              if (!killed) sent++;
-              return { ...req, body };
+      const instance = autocannon(
+        {
+          url: `${engineUrl}/kite/postback`,
+          method: 'POST',
+          connections: CONNECTIONS,
+          duration: 600,
+          headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+          requests: [
+            {
+              // One request in flight per connection (no pipelining), so the context holds the body being answered.
+              setupRequest: (req, context) => {
+                // Past the kill, nothing gets through: do not use up the stream on refused connections.
+                const body = killed ? ((context as { body?: string }).body ?? stream.next()) : stream.next();
+                (context as { body?: string }).body = body;
+                if (!killed) sent++;
+                return { ...req, body };
+              },
+              onResponse: (status, _body, context) => {
+                if (status !== 200) return;
+                acknowledged++;
+                const text = (context as { body: string }).body;
+                const payload = JSON.parse(text) as Record<string, unknown>;
+                ackedKeys.add(dedupKeyOf(toOrderUpdate(payload)));
+                const id = String(payload.order_id);
+                ackedFilled.set(id, Math.max(ackedFilled.get(id) ?? 0, Number(payload.filled_quantity)));
+              },
             },
-            onResponse: (status, _body, context) => {
-              if (status !== 200) return;
-              acknowledged++;
-              const text = (context as { body: string }).body;
-              const payload = JSON.parse(text) as Record<string, unknown>;
-              ackedKeys.add(dedupKeyOf(toOrderUpdate(payload)));
-              const id = String(payload.order_id);
-              ackedFilled.set(id, Math.max(ackedFilled.get(id) ?? 0, Number(payload.filled_quantity)));
-            },
-          },
-        ],
-      }, (error, result) => finish(result));
+          ],
+        },
+        (error, result) => finish(result),
+      );
       // After the kill autocannon keeps reconnecting (ECONNREFUSED) until it stops: only errors before it count.
       instance.on('reqError', () => void (killed || errorsBeforeKill++));
       await new Promise((r) => setTimeout(r, loadMs));
@@ -277,8 +285,14 @@ function checkStore(db: string, sim: KiteSimulator, ackedKeys: Set<string>, acke
     const storedKeys = new Set((store.prepare('SELECT "dedupKey" AS k FROM inbox').all() as Array<{ k: string }>).map((r) => r.k));
     const ackedMissing = [...ackedKeys].filter((k) => !storedKeys.has(k)).length;
 
-    const orders = store.prepare('SELECT "orderId", status, "filledQuantity" AS filled FROM orders').all() as Array<{ orderId: string; status: string; filled: number }>;
-    const fillRows = store.prepare('SELECT "orderId", SUM(quantity) AS q, MAX("cumulativeQuantity") AS top, COUNT(*) AS n FROM fills GROUP BY "orderId"').all() as Array<{
+    const orders = store.prepare('SELECT "orderId", status, "filledQuantity" AS filled FROM orders').all() as Array<{
+      orderId: string;
+      status: string;
+      filled: number;
+    }>;
+    const fillRows = store
+      .prepare('SELECT "orderId", SUM(quantity) AS q, MAX("cumulativeQuantity") AS top, COUNT(*) AS n FROM fills GROUP BY "orderId"')
+      .all() as Array<{
       orderId: string;
       q: number;
       top: number;
@@ -322,7 +336,12 @@ function checkStore(db: string, sim: KiteSimulator, ackedKeys: Set<string>, acke
     }
     // No leg placed twice: every leg's unique Kite tag is on at most one order in the OMS, and a leg the store calls
     // placed is there. Every completed entry got its leg (at-least-once events + unique leg keys = exactly once).
-    const legs = store.prepare('SELECT tag, status, "orderId", "parentOrderId" FROM legs').all() as Array<{ tag: string; status: string; orderId: string | null; parentOrderId: string }>;
+    const legs = store.prepare('SELECT tag, status, "orderId", "parentOrderId" FROM legs').all() as Array<{
+      tag: string;
+      status: string;
+      orderId: string | null;
+      parentOrderId: string;
+    }>;
     const perTag = new Map<string, number>();
     for (const oms of simOrders) if (oms.tag) perTag.set(oms.tag, (perTag.get(oms.tag) ?? 0) + 1);
     let tagsPlacedTwice = 0;

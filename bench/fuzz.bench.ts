@@ -41,7 +41,10 @@ interface Case {
 }
 
 const FORM = 'application/x-www-form-urlencoded;charset=UTF-8';
-const signed = (fields: Record<string, unknown>) => ({ ...fields, checksum: postbackChecksum(String(fields.order_id), String(fields.order_timestamp), SECRET) });
+const signed = (fields: Record<string, unknown>) => ({
+  ...fields,
+  checksum: postbackChecksum(String(fields.order_id), String(fields.order_timestamp), SECRET),
+});
 const base = (): Record<string, unknown> => ({ ...sample, order_id: '9100000000000000001', order_timestamp: '2026-11-25 09:15:00', status: 'COMPLETE' });
 
 /** A value of any JSON type other than a non-empty string (what order_id / order_timestamp / status must be). */
@@ -53,7 +56,15 @@ const notAString = fc.oneof(
   fc.array(fc.string(), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
 );
-const contentTypes = fc.constantFrom(FORM, 'application/json', 'text/plain', 'application/octet-stream', 'application/xml', 'multipart/form-data; boundary=x', undefined);
+const contentTypes = fc.constantFrom(
+  FORM,
+  'application/json',
+  'text/plain',
+  'application/octet-stream',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  undefined,
+);
 
 const categories: Record<string, fc.Arbitrary<Case>> = {
   'random bytes': fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 4096 }), contentTypes).map(([bytes, contentType]) => ({
@@ -90,17 +101,21 @@ const categories: Record<string, fc.Arbitrary<Case>> = {
         : text;
       return { category: 'over the body limit', body, contentType, expect: [413] };
     }),
-  'wrong types': fc
-    .tuple(fc.constantFrom('order_id', 'order_timestamp', 'status'), notAString, contentTypes)
-    .map(([field, value, contentType]) => {
-      // Signed over what a sender would have hashed, so only the type is wrong.
-      const fields = signed(base());
-      return { category: 'wrong types', body: JSON.stringify({ ...fields, [field]: value }), contentType, expect: [400] };
-    }),
+  'wrong types': fc.tuple(fc.constantFrom('order_id', 'order_timestamp', 'status'), notAString, contentTypes).map(([field, value, contentType]) => {
+    // Signed over what a sender would have hashed, so only the type is wrong.
+    const fields = signed(base());
+    return { category: 'wrong types', body: JSON.stringify({ ...fields, [field]: value }), contentType, expect: [400] };
+  }),
   'wrong types, validly signed': fc
     .tuple(
       fc.constantFrom('quantity', 'filled_quantity', 'pending_quantity', 'cancelled_quantity', 'price', 'trigger_price', 'average_price'),
-      fc.oneof(fc.constant('abc'), fc.constant('1e999'), fc.constant('NaN'), fc.array(fc.integer(), { minLength: 2, maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.integer(), { minKeys: 1, maxKeys: 2 })),
+      fc.oneof(
+        fc.constant('abc'),
+        fc.constant('1e999'),
+        fc.constant('NaN'),
+        fc.array(fc.integer(), { minLength: 2, maxLength: 3 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.integer(), { minKeys: 1, maxKeys: 2 }),
+      ),
       contentTypes,
     )
     .map(([field, value, contentType]) => {
@@ -114,7 +129,12 @@ const categories: Record<string, fc.Arbitrary<Case>> = {
       const fields: Record<string, unknown> = signed(base());
       for (const key of missing) delete fields[key];
       // Without order_id / order_timestamp / status the body is unreadable (400); with only the checksum gone, 403.
-      return { category: 'missing fields', body: JSON.stringify(fields), contentType, expect: missing.length === 1 && missing[0] === 'checksum' ? [403] : [400] };
+      return {
+        category: 'missing fields',
+        body: JSON.stringify(fields),
+        contentType,
+        expect: missing.length === 1 && missing[0] === 'checksum' ? [403] : [400],
+      };
     }),
   'forged checksum': fc
     .tuple(
@@ -130,21 +150,21 @@ const categories: Record<string, fc.Arbitrary<Case>> = {
       contentTypes,
     )
     .map(([checksum, contentType]) => ({ category: 'forged checksum', body: JSON.stringify({ ...base(), checksum }), contentType, expect: [403] })),
-  'wrong content type': fc
-    .tuple(fc.constantFrom('form fields', 'multipart', 'xml', 'query string'), contentTypes)
-    .map(([shape, contentType]) => {
-      const fields = signed(base());
-      const pairs = Object.entries(fields).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
-      const body =
-        shape === 'form fields'
-          ? pairs.join('&')
-          : shape === 'multipart'
-            ? `--x\r\nContent-Disposition: form-data; name="payload"\r\n\r\n${JSON.stringify(fields)}\r\n--x--\r\n`
-            : shape === 'xml'
-              ? `<?xml version="1.0"?><postback>${Object.entries(fields).map(([k, v]) => `<${k}>${String(v)}</${k}>`).join('')}</postback>`
-              : `?${pairs.join('&')}`;
-      return { category: 'wrong content type', body, contentType: contentType ?? (shape === 'xml' ? 'application/xml' : FORM), expect: [400] };
-    }),
+  'wrong content type': fc.tuple(fc.constantFrom('form fields', 'multipart', 'xml', 'query string'), contentTypes).map(([shape, contentType]) => {
+    const fields = signed(base());
+    const pairs = Object.entries(fields).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+    const body =
+      shape === 'form fields'
+        ? pairs.join('&')
+        : shape === 'multipart'
+          ? `--x\r\nContent-Disposition: form-data; name="payload"\r\n\r\n${JSON.stringify(fields)}\r\n--x--\r\n`
+          : shape === 'xml'
+            ? `<?xml version="1.0"?><postback>${Object.entries(fields)
+                .map(([k, v]) => `<${k}>${String(v)}</${k}>`)
+                .join('')}</postback>`
+            : `?${pairs.join('&')}`;
+    return { category: 'wrong content type', body, contentType: contentType ?? (shape === 'xml' ? 'application/xml' : FORM), expect: [400] };
+  }),
   'odd JSON': fc
     .tuple(fc.constantFrom('__proto__', 'constructor', 'unsafe integer id', 'duplicate keys', 'array of postbacks'), contentTypes)
     .map(([shape, contentType]) => {
@@ -207,7 +227,16 @@ async function main(): Promise<void> {
   const db = join(dir, 'fuzz.sqlite');
   const port = await freePort();
   const engine = await spawnEngine(
-    { LEGWORK_MODE: 'paper', PAPER_SIMULATOR: 'false', KITE_API_SECRET: SECRET, DATABASE_PATH: db, STRATEGIES: 'none', KITE_WS_ORDER_UPDATES: 'false', POSTBACK_BODY_LIMIT: '64kb', LOG_LEVEL: 'error' },
+    {
+      LEGWORK_MODE: 'paper',
+      PAPER_SIMULATOR: 'false',
+      KITE_API_SECRET: SECRET,
+      DATABASE_PATH: db,
+      STRATEGIES: 'none',
+      KITE_WS_ORDER_UPDATES: 'false',
+      POSTBACK_BODY_LIMIT: '64kb',
+      LOG_LEVEL: 'error',
+    },
     port,
   );
   const postbackUrl = `${engine.url}/kite/postback`;
@@ -231,7 +260,8 @@ async function main(): Promise<void> {
             const key = String(status);
             result.statuses[key] = (result.statuses[key] ?? 0) + 1;
             // A 413 may surface as a reset connection when the server stops reading a large upload early.
-            const ok = typeof status === 'number' ? c.expect.includes(status) : c.expect.includes(413) && /EPIPE|ECONNRESET|other side closed|socket/i.test(status);
+            const ok =
+              typeof status === 'number' ? c.expect.includes(status) : c.expect.includes(413) && /EPIPE|ECONNRESET|other side closed|socket/i.test(status);
             if (!ok) {
               result.unexpected++;
               if (result.samples.length < 5) result.samples.push({ status, expected: c.expect, contentType: c.contentType, body: preview(c.body) });
@@ -239,13 +269,23 @@ async function main(): Promise<void> {
           }
         }),
       );
-      const healthy = await fetch(`${engine.url}/health`).then((r) => r.ok, () => false);
+      const healthy = await fetch(`${engine.url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!healthy) healthFailures++;
       results.push(result);
-      console.log(`${name}: ${result.sent} sent, statuses ${JSON.stringify(result.statuses)}${result.unexpected ? `, ${result.unexpected} UNEXPECTED` : ''}${healthy ? '' : ', HEALTH CHECK FAILED'}`);
+      console.log(
+        `${name}: ${result.sent} sent, statuses ${JSON.stringify(result.statuses)}${result.unexpected ? `, ${result.unexpected} UNEXPECTED` : ''}${healthy ? '' : ', HEALTH CHECK FAILED'}`,
+      );
     }
     const alive = engine.child.exitCode === null && engine.child.signalCode === null;
-    const healthyAtEnd = alive && (await fetch(`${engine.url}/health`).then((r) => r.ok, () => false));
+    const healthyAtEnd =
+      alive &&
+      (await fetch(`${engine.url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ));
     const eventsAfter = alive ? await eventsPublished(engine.url) : NaN;
     await engine.stop();
     const storeAfter = readCounts(db);
@@ -253,12 +293,28 @@ async function main(): Promise<void> {
     const sent = results.reduce((n, r) => n + r.sent, 0);
     const unexpected = results.reduce((n, r) => n + r.unexpected, 0);
     const accepted = results.reduce((n, r) => n + (r.statuses['200'] ?? 0), 0);
-    const serverErrors = results.reduce((n, r) => n + Object.entries(r.statuses).filter(([s]) => /^5\d\d$/.test(s)).reduce((m, [, c]) => m + c, 0), 0);
+    const serverErrors = results.reduce(
+      (n, r) =>
+        n +
+        Object.entries(r.statuses)
+          .filter(([s]) => /^5\d\d$/.test(s))
+          .reduce((m, [, c]) => m + c, 0),
+      0,
+    );
     const crashes = (healthyAtEnd ? 0 : 1) + healthFailures;
 
     console.log(`\nfuzz: ${sent} malformed postbacks (seed ${SEED})`);
     console.table(results.map((r) => ({ category: r.category, sent: r.sent, statuses: JSON.stringify(r.statuses), unexpected: r.unexpected })));
-    console.table([{ crashes, 'unexpected statuses': unexpected, '5xx': serverErrors, 'accepted (200)': accepted, 'store unchanged': storeUnchanged, 'events published': eventsAfter - eventsBefore }]);
+    console.table([
+      {
+        crashes,
+        'unexpected statuses': unexpected,
+        '5xx': serverErrors,
+        'accepted (200)': accepted,
+        'store unchanged': storeUnchanged,
+        'events published': eventsAfter - eventsBefore,
+      },
+    ]);
     const file = writeResults('fuzz', smoke, startedAt, {
       seed: SEED,
       runs: sent,

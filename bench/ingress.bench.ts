@@ -66,7 +66,7 @@ async function drain(url: string): Promise<{ backlogAtEnd: number; drainSeconds:
   let processed = await counter(url, 'legwork_inbox_processed_total');
   const backlogAtEnd = Math.max(0, accepted - processed);
   // Gives up when processing makes no progress for 10 s (it is then reported as not drained: drainSeconds null).
-  for (let lastProgress = Date.now(); processed < accepted; ) {
+  for (let lastProgress = Date.now(); processed < accepted;) {
     if (Date.now() - lastProgress > 10_000) return { backlogAtEnd, drainSeconds: null };
     await new Promise((resolve) => setTimeout(resolve, 20));
     const now = await counter(url, 'legwork_inbox_processed_total');
@@ -79,7 +79,9 @@ async function drain(url: string): Promise<{ backlogAtEnd: number; drainSeconds:
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
 function cpuSeconds(pid: number | undefined): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
     return null;
@@ -134,13 +136,25 @@ function verdicts(results: Result[]): Verdict[] {
   const judge = (value: number | null, ok: (v: number) => boolean, missing: string) =>
     value === null ? { value, met: null, note: missing } : { value, met: ok(value) };
   return [
-    { target: 'legwork req/s ÷ bare-node (NORMAL) req/s', wanted: `≥ ${TARGET.vsBare}`, ...judge(ratio(legwork?.requestsPerSec, bare?.requestsPerSec), (v) => v >= TARGET.vsBare, unavailable(legwork ? 'bare-node' : 'legwork')) },
+    {
+      target: 'legwork req/s ÷ bare-node (NORMAL) req/s',
+      wanted: `≥ ${TARGET.vsBare}`,
+      ...judge(ratio(legwork?.requestsPerSec, bare?.requestsPerSec), (v) => v >= TARGET.vsBare, unavailable(legwork ? 'bare-node' : 'legwork')),
+    },
     {
       target: 'legwork req/s ÷ Flask req/s',
       wanted: `≥ ${TARGET.vsFlask}`,
-      ...judge(ratio(legwork?.requestsPerSec, flask?.requestsPerSec), (v) => v >= TARGET.vsFlask, flask ? unavailable('legwork') : 'Flask baseline unavailable (install Debian python3-flask)'),
+      ...judge(
+        ratio(legwork?.requestsPerSec, flask?.requestsPerSec),
+        (v) => v >= TARGET.vsFlask,
+        flask ? unavailable('legwork') : 'Flask baseline unavailable (install Debian python3-flask)',
+      ),
     },
-    { target: 'legwork p99 ÷ bare-node p99', wanted: `≤ ${TARGET.p99VsBare}`, ...judge(ratio(legwork?.p99ms, bare?.p99ms), (v) => v <= TARGET.p99VsBare, unavailable(legwork ? 'bare-node' : 'legwork')) },
+    {
+      target: 'legwork p99 ÷ bare-node p99',
+      wanted: `≤ ${TARGET.p99VsBare}`,
+      ...judge(ratio(legwork?.p99ms, bare?.p99ms), (v) => v <= TARGET.p99VsBare, unavailable(legwork ? 'bare-node' : 'legwork')),
+    },
     {
       target: 'legwork backlog drained after the load (s)',
       wanted: `≤ ${TARGET.drainSeconds}`,
@@ -164,8 +178,16 @@ async function main(): Promise<void> {
   const profiles: ProfileSummary[] = [];
   const profileDir = join(resultsDir(), 'cpu-profiles');
   const engineEnv = (port: number, db: string, synchronous: string) => ({
-    PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: db, DATABASE_SYNCHRONOUS: synchronous, KITE_API_SECRET: SECRET,
-    LEGWORK_MODE: 'paper', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', STRATEGIES: 'none', PAPER_SIMULATOR: 'off',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_PATH: db,
+    DATABASE_SYNCHRONOUS: synchronous,
+    KITE_API_SECRET: SECRET,
+    LEGWORK_MODE: 'paper',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    STRATEGIES: 'none',
+    PAPER_SIMULATOR: 'off',
   });
   const legwork = (name: string, synchronous: 'FULL' | 'NORMAL') => async (db: string) => {
     const port = await freePort();
@@ -173,7 +195,11 @@ async function main(): Promise<void> {
     return spawnServer(name, process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', 'src/main.ts'], engineEnv(port, db, synchronous), port);
   };
   const bareNode = (name: string, synchronous: 'FULL' | 'NORMAL') => (db: string) =>
-    spawnServer(name, process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/baselines/bare-node-server.ts'], { DB: db, SECRET, SYNCHRONOUS: synchronous });
+    spawnServer(name, process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/baselines/bare-node-server.ts'], {
+      DB: db,
+      SECRET,
+      SYNCHRONOUS: synchronous,
+    });
   // Each (target, round) starts on a fresh database, so every round sees the same mix of new and repeated updates.
   const targets: Array<[string, (db: string) => Promise<RunningServer>]> = [
     ['bare-node', bareNode('bare-node', 'NORMAL')],
@@ -191,7 +217,9 @@ async function main(): Promise<void> {
       console.log(`flask: ${flask}`);
     }
   }
-  console.log(`load: ${TOOL}${TOOL === 'autocannon' ? ' (wrk not installed: apt-get install -y wrk)' : ''}, ${CONNECTIONS} connections, ${DURATION} s per target, mix ${MIX}`);
+  console.log(
+    `load: ${TOOL}${TOOL === 'autocannon' ? ' (wrk not installed: apt-get install -y wrk)' : ''}, ${CONNECTIONS} connections, ${DURATION} s per target, mix ${MIX}`,
+  );
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const results: Result[] = [];
@@ -207,7 +235,10 @@ async function main(): Promise<void> {
           await server.stop();
         }
         if (CPU_PROF && name.startsWith('legwork')) {
-          const file = readdirSync(profileDir).filter((f) => f.startsWith(`${name}-`)).sort().pop();
+          const file = readdirSync(profileDir)
+            .filter((f) => f.startsWith(`${name}-`))
+            .sort()
+            .pop();
           if (file) profiles.push(summariseCpuProfile(join(profileDir, file), 15, window));
         }
       }
@@ -232,7 +263,9 @@ async function main(): Promise<void> {
     'p99 vs bare': +(r.p99ms / Math.max(base.p99ms, 0.001)).toFixed(2),
     'cpu/req vs bare': r.cpuMsPer1k === null || !base.cpuMsPer1k ? null : +(r.cpuMsPer1k / base.cpuMsPer1k).toFixed(2),
   }));
-  console.log(`\ningress: ${DURATION}s per target, ${CONNECTIONS} connections, ${ROUNDS} round(s) (median shown), mix ${MIX} (${JSON.stringify(shares)}), load by ${TOOL}`);
+  console.log(
+    `\ningress: ${DURATION}s per target, ${CONNECTIONS} connections, ${ROUNDS} round(s) (median shown), mix ${MIX} (${JSON.stringify(shares)}), load by ${TOOL}`,
+  );
   console.table(rows.map(({ tool, requests, rounds: _r, ...rest }) => rest));
   const targetsMet = verdicts(results);
   console.log('targets (issue 15), ratios within this run:');

@@ -50,7 +50,13 @@ async function main(): Promise<void> {
   const proxy = await new KiteProxy(sim.url).start();
   proxy.instrumentsBody = syntheticInstrumentsCsv(ROWS);
   const t = await createTestApp(
-    testEnv(dir, { KITE_ROOT_URL: proxy.url, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken, INSTRUMENTS_AUTOLOAD: 'false', RECONCILE_ON_BOOT: 'false' }),
+    testEnv(dir, {
+      KITE_ROOT_URL: proxy.url,
+      KITE_API_KEY: sim.options.apiKey,
+      KITE_ACCESS_TOKEN: sim.options.accessToken,
+      INSTRUMENTS_AUTOLOAD: 'false',
+      RECONCILE_ON_BOOT: 'false',
+    }),
     { listen: true },
   );
   try {
@@ -83,7 +89,9 @@ async function main(): Promise<void> {
       ratios: { p50: +(duringStats.p50 / idleStats.p50).toFixed(2), p99: +(duringStats.p99 / idleStats.p99).toFixed(2) },
     };
     const file = writeResults('instruments', smoke, startedAt, body);
-    console.log(`instrument list: ${ROWS} rows in ${body.load.totalMs} ms (fetch + parse ${result.fetchMs} ms, store ${result.storeMs} ms, ${body.load.rowsPerSecond} rows/s)`);
+    console.log(
+      `instrument list: ${ROWS} rows in ${body.load.totalMs} ms (fetch + parse ${result.fetchMs} ms, store ${result.storeMs} ms, ${body.load.rowsPerSecond} rows/s)`,
+    );
     console.log(`longest event-loop stall while loading: ${body.eventLoopMaxStallMs} ms`);
     console.log(`postback ack, idle:         p50 ${idleStats.p50} ms  p99 ${idleStats.p99} ms  max ${idleStats.max} ms  (${idleStats.count})`);
     console.log(`postback ack, during load:  p50 ${duringStats.p50} ms  p99 ${duringStats.p99} ms  max ${duringStats.max} ms  (${duringStats.count})`);

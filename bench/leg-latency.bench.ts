@@ -62,7 +62,9 @@ function inProcessProfiler(): { stop(): Promise<string> } {
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
-  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 200 })).then(() => post('Profiler.start'));
+  const started = post('Profiler.enable')
+    .then(() => post('Profiler.setSamplingInterval', { interval: 200 }))
+    .then(() => post('Profiler.start'));
   return {
     stop: async () => {
       await started;
@@ -91,7 +93,14 @@ function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { n: s.length, p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(s[s.length - 1]), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    n: s.length,
+    p50: round(at(0.5)),
+    p90: round(at(0.9)),
+    p99: round(at(0.99)),
+    max: round(s[s.length - 1]),
+    mean: round(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 let nextOrderId = 2611250000000000000n;
@@ -101,12 +110,40 @@ function entryPostback(): { orderId: string; body: string } {
   const orderId = String(nextOrderId++);
   const order_timestamp = '2026-11-25 10:15:00';
   const payload = {
-    user_id: 'AB1234', unfilled_quantity: 0, app_id: 1, checksum: postbackChecksum(orderId, order_timestamp, SECRET), placed_by: 'AB1234',
-    order_id: orderId, exchange_order_id: '1300000001887410', parent_order_id: null, status: 'COMPLETE', status_message: null,
-    status_message_raw: null, order_timestamp, exchange_update_timestamp: order_timestamp, exchange_timestamp: order_timestamp,
-    variety: 'regular', exchange: 'NSE', tradingsymbol: 'SBIN', instrument_token: 779521, order_type: 'MARKET', transaction_type: 'BUY',
-    validity: 'DAY', product: 'MIS', quantity: 10, disclosed_quantity: 0, price: 0, trigger_price: 0, average_price: 470,
-    filled_quantity: 10, pending_quantity: 0, cancelled_quantity: 0, market_protection: 0, meta: {}, tag: 'twoleg', guid: orderId,
+    user_id: 'AB1234',
+    unfilled_quantity: 0,
+    app_id: 1,
+    checksum: postbackChecksum(orderId, order_timestamp, SECRET),
+    placed_by: 'AB1234',
+    order_id: orderId,
+    exchange_order_id: '1300000001887410',
+    parent_order_id: null,
+    status: 'COMPLETE',
+    status_message: null,
+    status_message_raw: null,
+    order_timestamp,
+    exchange_update_timestamp: order_timestamp,
+    exchange_timestamp: order_timestamp,
+    variety: 'regular',
+    exchange: 'NSE',
+    tradingsymbol: 'SBIN',
+    instrument_token: 779521,
+    order_type: 'MARKET',
+    transaction_type: 'BUY',
+    validity: 'DAY',
+    product: 'MIS',
+    quantity: 10,
+    disclosed_quantity: 0,
+    price: 0,
+    trigger_price: 0,
+    average_price: 470,
+    filled_quantity: 10,
+    pending_quantity: 0,
+    cancelled_quantity: 0,
+    market_protection: 0,
+    meta: {},
+    tag: 'twoleg',
+    guid: orderId,
   };
   return { orderId, body: JSON.stringify(payload) };
 }
@@ -166,9 +203,15 @@ interface Target {
 /** The engine's settings, the same in both arrangements. */
 function engineEnv(sim: KiteSimulator, dir: string): Record<string, string> {
   return simulatorEngineEnv(sim, SECRET, {
-    STRATEGIES: 'two-leg', DATABASE_PATH: join(dir, 'legwork.sqlite'), DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL',
+    STRATEGIES: 'two-leg',
+    DATABASE_PATH: join(dir, 'legwork.sqlite'),
+    DATABASE_SYNCHRONOUS: process.env.DATABASE_SYNCHRONOUS ?? 'FULL',
     // Kite's 10 orders/s pacing is a deliberate wait, not engine latency: lifted here, measured by test/rails.
-    ORDERS_PER_SECOND: '100000', ORDERS_PER_MINUTE: '10000000', ORDERS_PER_DAY: '10000000', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
+    ORDERS_PER_SECOND: '100000',
+    ORDERS_PER_MINUTE: '10000000',
+    ORDERS_PER_DAY: '10000000',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
   });
 }
 
@@ -281,21 +324,40 @@ async function main(): Promise<void> {
         { target: 'legwork p50 ÷ script p50', value: ratio(l.p50, b.p50), wanted: `≤ ${TARGET.p50VsScript}`, met: ratio(l.p50, b.p50) <= TARGET.p50VsScript },
         { target: 'legwork p99 (ms)', value: l.p99, wanted: `< ${TARGET.p99Ms}`, met: l.p99 < TARGET.p99Ms },
         IN_PROCESS
-          ? { target: 'engine CPU per chain (ms)', value: round2(cpu.legwork / l.n - cpu.bare / b.n), wanted: `≤ ${TARGET.engineCpuMsPerChain}`, met: cpu.legwork / l.n - cpu.bare / b.n <= TARGET.engineCpuMsPerChain }
-          : { target: 'engine CPU per chain (ms)', value: null, wanted: `≤ ${TARGET.engineCpuMsPerChain}`, met: null, note: 'measured only with the engine in this process' },
+          ? {
+              target: 'engine CPU per chain (ms)',
+              value: round2(cpu.legwork / l.n - cpu.bare / b.n),
+              wanted: `≤ ${TARGET.engineCpuMsPerChain}`,
+              met: cpu.legwork / l.n - cpu.bare / b.n <= TARGET.engineCpuMsPerChain,
+            }
+          : {
+              target: 'engine CPU per chain (ms)',
+              value: null,
+              wanted: `≤ ${TARGET.engineCpuMsPerChain}`,
+              met: null,
+              note: 'measured only with the engine in this process',
+            },
       ],
       cpuProfile: profile,
     };
-    console.log(`postback → next leg placed, ${l.n} chains each (ms), ${IN_PROCESS ? 'engine in this process' : 'engine and webhook script each in their own process'}`);
+    console.log(
+      `postback → next leg placed, ${l.n} chains each (ms), ${IN_PROCESS ? 'engine in this process' : 'engine and webhook script each in their own process'}`,
+    );
     console.table({ legwork: l, 'bare webhook script': b });
     console.log('legwork, where the time goes (ms from the postback being sent):');
     console.table(result.legworkBreakdown);
-    if (IN_PROCESS) console.log(`CPU per chain: ${round2(cpu.legwork / l.n)} ms with legwork, ${round2(cpu.bare / b.n)} ms with the script (sender + simulator + server): the engine's own work ≈ ${round2(cpu.legwork / l.n - cpu.bare / b.n)} ms`);
-    if (WATCHERS > 0) console.log(`${WATCHERS} open /trades page(s) watching: ${result.watchers.streamMessages} stream messages, ${result.watchers.pageReads} page reads`);
+    if (IN_PROCESS)
+      console.log(
+        `CPU per chain: ${round2(cpu.legwork / l.n)} ms with legwork, ${round2(cpu.bare / b.n)} ms with the script (sender + simulator + server): the engine's own work ≈ ${round2(cpu.legwork / l.n - cpu.bare / b.n)} ms`,
+      );
+    if (WATCHERS > 0)
+      console.log(`${WATCHERS} open /trades page(s) watching: ${result.watchers.streamMessages} stream messages, ${result.watchers.pageReads} page reads`);
     console.log(`legwork/bare: p50 ×${result.ratios.p50}, p99 ×${result.ratios.p99}`);
     console.log('targets (issue 15), within this run:');
     for (const t of result.targets) {
-      console.log(`  ${t.target}: ${t.value ?? '—'} (wanted ${t.wanted}) ${t.met === null ? `n/a: ${(t as { note?: string }).note}` : t.met ? 'met' : 'NOT met'}`);
+      console.log(
+        `  ${t.target}: ${t.value ?? '—'} (wanted ${t.wanted}) ${t.met === null ? `n/a: ${(t as { note?: string }).note}` : t.met ? 'met' : 'NOT met'}`,
+      );
     }
     if (profile) printCpuProfile(profile);
     console.log(`results: ${writeResults('leg-latency', smoke, startedAt, result)}`);
@@ -306,7 +368,10 @@ async function main(): Promise<void> {
     await engine.stop();
     if (engineWindows) {
       // The engine's process wrote its profile when it stopped.
-      const file = readdirSync(PROFILE_DIR).filter((f) => f.startsWith('leg-latency-engine-')).sort().pop();
+      const file = readdirSync(PROFILE_DIR)
+        .filter((f) => f.startsWith('leg-latency-engine-'))
+        .sort()
+        .pop();
       if (file) printCpuProfile(summariseCpuProfile(join(PROFILE_DIR, file), 15, engineWindows));
     }
     await sim.stop();

@@ -49,9 +49,21 @@ const orderId = () => String(nextId++);
 
 function postbackBody(id: string, extra: Record<string, unknown> = {}) {
   return signed({
-    order_id: id, status: 'OPEN', exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'BUY', product: 'MIS', order_type: 'LIMIT',
-    quantity: 1, filled_quantity: 0, pending_quantity: 1, average_price: 0, price: 470, order_timestamp: '2026-11-25 09:15:00',
-    exchange_update_timestamp: '2026-11-25 09:15:00', ...extra,
+    order_id: id,
+    status: 'OPEN',
+    exchange: 'NSE',
+    tradingsymbol: 'SBIN',
+    transaction_type: 'BUY',
+    product: 'MIS',
+    order_type: 'LIMIT',
+    quantity: 1,
+    filled_quantity: 0,
+    pending_quantity: 1,
+    average_price: 0,
+    price: 470,
+    order_timestamp: '2026-11-25 09:15:00',
+    exchange_update_timestamp: '2026-11-25 09:15:00',
+    ...extra,
   });
 }
 
@@ -66,11 +78,24 @@ async function run(backend: 'sqlite' | 'postgres') {
   const db = backend === 'postgres' ? await createTestDatabase() : null;
   const sim = await new KiteSimulator({ apiSecret: SECRET, seed: 7, startPrices: { SBIN: 470 }, maxQuantity: 100_000, log: () => undefined }).start();
   const env: Record<string, string> = {
-    LEGWORK_MODE: 'paper', PAPER_SIMULATOR: 'false', KITE_API_SECRET: SECRET, KITE_API_KEY: sim.options.apiKey, KITE_ACCESS_TOKEN: sim.options.accessToken,
-    KITE_ROOT_URL: sim.url, DATABASE_PATH: `${tmp.dir}/legwork.sqlite`, STRATEGIES: 'two-leg', KITE_WS_ORDER_UPDATES: 'false', INSTRUMENTS_AUTOLOAD: 'false',
-    RECONCILE_ON_BOOT: 'false', LOG_LEVEL: 'warn', LOG_FORMAT: 'json',
+    LEGWORK_MODE: 'paper',
+    PAPER_SIMULATOR: 'false',
+    KITE_API_SECRET: SECRET,
+    KITE_API_KEY: sim.options.apiKey,
+    KITE_ACCESS_TOKEN: sim.options.accessToken,
+    KITE_ROOT_URL: sim.url,
+    DATABASE_PATH: `${tmp.dir}/legwork.sqlite`,
+    STRATEGIES: 'two-leg',
+    KITE_WS_ORDER_UPDATES: 'false',
+    INSTRUMENTS_AUTOLOAD: 'false',
+    RECONCILE_ON_BOOT: 'false',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
     // Kite's 10 orders/s pacing is a deliberate wait, not store latency: lifted, as in bench:leg.
-    ORDERS_PER_SECOND: '100000', ORDERS_PER_MINUTE: '10000000', ORDERS_PER_DAY: '10000000', ...(db ? { DATABASE_URL: db.url } : {}),
+    ORDERS_PER_SECOND: '100000',
+    ORDERS_PER_MINUTE: '10000000',
+    ORDERS_PER_DAY: '10000000',
+    ...(db ? { DATABASE_URL: db.url } : {}),
   };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), { bodyParser: false, logger: ['error'] });
   configureApp(app);
@@ -80,7 +105,9 @@ async function run(backend: 'sqlite' | 'postgres') {
   sim.setPostbackUrl(url);
   // The engine is leader (or single) and has done its first pass before we measure.
   for (let i = 0; i < 200; i++) {
-    const res = await fetch(`${base}/health/ready`).then((r) => r.json()).catch(() => null) as { details?: { instance?: { role?: string } } } | null;
+    const res = (await fetch(`${base}/health/ready`)
+      .then((r) => r.json())
+      .catch(() => null)) as { details?: { instance?: { role?: string } } } | null;
     if (res?.details?.instance?.role === 'leader' || res?.details?.instance?.role === 'single') break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -110,10 +137,13 @@ async function run(backend: 'sqlite' | 'postgres') {
       const entry = orderId();
       const seen = sim.requests.length;
       const t0 = performance.now();
-      const status = await post(url, postbackBody(entry, { status: 'COMPLETE', tag: 'twoleg', order_type: 'MARKET', filled_quantity: 1, pending_quantity: 0, average_price: 470 }));
+      const status = await post(
+        url,
+        postbackBody(entry, { status: 'COMPLETE', tag: 'twoleg', order_type: 'MARKET', filled_quantity: 1, pending_quantity: 0, average_price: 470 }),
+      );
       if (status !== 200) throw new Error(`entry postback answered ${status}`);
       let placed: number | undefined;
-      for (const deadline = Date.now() + 10_000; placed === undefined && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 10_000; placed === undefined && Date.now() < deadline;) {
         const hit = sim.requests.slice(seen).find((r) => r.method === 'POST' && r.path.startsWith('/orders/') && String(r.body.tag ?? '').startsWith('lw'));
         if (hit) placed = hit.receivedHr;
         else await new Promise((r) => setImmediate(r));
@@ -143,13 +173,18 @@ async function main(): Promise<void> {
     legP99: ratio(postgres.postbackToLegMs.p99, sqlite.postbackToLegMs.p99),
   };
   console.log(`\nlegwork on PostgreSQL vs SQLite (same run; ratios are PostgreSQL / SQLite)\n`);
-  for (const [name, r] of [['SQLite', sqlite], ['PostgreSQL', postgres]] as const) {
+  for (const [name, r] of [
+    ['SQLite', sqlite],
+    ['PostgreSQL', postgres],
+  ] as const) {
     console.log(
       `${name.padEnd(11)} ingress ${String(r.ingress.perSecond).padStart(6)} postbacks/s, ack p50 ${r.ingress.ackMs.p50} ms p99 ${r.ingress.ackMs.p99} ms | ` +
         `postback→leg p50 ${r.postbackToLegMs.p50} ms p99 ${r.postbackToLegMs.p99} ms`,
     );
   }
-  console.log(`ratios      ingress throughput ×${ratios.ingressThroughput}, ack p50 ×${ratios.ackP50}, p99 ×${ratios.ackP99}; postback→leg p50 ×${ratios.legP50}, p99 ×${ratios.legP99}`);
+  console.log(
+    `ratios      ingress throughput ×${ratios.ingressThroughput}, ack p50 ×${ratios.ackP50}, p99 ×${ratios.ackP99}; postback→leg p50 ×${ratios.legP50}, p99 ×${ratios.legP99}`,
+  );
   const file = writeResults('pg', smoke, startedAt, { sqlite, postgres, ratios, wallMs: ms(Date.now() - startedAt.getTime()) });
   console.log(`\nresults: ${file}`);
 }

@@ -206,7 +206,10 @@ async function runScenario(
       // Wall-clock moments of the backlog's processing, on the monotonic clock the profile uses.
       const now = clocks();
       const toUs = (wallMs: number) => now.us - (now.ms - wallMs) * 1000;
-      const file = readdirSync(PROFILE_DIR).filter((f) => f.startsWith('reconcile-engine-')).sort().pop();
+      const file = readdirSync(PROFILE_DIR)
+        .filter((f) => f.startsWith('reconcile-engine-'))
+        .sort()
+        .pop();
       if (file) backlogProfile = summariseCpuProfile(join(PROFILE_DIR, file), 15, { fromUs: toUs(reconcileDoneAt), toUs: toUs(eventsDoneAt) });
     }
     const after = withStore(db, storeCounts);
@@ -221,13 +224,16 @@ async function runScenario(
       bootToEventsDoneMs: ms(eventsDoneAt - engine.spawnedAt)!,
       eventsAfterReconcileMs: ms(eventsDoneAt - reconcileDoneAt)!,
       eventsPublished: after.orderEvents - (before?.orderEvents ?? 0),
-      eventsPerSecond: eventsDoneAt > reconcileDoneAt ? Math.round((after.orderEvents - (before?.orderEvents ?? 0)) / ((eventsDoneAt - reconcileDoneAt) / 1000)) : null,
+      eventsPerSecond:
+        eventsDoneAt > reconcileDoneAt ? Math.round((after.orderEvents - (before?.orderEvents ?? 0)) / ((eventsDoneAt - reconcileDoneAt) / 1000)) : null,
       bareFetchMs: bare.coldMs,
       vsBareFetch: +(reconcileMs / Math.max(bare.coldMs, 1)).toFixed(2),
       mismatches,
       mismatchSamples: samples,
     };
-    console.log(`${scenario}: reconcile ${reconcileMs} ms (${queued} updates for ${omsOrders} orders; bare fetch ${bare.coldMs} ms), events done ${result.bootToEventsDoneMs} ms after spawn`);
+    console.log(
+      `${scenario}: reconcile ${reconcileMs} ms (${queued} updates for ${omsOrders} orders; bare fetch ${bare.coldMs} ms), events done ${result.bootToEventsDoneMs} ms after spawn`,
+    );
     return result;
   } finally {
     await engine.kill9();
@@ -249,10 +255,18 @@ function withStore<T>(path: string, read: (store: ReturnType<typeof openStoreRea
  */
 function compareWithOms(store: ReturnType<typeof openStoreReadOnly>, sim: KiteSimulator): { mismatches: number; samples: string[] } {
   const stored = new Map(
-    (store.prepare('SELECT "orderId", status, "filledQuantity" FROM orders').all() as Array<{ orderId: string; status: string; filledQuantity: number }>).map((o) => [o.orderId, o]),
+    (store.prepare('SELECT "orderId", status, "filledQuantity" FROM orders').all() as Array<{ orderId: string; status: string; filledQuantity: number }>).map(
+      (o) => [o.orderId, o],
+    ),
   );
   const fills = new Map(
-    (store.prepare('SELECT "orderId", SUM(quantity) AS q, COUNT(*) AS n FROM fills GROUP BY "orderId"').all() as Array<{ orderId: string; q: number; n: number }>).map((f) => [f.orderId, f]),
+    (
+      store.prepare('SELECT "orderId", SUM(quantity) AS q, COUNT(*) AS n FROM fills GROUP BY "orderId"').all() as Array<{
+        orderId: string;
+        q: number;
+        n: number;
+      }>
+    ).map((f) => [f.orderId, f]),
   );
   const samples: string[] = [];
   let mismatches = 0;

@@ -61,7 +61,9 @@ async function bootstrap(): Promise<void> {
     logger.warn('*** LIVE MODE: orders go to Zerodha Kite with real money. ***');
     logger.warn(`Kite API: ${config.kite.rootUrl}`);
   } else {
-    logger.log(`PAPER MODE: orders go to ${paper ? `the built-in Kite simulator at ${paper.simulator.url}` : config.kite.rootUrl ?? '(no Kite API configured)'}; nothing is real`);
+    logger.log(
+      `PAPER MODE: orders go to ${paper ? `the built-in Kite simulator at ${paper.simulator.url}` : (config.kite.rootUrl ?? '(no Kite API configured)')}; nothing is real`,
+    );
   }
   logger.log(`legwork is up in ${config.mode.toUpperCase()} mode`);
   logger.log(`postbacks:  POST ${url}${config.postback.path}`);

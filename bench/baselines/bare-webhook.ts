@@ -26,7 +26,16 @@ export function createBareWebhook(options: BareWebhookOptions): Server {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       if (p.status === 'COMPLETE' && p.tag === 'twoleg') {
         void kite
-          .placeOrder('regular', { exchange: p.exchange, tradingsymbol: p.tradingsymbol, transaction_type: 'SELL', quantity: p.filled_quantity, product: p.product, order_type: 'LIMIT', price: p.average_price + 5, validity: 'DAY' })
+          .placeOrder('regular', {
+            exchange: p.exchange,
+            tradingsymbol: p.tradingsymbol,
+            transaction_type: 'SELL',
+            quantity: p.filled_quantity,
+            product: p.product,
+            order_type: 'LIMIT',
+            price: p.average_price + 5,
+            validity: 'DAY',
+          })
           .catch(() => undefined);
       }
     });
@@ -35,6 +44,11 @@ export function createBareWebhook(options: BareWebhookOptions): Server {
 
 if (require.main === module) {
   const env = process.env;
-  const server = createBareWebhook({ secret: env.SECRET ?? '', kiteRoot: env.KITE_ROOT_URL ?? '', apiKey: env.KITE_API_KEY ?? '', accessToken: env.KITE_ACCESS_TOKEN ?? '' });
+  const server = createBareWebhook({
+    secret: env.SECRET ?? '',
+    kiteRoot: env.KITE_ROOT_URL ?? '',
+    apiKey: env.KITE_API_KEY ?? '',
+    accessToken: env.KITE_ACCESS_TOKEN ?? '',
+  });
   server.listen(Number(env.PORT ?? 0), '127.0.0.1', () => console.log(`listening ${(server.address() as { port: number }).port}`));
 }

@@ -103,15 +103,28 @@ export function summariseCpuProfile(file: string, top = 15, windows?: ProfileWin
   });
   const pct = (n: number) => Math.round((n / Math.max(sum, 1)) * 1000) / 10;
   const frame = (name: string): ProfileFrame => ({ frame: name, selfPct: pct(self.get(name) ?? 0), totalPct: pct(total.get(name) ?? 0) });
-  const plumbing = /^(\(root\)|\(program\)|\(idle\)|\(garbage collector\)|processTicksAndRejections|listOnTimeout|processImmediate|emit |runMicrotasks|\(anonymous\) \(:)/;
+  const plumbing =
+    /^(\(root\)|\(program\)|\(idle\)|\(garbage collector\)|processTicksAndRejections|listOnTimeout|processImmediate|emit |runMicrotasks|\(anonymous\) \(:)/;
   return {
     file,
     sampledMs: Math.round(sum / 1000),
     idlePct: pct(self.get('(idle)') ?? 0),
     gcPct: pct(self.get('(garbage collector)') ?? 0),
-    topSelf: [...self.keys()].filter((n) => n !== '(idle)').sort((a, b) => self.get(b)! - self.get(a)!).slice(0, top).map(frame),
-    topTotal: [...total.keys()].filter((n) => !plumbing.test(n)).sort((a, b) => total.get(b)! - total.get(a)!).slice(0, top).map(frame),
-    byPackage: [...pkg.entries()].filter(([p]) => p !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top).map(([p, n]) => ({ package: p, selfPct: pct(n) })),
+    topSelf: [...self.keys()]
+      .filter((n) => n !== '(idle)')
+      .sort((a, b) => self.get(b)! - self.get(a)!)
+      .slice(0, top)
+      .map(frame),
+    topTotal: [...total.keys()]
+      .filter((n) => !plumbing.test(n))
+      .sort((a, b) => total.get(b)! - total.get(a)!)
+      .slice(0, top)
+      .map(frame),
+    byPackage: [...pkg.entries()]
+      .filter(([p]) => p !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([p, n]) => ({ package: p, selfPct: pct(n) })),
   };
 }
 

@@ -146,7 +146,10 @@ export async function waitForHealth(engine: EngineChild, timeoutMs = 90_000): Pr
     if (engine.child.exitCode !== null || engine.child.signalCode !== null) {
       throw new Error(`engine exited (${engine.child.exitCode ?? engine.child.signalCode}):\n${engine.rawOutput().slice(-4000)}`);
     }
-    const ok = await fetch(`${engine.url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${engine.url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`engine not healthy within ${timeoutMs} ms:\n${engine.rawOutput().slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 50));

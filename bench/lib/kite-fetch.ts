@@ -8,7 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { KiteConnect } from 'kiteconnect';
 
 async function main(): Promise<void> {
-  const kite = new KiteConnect({ api_key: process.env.KITE_API_KEY!, access_token: process.env.KITE_ACCESS_TOKEN!, root: process.env.KITE_ROOT_URL!, timeout: 60_000 });
+  const kite = new KiteConnect({
+    api_key: process.env.KITE_API_KEY!,
+    access_token: process.env.KITE_ACCESS_TOKEN!,
+    root: process.env.KITE_ROOT_URL!,
+    timeout: 60_000,
+  });
   const once = async () => {
     const started = performance.now();
     const [orders, trades] = await Promise.all([kite.getOrders(), kite.getTrades()]);

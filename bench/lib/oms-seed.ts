@@ -19,8 +19,26 @@ export interface SeedOrder {
 
 /** The share of each kind, in twentieths: 40% complete, 15% each of partial, open, rejected and cancelled. */
 const PATTERN: SeedKind[] = [
-  'complete', 'partial', 'open', 'complete', 'rejected', 'cancelled', 'complete', 'partial', 'open', 'complete',
-  'rejected', 'cancelled', 'complete', 'partial', 'open', 'complete', 'rejected', 'cancelled', 'complete', 'complete',
+  'complete',
+  'partial',
+  'open',
+  'complete',
+  'rejected',
+  'cancelled',
+  'complete',
+  'partial',
+  'open',
+  'complete',
+  'rejected',
+  'cancelled',
+  'complete',
+  'partial',
+  'open',
+  'complete',
+  'rejected',
+  'cancelled',
+  'complete',
+  'complete',
 ];
 
 /**
@@ -44,7 +62,10 @@ export function planOrders(count: number, maxQuantity: number): SeedOrder[] {
         : kind === 'partial'
           ? i % 2 === 0
             ? [{ fill: third, price }]
-            : [{ fill: third, price }, { fill: third, price: price - 0.05 }]
+            : [
+                { fill: third, price },
+                { fill: third, price: price - 0.05 },
+              ]
           : kind === 'cancelled'
             ? i % 3 === 0
               ? [{ fill: third, price }, { cancel: true }]

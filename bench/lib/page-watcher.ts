@@ -21,20 +21,28 @@ export interface PageWatcher {
 export function watchLikeThePage(baseUrl: string, date: string): PageWatcher {
   const watcher: PageWatcher = { messages: 0, reads: 0, stop: () => undefined };
   const reads = pacedReads(
-    () => Promise.all(PAGE_READS.map((path) => fetch(`${baseUrl}/api/trade-log/${path}?date=${date}`).then((r) => r.json()))).then(() => void watcher.reads++, () => undefined),
+    () =>
+      Promise.all(PAGE_READS.map((path) => fetch(`${baseUrl}/api/trade-log/${path}?date=${date}`).then((r) => r.json()))).then(
+        () => void watcher.reads++,
+        () => undefined,
+      ),
     MIN_READ_GAP_MS,
   );
   const read = () => reads.request();
-  const connection = openLiveStream(baseUrl, {}, {
-    resync: () => {
-      watcher.messages++;
-      read();
+  const connection = openLiveStream(
+    baseUrl,
+    {},
+    {
+      resync: () => {
+        watcher.messages++;
+        read();
+      },
+      orders: () => {
+        watcher.messages++;
+        read();
+      },
     },
-    orders: () => {
-      watcher.messages++;
-      read();
-    },
-  });
+  );
   watcher.stop = () => {
     connection.close();
     reads.stop();

@@ -13,7 +13,7 @@ export const MIXES = {
  * repeats (Kite re-sending), in fixed proportions. Ids are 19 digits and unique per run.
  */
 export function postbackMix(count: number, secret: string, shares = MIXES.mixed): string[] {
-  const prefix = BigInt(`0x${randomBytes(6).toString('hex')}`) % 9_000_000_000n + 1_000_000_000n;
+  const prefix = (BigInt(`0x${randomBytes(6).toString('hex')}`) % 9_000_000_000n) + 1_000_000_000n;
   const bodies: string[] = [];
   const opened: string[] = [];
   const filled = new Map<string, number>();

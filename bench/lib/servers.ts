@@ -32,7 +32,10 @@ export async function spawnServer(name: string, command: string, args: string[],
     child.stderr.on('data', onData);
     if (port) {
       const poll = async () => {
-        const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) {
           clearTimeout(timer);
           resolve(`http://127.0.0.1:${port}`);

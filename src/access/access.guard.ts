@@ -1,5 +1,13 @@
 import {
-  applyDecorators, CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, SetMetadata, UnauthorizedException, UseGuards,
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  SetMetadata,
+  UnauthorizedException,
+  UseGuards,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
@@ -56,7 +64,9 @@ export class AccessGuard implements CanActivate {
       if (area.realm) {
         // The page may also be opened with basic auth (any user name, the token as password): let browsers ask for it.
         const bearer = `Bearer realm="${area.realm}"`;
-        http.getResponse<Response>().setHeader('WWW-Authenticate', route === 'page' && area.basicAuth ? [`Basic realm="${area.realm}", charset="UTF-8"`, bearer] : [bearer]);
+        http
+          .getResponse<Response>()
+          .setHeader('WWW-Authenticate', route === 'page' && area.basicAuth ? [`Basic realm="${area.realm}", charset="UTF-8"`, bearer] : [bearer]);
       }
       throw new UnauthorizedException(decision.message);
     }

@@ -10,7 +10,11 @@ export class AccessStartupWarnings implements OnModuleInit {
   constructor(private readonly config: ConfigService<LegworkConfig, true>) {}
 
   onModuleInit(): void {
-    const config = { http: this.config.get('http', { infer: true }), tradeLog: this.config.get('tradeLog', { infer: true }), rails: this.config.get('rails', { infer: true }) };
+    const config = {
+      http: this.config.get('http', { infer: true }),
+      tradeLog: this.config.get('tradeLog', { infer: true }),
+      rails: this.config.get('rails', { infer: true }),
+    };
     for (const area of [TRADE_LOG_ACCESS, RAILS_ACCESS]) warnIfAccessOff(area, config);
   }
 }

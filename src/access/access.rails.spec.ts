@@ -8,7 +8,15 @@ import { AccessGuard, Protected } from './access.guard';
 import { AccessStartupWarnings } from './access.module';
 
 const ask = (over: Partial<AccessRequest>) =>
-  decideAccess(RAILS_ACCESS, { token: undefined, host: '127.0.0.1', authorization: undefined, queryToken: undefined, proxied: false, hostHeader: '127.0.0.1:3000', ...over });
+  decideAccess(RAILS_ACCESS, {
+    token: undefined,
+    host: '127.0.0.1',
+    authorization: undefined,
+    queryToken: undefined,
+    proxied: false,
+    hostHeader: '127.0.0.1:3000',
+    ...over,
+  });
 
 @Protected(RAILS_ACCESS)
 @Controller('rails')
@@ -36,14 +44,22 @@ describe('who may use /rails (kill switch over HTTP)', () => {
     expect(ask({})).toEqual({ allowed: true });
     expect(ask({ host: '::1' })).toEqual({ allowed: true });
     expect(ask({ host: '0.0.0.0' })).toMatchObject({ allowed: false, status: 403, message: expect.stringMatching(/RAILS_TOKEN is not set/) });
-    expect(ask({ proxied: true })).toEqual({ allowed: false, status: 403, message: 'the rails endpoints are off for proxied requests while RAILS_TOKEN is not set' });
+    expect(ask({ proxied: true })).toEqual({
+      allowed: false,
+      status: 403,
+      message: 'the rails endpoints are off for proxied requests while RAILS_TOKEN is not set',
+    });
   });
 
   it('reads the token only from a Bearer header that is exactly that (surrounding spaces aside)', () => {
     expect(ask({ token: TOKEN, authorization: `  bearer   ${TOKEN}  ` })).toEqual({ allowed: true });
     expect(ask({ token: TOKEN, authorization: `NotBearer ${TOKEN}` })).toMatchObject({ allowed: false, status: 401 });
     expect(ask({ token: TOKEN, authorization: `Bearer ${TOKEN}\nX-Other: 1` })).toMatchObject({ allowed: false, status: 401 });
-    expect(ask({ token: TOKEN, authorization: `Basic ${TOKEN}` })).toMatchObject({ allowed: false, status: 401, message: expect.stringMatching(/Bearer <RAILS_TOKEN>/) });
+    expect(ask({ token: TOKEN, authorization: `Basic ${TOKEN}` })).toMatchObject({
+      allowed: false,
+      status: 401,
+      message: expect.stringMatching(/Bearer <RAILS_TOKEN>/),
+    });
     expect(ask({ token: TOKEN, authorization: `Bearer ${TOKEN}x` })).toMatchObject({ allowed: false, status: 401, message: 'wrong rails token' });
   });
 
@@ -116,7 +132,9 @@ describe('AccessGuard over a @Protected(RAILS_ACCESS) controller', () => {
     expect(ask({ hostHeader: 'evil.example' })).toMatchObject({
       allowed: false,
       status: 403,
-      message: expect.stringMatching(/^rails endpoints refused: the Host header \("evil\.example"\) does not name this machine, and without RAILS_TOKEN .*set RAILS_TOKEN$/),
+      message: expect.stringMatching(
+        /^rails endpoints refused: the Host header \("evil\.example"\) does not name this machine, and without RAILS_TOKEN .*set RAILS_TOKEN$/,
+      ),
     });
     expect(ask({ hostHeader: undefined })).toMatchObject({ allowed: false, status: 403 });
     expect(ask({ token: TOKEN, authorization: `Bearer ${TOKEN}`, hostHeader: 'evil.example' })).toEqual({ allowed: true });

@@ -25,8 +25,27 @@ import { LeadershipModule } from '../leadership/leadership.module';
  * one) fills; RunningStrategies is filled by the strategy host. So this module imports neither.
  */
 @Module({
-  imports: [DatabaseModule, LeadershipModule, KiteSessionModule, MetricsModule, NotifierModule, TypeOrmModule.forFeature([Leg, LegGroup, Order]), InboxModule, InstrumentsModule],
-  providers: [LegLedger, OrderGateway, SlicePlanner, LegRecoveryService, LegEvidenceListener, LegGroupService, OrderRailsSlot, { provide: ORDER_RAILS, useExisting: OrderRailsSlot }, RunningStrategies],
+  imports: [
+    DatabaseModule,
+    LeadershipModule,
+    KiteSessionModule,
+    MetricsModule,
+    NotifierModule,
+    TypeOrmModule.forFeature([Leg, LegGroup, Order]),
+    InboxModule,
+    InstrumentsModule,
+  ],
+  providers: [
+    LegLedger,
+    OrderGateway,
+    SlicePlanner,
+    LegRecoveryService,
+    LegEvidenceListener,
+    LegGroupService,
+    OrderRailsSlot,
+    { provide: ORDER_RAILS, useExisting: OrderRailsSlot },
+    RunningStrategies,
+  ],
   exports: [OrderGateway, LegRecoveryService, LegGroupService, LegLedger, ORDER_RAILS, OrderRailsSlot, RunningStrategies],
 })
 export class BrokerModule {}

@@ -10,7 +10,11 @@ describe('classifyKiteError', () => {
     ['a 400 without error_type', { message: 'Bad Request', error_type: 'NetworkException', data: null }, 'unclear'],
     ['a 200 that is not JSON', { message: 'Unknown content type (text/html) with response: (<html>)', error_type: 'DataException' }, 'unclear'],
     ['a 200 {"status":"error"} (resolved as undefined)', undefined, 'unclear'],
-    ['"Order request timed out" even as an InputException', { message: 'Order request timed out. Please check the order book and confirm before placing again.', error_type: 'InputException' }, 'unclear'],
+    [
+      '"Order request timed out" even as an InputException',
+      { message: 'Order request timed out. Please check the order book and confirm before placing again.', error_type: 'InputException' },
+      'unclear',
+    ],
     ['a margin refusal', { message: 'Insufficient funds', error_type: 'MarginException' }, 'refused'],
     ['an expired token', { message: 'Incorrect `api_key` or `access_token`.', error_type: 'TokenException' }, 'refused'],
   ])('%s → %s', (_, error, kind) => {

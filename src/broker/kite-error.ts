@@ -16,15 +16,7 @@ export interface KiteErrorInfo {
   message: string;
 }
 
-const REFUSED = new Set([
-  'InputException',
-  'OrderException',
-  'MarginException',
-  'HoldingException',
-  'UserException',
-  'PermissionException',
-  'TokenException',
-]);
+const REFUSED = new Set(['InputException', 'OrderException', 'MarginException', 'HoldingException', 'UserException', 'PermissionException', 'TokenException']);
 
 /**
  * kiteconnect 5.3.0 reports a 429 as a NetworkException like any 5xx or timeout; only the message tells them apart
@@ -43,6 +35,7 @@ export function classifyKiteError(error: unknown): KiteErrorInfo {
         ? 'NetworkException'
         : 'GeneralException';
   const message = errorText(error);
-  const kind = type === 'NetworkException' && RATE_LIMITED.test(message) ? 'rate-limited' : REFUSED.has(type) && !CHECK_THE_BOOK.test(message) ? 'refused' : 'unclear';
+  const kind =
+    type === 'NetworkException' && RATE_LIMITED.test(message) ? 'rate-limited' : REFUSED.has(type) && !CHECK_THE_BOOK.test(message) ? 'refused' : 'unclear';
   return { kind, errorType: type, message };
 }

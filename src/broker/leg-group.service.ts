@@ -172,13 +172,15 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
       .map((unit) => {
         if (unit.status === 'failed' && !unit.orderId) return `${unitName(unit)} was not placed (${unit.errorType}: ${unit.lastError})`;
         const order = unit.orderId ? orders.get(unit.orderId) : undefined;
-        if (order && orderPhase(order.status) === 'ended') return `${unitName(unit)} was ${order.status}${order.statusMessage ? `: ${order.statusMessage}` : ''}`;
+        if (order && orderPhase(order.status) === 'ended')
+          return `${unitName(unit)} was ${order.status}${order.statusMessage ? `: ${order.statusMessage}` : ''}`;
         return null;
       })
       .find(Boolean);
     if (problem) return await this.startUnwind(group, problem);
     // Every leg recorded, and every order it placed (one, or one per slice) filled.
-    const complete = first.length === this.wave(group, 1).length && units.every((unit) => unit.orderId && orderPhase(orders.get(unit.orderId)?.status ?? '') === 'filled');
+    const complete =
+      first.length === this.wave(group, 1).length && units.every((unit) => unit.orderId && orderPhase(orders.get(unit.orderId)?.status ?? '') === 'filled');
     if (complete) {
       await this.placeWave(group, 2);
       await this.setStatus(group, 'done', null);
@@ -226,7 +228,9 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     let working = false;
     for (const leg of first) {
       // What filled of the leg: of its one order, or of all its slices' orders.
-      const filled = units.filter((u) => u === leg || u.sliceOf === leg.id).reduce((sum, u) => sum + ((u.orderId && orders.get(u.orderId)?.filledQuantity) || 0), 0);
+      const filled = units
+        .filter((u) => u === leg || u.sliceOf === leg.id)
+        .reduce((sum, u) => sum + ((u.orderId && orders.get(u.orderId)?.filledQuantity) || 0), 0);
       if (filled <= 0) continue;
       const state = await this.reverse(group, leg, filled);
       if (state.kind === 'reversed') reversed.push(state.what);
@@ -236,7 +240,10 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
     if (stillOpen.length > 0) {
       if (!this.escalated.has(group.id)) {
         this.escalated.add(group.id);
-        this.logger.error({ strategy: group.strategy }, `group ${group.name}: reversal failed ${this.config.get('broker', { infer: true }).groupUnwindAttempts} times; still open: ${stillOpen.join(', ')}`);
+        this.logger.error(
+          { strategy: group.strategy },
+          `group ${group.name}: reversal failed ${this.config.get('broker', { infer: true }).groupUnwindAttempts} times; still open: ${stillOpen.join(', ')}`,
+        );
         this.notifier.notify({
           title: `Leg group NOT unwound: ${group.strategy}/${group.name}`,
           text: `${group.reason}. Still open, act by hand: ${stillOpen.join('; ')}.${reversed.length ? ` Reversed: ${reversed.join(', ')}.` : ''}`,
@@ -323,15 +330,25 @@ export class LegGroupService implements OnModuleInit, OnModuleDestroy {
       const why = lastOrder ? `${lastOrder.status}${lastOrder.statusMessage ? `: ${lastOrder.statusMessage}` : ''}` : `${last.errorType}: ${last.lastError}`;
       return { kind: 'stuck', what: `${side} ${left} ${sent.tradingsymbol} (last reversal ${why})` };
     }
-    if (reversals.length > 0) this.logger.warn({ strategy: group.strategy }, `group ${group.name}: ${left} of ${sent.tradingsymbol} not reversed yet; sending reversal ${reversals.length + 1}`);
+    if (reversals.length > 0)
+      this.logger.warn(
+        { strategy: group.strategy },
+        `group ${group.name}: ${left} of ${sent.tradingsymbol} not reversed yet; sending reversal ${reversals.length + 1}`,
+      );
     await this.gateway.placeRiskReducingLeg({
       strategy: group.strategy,
       parentOrderId: group.parentOrderId,
       legName: names[reversals.length],
       groupId: group.id,
       order: {
-        variety: sent.variety, exchange: sent.exchange, tradingsymbol: sent.tradingsymbol, product: sent.product, quantity: left,
-        transaction_type: side, order_type: 'MARKET', market_protection: -1,
+        variety: sent.variety,
+        exchange: sent.exchange,
+        tradingsymbol: sent.tradingsymbol,
+        product: sent.product,
+        quantity: left,
+        transaction_type: side,
+        order_type: 'MARKET',
+        market_protection: -1,
       },
       chainId: leg.chainId,
     });

@@ -19,7 +19,17 @@ const config = {
 let next = 1;
 const newLeg = (): NewLeg => {
   const n = next++;
-  return { strategy: 's', chainId: String(n), parentOrderId: String(n), legName: 'exit', tag: `lwclaim${n}`, request: '{}', triggerEventId: null, groupId: null, reducesRisk: false };
+  return {
+    strategy: 's',
+    chainId: String(n),
+    parentOrderId: String(n),
+    legName: 'exit',
+    tag: `lwclaim${n}`,
+    request: '{}',
+    triggerEventId: null,
+    groupId: null,
+    reducesRisk: false,
+  };
 };
 
 describe.each(STORE_DIALECTS)('LegLedger claims on a real %s database', (dialect) => {
@@ -58,30 +68,36 @@ describe.each(STORE_DIALECTS)('LegLedger claims on a real %s database', (dialect
     expect(await a.renew({ ...leg })).toBe(false);
   });
 
-  (dialect === 'postgres' ? it : it.skip)('only the leader at its epoch records, claims or renews a leg; a standby is refused in the same transaction', async () => {
-    const leading = new PostgresLeadership(dataSource, 'leader', 2000);
-    const waiting = new PostgresLeadership(dataSource, 'standby', 2000);
-    cleanups.push(() => leading.stop(), () => waiting.stop());
-    leading.start();
-    await leading.whenLeader();
-    waiting.start();
-    const leader = ledger(leading);
-    const standby = ledger(waiting);
+  (dialect === 'postgres' ? it : it.skip)(
+    'only the leader at its epoch records, claims or renews a leg; a standby is refused in the same transaction',
+    async () => {
+      const leading = new PostgresLeadership(dataSource, 'leader', 2000);
+      const waiting = new PostgresLeadership(dataSource, 'standby', 2000);
+      cleanups.push(
+        () => leading.stop(),
+        () => waiting.stop(),
+      );
+      leading.start();
+      await leading.whenLeader();
+      waiting.start();
+      const leader = ledger(leading);
+      const standby = ledger(waiting);
 
-    await expect(standby.record(newLeg())).rejects.toBeInstanceOf(NotLeaderError);
-    const leg = (await leader.record(newLeg()))!;
-    expect(leg.claimedBy).toBe(leader.owner);
-    await dataSource.getRepository(Leg).update({ id: leg.id }, { claimExpiresAt: new Date(Date.now() - 1000) });
-    expect(await standby.claim({ ...leg }, ['placing'])).toBe(false);
-    expect(await leader.renew({ ...leg })).toBe(true);
+      await expect(standby.record(newLeg())).rejects.toBeInstanceOf(NotLeaderError);
+      const leg = (await leader.record(newLeg()))!;
+      expect(leg.claimedBy).toBe(leader.owner);
+      await dataSource.getRepository(Leg).update({ id: leg.id }, { claimExpiresAt: new Date(Date.now() - 1000) });
+      expect(await standby.claim({ ...leg }, ['placing'])).toBe(false);
+      expect(await leader.renew({ ...leg })).toBe(true);
 
-    // The leader loses its lease (paused past it; simulated on the row) and the standby takes over at a higher epoch.
-    leading.freeze();
-    await dataSource.query(`UPDATE "leadership" SET "expiresAt" = (clock_timestamp() AT TIME ZONE 'utc') - interval '1 second'`);
-    await waiting.whenLeader();
-    expect(await leader.renew({ ...leg })).toBe(false);
-    await expect(leader.record(newLeg())).rejects.toBeInstanceOf(NotLeaderError);
-    await dataSource.getRepository(Leg).update({ id: leg.id }, { claimExpiresAt: new Date(Date.now() - 1000) });
-    expect(await standby.claim({ ...leg }, ['placing'])).toBe(true);
-  });
+      // The leader loses its lease (paused past it; simulated on the row) and the standby takes over at a higher epoch.
+      leading.freeze();
+      await dataSource.query(`UPDATE "leadership" SET "expiresAt" = (clock_timestamp() AT TIME ZONE 'utc') - interval '1 second'`);
+      await waiting.whenLeader();
+      expect(await leader.renew({ ...leg })).toBe(false);
+      await expect(leader.record(newLeg())).rejects.toBeInstanceOf(NotLeaderError);
+      await dataSource.getRepository(Leg).update({ id: leg.id }, { claimExpiresAt: new Date(Date.now() - 1000) });
+      expect(await standby.claim({ ...leg }, ['placing'])).toBe(true);
+    },
+  );
 });

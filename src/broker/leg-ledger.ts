@@ -97,7 +97,16 @@ export class LegLedger {
     try {
       return await this.writes.run(async (m) => {
         await this.fence(m, 'recording a sliced leg');
-        const row = { ...values, status: slicedLegStatus([first.status]), orderId: null, attempts: 0, slices: slices.length, slicing, claimedBy: null, claimExpiresAt: null };
+        const row = {
+          ...values,
+          status: slicedLegStatus([first.status]),
+          orderId: null,
+          attempts: 0,
+          slices: slices.length,
+          slicing,
+          claimedBy: null,
+          claimExpiresAt: null,
+        };
         const leg = m.create(Leg, { ...row, ...(await m.insert(Leg, row)).generatedMaps[0] });
         const rows: Leg[] = [];
         for (const slice of slices) {
@@ -149,15 +158,29 @@ export class LegLedger {
         const status = slicedLegStatus(slices.map((s) => s.status));
         if (!leg || leg.status === status) return null;
         await m.update(Leg, { id: legId }, { status });
-        return { leg, status, orders: slices.flatMap((s) => (s.orderId ? [s.orderId] : [])), placed: slices.filter((s) => s.status === 'placed').length, of: slices.length };
+        return {
+          leg,
+          status,
+          orders: slices.flatMap((s) => (s.orderId ? [s.orderId] : [])),
+          placed: slices.filter((s) => s.status === 'placed').length,
+          of: slices.length,
+        };
       },
       { durable: false },
     );
     if (!change) return;
     const { leg, status } = change;
     const name = `leg ${legLabel(leg)} for order ${leg.parentOrderId || '(none)'}`;
-    if (status === 'placed') this.logger.log({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag }, `${name} placed as ${change.of} slices: orders ${change.orders.join(', ')}`);
-    if (status === 'failed') this.logger.error({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag }, `${name}: ${change.placed} of ${change.of} slices placed (orders ${change.orders.join(', ') || 'none'}); the others were not`);
+    if (status === 'placed')
+      this.logger.log(
+        { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag },
+        `${name} placed as ${change.of} slices: orders ${change.orders.join(', ')}`,
+      );
+    if (status === 'failed')
+      this.logger.error(
+        { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag },
+        `${name}: ${change.placed} of ${change.of} slices placed (orders ${change.orders.join(', ') || 'none'}); the others were not`,
+      );
   }
 
   /**
@@ -332,7 +355,11 @@ export class LegLedger {
  * The WHERE of taking a claim on a row with `claimedBy`/`claimExpiresAt` (legs, GTTs): nobody holds it, its holder's
  * lease has run out, or we hold it already.
  */
-export function claimable<T extends { claimedBy: string | null; claimExpiresAt: Date | null }>(base: FindOptionsWhere<T>, owner: string, now: Date): FindOptionsWhere<T>[] {
+export function claimable<T extends { claimedBy: string | null; claimExpiresAt: Date | null }>(
+  base: FindOptionsWhere<T>,
+  owner: string,
+  now: Date,
+): FindOptionsWhere<T>[] {
   return [
     { ...base, claimedBy: IsNull() },
     { ...base, claimExpiresAt: LessThan(now) },
@@ -346,5 +373,13 @@ export function legLabel(leg: Pick<Leg, 'strategy' | 'legName' | 'slice'>): stri
 }
 
 export function refOf(leg: Leg): LegRef {
-  return { legId: leg.id, strategy: leg.strategy, chainId: leg.chainId, parentOrderId: leg.parentOrderId, legName: leg.legName, tag: leg.tag, slice: leg.slice ?? 0 };
+  return {
+    legId: leg.id,
+    strategy: leg.strategy,
+    chainId: leg.chainId,
+    parentOrderId: leg.parentOrderId,
+    legName: leg.legName,
+    tag: leg.tag,
+    slice: leg.slice ?? 0,
+  };
 }

@@ -44,7 +44,6 @@ export interface PlaceLegRequest {
   groupId?: number;
 }
 
-
 export interface LegOutcome {
   /** placed: Kite has it; failed: refused for good; pending: not known yet (unknown: settled by evidence later). */
   status: LegOutcomeStatus;

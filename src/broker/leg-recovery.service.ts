@@ -52,9 +52,17 @@ function givenUp(leg: Leg, settleWindowMs: number): KiteErrorInfo {
           `${sent.exchange}:${sent.tradingsymbol} (still linked if one shows with the tag)`,
       };
     }
-    return { kind: 'unclear', errorType: 'NotPlaced', message: `slice ${leg.slice} of autoslice order ${leg.autosliceParentId} not in Kite's book ${settleWindowMs} ms after the answer; not sent again (still linked if it shows)` };
+    return {
+      kind: 'unclear',
+      errorType: 'NotPlaced',
+      message: `slice ${leg.slice} of autoslice order ${leg.autosliceParentId} not in Kite's book ${settleWindowMs} ms after the answer; not sent again (still linked if it shows)`,
+    };
   }
-  return { kind: 'unclear', errorType: 'NotPlaced', message: `no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after ${leg.attempts} unclear attempt(s); given up (still linked if it shows)` };
+  return {
+    kind: 'unclear',
+    errorType: 'NotPlaced',
+    message: `no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after ${leg.attempts} unclear attempt(s); given up (still linked if it shows)`,
+  };
 }
 
 /** A leg given up after an unclear answer is still looked for this long: Kite keeps a day's orders. */
@@ -73,7 +81,10 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LegRecoveryService.name);
   private timer: NodeJS.Timeout | undefined;
   private deadline: { at: number; timer: NodeJS.Timeout } | undefined;
-  private readonly passes = new CoalescedRuns(() => this.run(), () => this.stopped);
+  private readonly passes = new CoalescedRuns(
+    () => this.run(),
+    () => this.stopped,
+  );
   private enabled = false;
   private stopped = false;
 
@@ -130,10 +141,13 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
     const when = at.getTime() + 50; // just past the deadline: the book read must start after it
     if (this.deadline && this.deadline.at <= when && this.deadline.at > Date.now()) return;
     clearTimeout(this.deadline?.timer);
-    const timer = setTimeout(() => {
-      this.deadline = undefined;
-      void this.recoverSafely();
-    }, Math.max(0, when - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.deadline = undefined;
+        void this.recoverSafely();
+      },
+      Math.max(0, when - Date.now()),
+    );
     timer.unref();
     this.deadline = { at: when, timer };
   }
@@ -143,11 +157,22 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
     const candidates = (
       await this.legs.find({
         // A leg sent as slices (slices > 0) is never sent itself: its slices are settled, each like a leg.
-        where: [{ status: In(['intent', 'placing', 'unknown']), slices: 0 }, { status: 'failed', orderId: IsNull(), unclearAt: MoreThan(since), slices: 0 }],
+        where: [
+          { status: In(['intent', 'placing', 'unknown']), slices: 0 },
+          { status: 'failed', orderId: IsNull(), unclearAt: MoreThan(since), slices: 0 },
+        ],
         order: { id: 'ASC' },
       })
     ).filter((leg) => !this.gateway.isInFlight(leg.id));
-    const summary: LegRecoverySummary = { pending: candidates.length, foundInOms: 0, placedNow: 0, stillPending: 0, waiting: 0, claimedElsewhere: 0, givenUp: 0 };
+    const summary: LegRecoverySummary = {
+      pending: candidates.length,
+      foundInOms: 0,
+      placedNow: 0,
+      stillPending: 0,
+      waiting: 0,
+      claimedElsewhere: 0,
+      givenUp: 0,
+    };
     if (candidates.length === 0) return summary;
     if (!this.session.accessToken) throw new Error(`${candidates.length} leg(s) unsettled, but there is no Kite access token; log in at /kite/login`);
 
@@ -173,7 +198,11 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
             summary.claimedElsewhere++;
             break;
           }
-          if (action.kind === 'resend') this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after the unclear answer; sending it again with the same tag`);
+          if (action.kind === 'resend')
+            this.logger.warn(
+              { strategy: leg.strategy, tag: leg.tag },
+              `leg ${legLabel(leg)}: no order with tag ${leg.tag} in Kite's book ${settleWindowMs} ms after the unclear answer; sending it again with the same tag`,
+            );
           const outcome = await this.gateway.send(leg);
           if (outcome.status === 'placed') summary.placedNow++;
           else if (outcome.status === 'pending') summary.stillPending++;
@@ -181,7 +210,10 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
         }
         case 'mark-unknown':
           if (await this.ledger.expireClaim(leg, now)) {
-            this.logger.warn({ strategy: leg.strategy, tag: leg.tag }, `leg ${legLabel(leg)}: its sender stopped mid-call (claim ${leg.claimedBy ?? 'none'} expired); unknown until its order shows or its settle window has passed`);
+            this.logger.warn(
+              { strategy: leg.strategy, tag: leg.tag },
+              `leg ${legLabel(leg)}: its sender stopped mid-call (claim ${leg.claimedBy ?? 'none'} expired); unknown until its order shows or its settle window has passed`,
+            );
             this.settleAt(new Date(now.getTime() + settleWindowMs));
           }
           summary.waiting++;
@@ -200,10 +232,11 @@ export class LegRecoveryService implements OnModuleInit, OnModuleDestroy {
       }
     }
     const acted = summary.foundInOms + summary.placedNow + summary.stillPending + summary.waiting + summary.claimedElsewhere + summary.givenUp;
-    if (acted > 0) this.logger.log(
-      `leg recovery: ${summary.foundInOms} found in the OMS, ${summary.placedNow} placed now, ${summary.stillPending} still pending, ` +
-        `${summary.waiting} waiting for evidence, ${summary.claimedElsewhere} claimed by another instance, ${summary.givenUp} given up`,
-    );
+    if (acted > 0)
+      this.logger.log(
+        `leg recovery: ${summary.foundInOms} found in the OMS, ${summary.placedNow} placed now, ${summary.stillPending} still pending, ` +
+          `${summary.waiting} waiting for evidence, ${summary.claimedElsewhere} claimed by another instance, ${summary.givenUp} given up`,
+      );
     return summary;
   }
 }

@@ -136,7 +136,14 @@ describe('leg state machine', () => {
       'ended',
       'ended',
     ]);
-    expect(['OPEN', 'AMO REQ RECEIVED', 'CANCEL PENDING', 'COMPLETE', 'CANCELLED', 'REJECTED'].map(isCancellable)).toEqual([true, true, false, false, false, false]);
+    expect(['OPEN', 'AMO REQ RECEIVED', 'CANCEL PENDING', 'COMPLETE', 'CANCELLED', 'REJECTED'].map(isCancellable)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   describe('slicing: a leg above the freeze limit', () => {

@@ -21,7 +21,6 @@ import { CurrentOrder, OrderRails, ORDER_RAILS, PlacementRefusedError } from './
 import { SlicedPlan, SlicePlanner } from './slice-planner';
 import { textOf } from '../common/text-of';
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -113,7 +112,17 @@ export class OrderGateway {
     const tag = legTag(strategy, parentOrderId, legName);
     const order: LegOrder & { tag: string } = { variety: 'regular', ...request.order, tag };
     const chainId = request.chainId ?? (await this.chainOf(parentOrderId));
-    const values: NewLeg = { strategy, chainId, parentOrderId, legName, tag, request: JSON.stringify(order), triggerEventId: request.triggerEventId ?? null, reducesRisk, groupId: request.groupId ?? null };
+    const values: NewLeg = {
+      strategy,
+      chainId,
+      parentOrderId,
+      legName,
+      tag,
+      request: JSON.stringify(order),
+      triggerEventId: request.triggerEventId ?? null,
+      reducesRisk,
+      groupId: request.groupId ?? null,
+    };
     // Above the exchange's freeze limit the leg is sent as slices (see "legs above the freeze limit" below).
     const sliced = await this.slicePlanner.plan(order);
     if (sliced) return this.recordSliced(values, sliced);
@@ -203,7 +212,8 @@ export class OrderGateway {
         await sleep(RATE_LIMIT_BACKOFF_MS * (resend + 1));
         continue;
       }
-      if (info.kind === 'rate-limited') return this.failed(leg, { ...info, kind: 'refused', message: `${info.message} (Kite refused it ${resend + 1} times)` }, units);
+      if (info.kind === 'rate-limited')
+        return this.failed(leg, { ...info, kind: 'refused', message: `${info.message} (Kite refused it ${resend + 1} times)` }, units);
       return this.unclear(leg, info, units);
     }
   }
@@ -225,7 +235,8 @@ export class OrderGateway {
   }
 
   private async failed(leg: Leg, error: KiteErrorInfo, units: Leg[] = [leg]): Promise<LegOutcome> {
-    for (const unit of units) if (await this.ledger.markFailed(unit, error)) this.orders.inc({ action: 'place', outcome: error.kind === 'refused' ? 'refused' : 'failed' });
+    for (const unit of units)
+      if (await this.ledger.markFailed(unit, error)) this.orders.inc({ action: 'place', outcome: error.kind === 'refused' ? 'refused' : 'failed' });
     const now = await this.legs.findOneByOrFail({ id: leg.id });
     return { ...(await this.legOutcome(now, false)), ...(now.status === 'failed' ? { error } : {}) };
   }
@@ -245,7 +256,10 @@ export class OrderGateway {
     }
     if (autosliced.length > 0) {
       // Slices of an autoslice request whose answer named its parent: found by `autoslice:<parent>`, whatever their own tag.
-      const legs = await this.legs.find({ where: { autosliceParentId: In([...new Set(autosliced.map((a) => a.parentId))]), slice: 0 }, select: { id: true, tag: true, autosliceParentId: true } });
+      const legs = await this.legs.find({
+        where: { autosliceParentId: In([...new Set(autosliced.map((a) => a.parentId))]), slice: 0 },
+        select: { id: true, tag: true, autosliceParentId: true },
+      });
       const tagOf = new Map(legs.map((l) => [l.autosliceParentId, l.tag]));
       for (const { row, parentId } of autosliced) {
         const tag = tagOf.get(parentId);
@@ -283,7 +297,11 @@ export class OrderGateway {
     const history = await this.kite.getOrderHistory(extra.orderId).catch(() => []);
     if ((history.at(-1) as { parent_order_id?: unknown } | undefined)?.parent_order_id) return;
     const cancel = this.config.get('broker', { infer: true }).cancelDuplicates && isCancellable(extra.status);
-    let outcome = cancel ? 'it is being cancelled' : isCancellable(extra.status) ? 'it is left open (LEG_CANCEL_DUPLICATES=false)' : `it is already ${extra.status}`;
+    let outcome = cancel
+      ? 'it is being cancelled'
+      : isCancellable(extra.status)
+        ? 'it is left open (LEG_CANCEL_DUPLICATES=false)'
+        : `it is already ${extra.status}`;
     if (cancel) {
       try {
         await this.cancelOrder((extra.variety as Variety | null) ?? (JSON.parse(leg.request) as LegOrder).variety ?? 'regular', extra.orderId);
@@ -292,7 +310,10 @@ export class OrderGateway {
         outcome = `cancelling it failed (${errorText(error)}): cancel it by hand`;
       }
     }
-    this.logger.error({ strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId: extra.orderId }, `leg ${legLabel(leg)}: second order ${extra.orderId} for one leg; ${outcome}`);
+    this.logger.error(
+      { strategy: leg.strategy, chain: leg.chainId, tag: leg.tag, orderId: extra.orderId },
+      `leg ${legLabel(leg)}: second order ${extra.orderId} for one leg; ${outcome}`,
+    );
     this.notifier.notify({
       title: `Two orders for one leg: ${leg.strategy}/${leg.legName}`,
       text: `Order ${extra.orderId} (${extra.status}) carries the tag ${leg.tag} of a leg already placed as order ${leg.orderId}; ${outcome}. Check the position.`,
@@ -439,7 +460,7 @@ export class OrderGateway {
     this.logger.log(
       { strategy, chain: leg.chainId, tag: leg.tag },
       `leg ${strategy}/${legName} for order ${parentOrderId || '(none)'}: ${whole.transaction_type} ${whole.quantity} ${whole.exchange}:${whole.tradingsymbol} ` +
-        `goes as ${slices.length} slices (${plan.slices.map((s) => s.quantity).join(' + ')}) ${autoslice ? "in one Kite autoslice request" : 'placed by legwork'}: ${plan.reason}`,
+        `goes as ${slices.length} slices (${plan.slices.map((s) => s.quantity).join(' + ')}) ${autoslice ? 'in one Kite autoslice request' : 'placed by legwork'}: ${plan.reason}`,
     );
     if (autoslice) await this.whileInFlight([leg, ...recorded.slices], () => this.sendClaimed(leg, recorded.slices));
     else await this.sendSlices(recorded.slices);
@@ -475,12 +496,21 @@ export class OrderGateway {
       if (child?.order_id !== undefined && child.order_id !== null) {
         await this.sighted(slice, { tag: leg.tag, orderId: textOf(child.order_id), status: 'OPEN', variety }, 'placement');
       } else if (child?.error) {
-        await this.ledger.markFailed(slice, { kind: 'refused', errorType: child.error.error_type ?? 'GeneralException', message: `${child.error.message ?? 'refused'} (slice ${slice.slice} of autoslice order ${parent})` });
+        await this.ledger.markFailed(slice, {
+          kind: 'refused',
+          errorType: child.error.error_type ?? 'GeneralException',
+          message: `${child.error.message ?? 'refused'} (slice ${slice.slice} of autoslice order ${parent})`,
+        });
       } else {
-        await this.ledger.markUnknown(slice, { kind: 'unclear', errorType: 'AutosliceAnswer', message: `Kite's answer (autoslice order ${parent}) named no order for slice ${slice.slice}` });
+        await this.ledger.markUnknown(slice, {
+          kind: 'unclear',
+          errorType: 'AutosliceAnswer',
+          message: `Kite's answer (autoslice order ${parent}) named no order for slice ${slice.slice}`,
+        });
       }
     }
-    if (results.length > slices.length) this.unaccounted(leg, `Kite's answer to its autoslice request (order ${parent}) lists ${results.length} slices, ${slices.length} were expected`);
+    if (results.length > slices.length)
+      this.unaccounted(leg, `Kite's answer to its autoslice request (order ${parent}) lists ${results.length} slices, ${slices.length} were expected`);
     if (results.length < slices.length) {
       this.awaitingAnswer.delete(leg.id); // the answer is applied: the book may link the rest now (else recovery looks again)
       await this.observe(await this.ordersTagged([leg.tag]), 'oms-lookup').catch(() => undefined);
@@ -490,7 +520,8 @@ export class OrderGateway {
 
   /** An order seen with the tag of a sliced leg (never sent itself): one of an autoslice request's slices, or nobody's. */
   private async slicedLegSighted(leg: Leg, order: TaggedOrder, via: LegSighting): Promise<void> {
-    if (leg.slicing !== 'autoslice') return this.unaccounted(leg, `order ${order.orderId} carries the tag of the leg, which was sent as ${leg.slices} slices with their own tags`);
+    if (leg.slicing !== 'autoslice')
+      return this.unaccounted(leg, `order ${order.orderId} carries the tag of the leg, which was sent as ${leg.slices} slices with their own tags`);
     if (this.awaitingAnswer.has(leg.id)) return; // Kite's answer is on its way: it says which slice each order is
     if (await this.legs.exists({ where: { sliceOf: leg.id, orderId: order.orderId } })) return;
     let { tags, quantity } = order;
@@ -501,14 +532,19 @@ export class OrderGateway {
       ({ tags, quantity } = taggedOrder(row, order.tag));
     }
     const parentId = autosliceParentOf(tags ?? []);
-    if (!parentId) return this.unaccounted(leg, `order ${order.orderId} carries the tag of the leg but is not one of Kite's autoslice slices (no autoslice:<parent> tag)`);
+    if (!parentId)
+      return this.unaccounted(leg, `order ${order.orderId} carries the tag of the leg but is not one of Kite's autoslice slices (no autoslice:<parent> tag)`);
     if (!(await this.ledger.setAutosliceParent(leg, parentId))) {
-      return this.unaccounted(leg, `order ${order.orderId} is a slice of autoslice order ${parentId}, but the leg's request was autoslice order ${leg.autosliceParentId}`);
+      return this.unaccounted(
+        leg,
+        `order ${order.orderId} is a slice of autoslice order ${parentId}, but the leg's request was autoslice order ${leg.autosliceParentId}`,
+      );
     }
     const open = (await this.ledger.slicesOf(leg)).filter((s) => s.orderId === null && quantityOf(s) === quantity);
     // Kite makes the slices as planned (largest first, the remainder last): the first open slice of that size is it.
     const slice = open.find((s) => s.status !== 'failed') ?? open[0];
-    if (!slice) return this.unaccounted(leg, `order ${order.orderId} (${quantity}) is a slice of its autoslice order ${parentId}, but no slice of that size is open`);
+    if (!slice)
+      return this.unaccounted(leg, `order ${order.orderId} (${quantity}) is a slice of its autoslice order ${parentId}, but no slice of that size is open`);
     await this.sighted(slice, order, via);
   }
 
@@ -530,7 +566,14 @@ export class OrderGateway {
 type OrderRowLike = { order_id: unknown; status?: unknown; tag?: unknown; tags?: unknown; variety?: unknown; parent_order_id?: unknown; quantity?: unknown };
 
 function taggedOrder(row: OrderRowLike, tag: string): TaggedOrder {
-  return { tag, orderId: String(row.order_id), status: String(row.status), variety: (row.variety as string | undefined) ?? null, tags: tagsOf(row), quantity: Number(row.quantity) };
+  return {
+    tag,
+    orderId: String(row.order_id),
+    status: String(row.status),
+    variety: (row.variety as string | undefined) ?? null,
+    tags: tagsOf(row),
+    quantity: Number(row.quantity),
+  };
 }
 
 /** A modify or cancel Kite refused or could not confirm; `info` says which. An Error, unlike kiteconnect's rejections. */
@@ -540,4 +583,3 @@ export class KiteCallError extends Error {
     this.name = 'KiteCallError';
   }
 }
-

@@ -7,8 +7,26 @@ import { Command, InvalidArgumentError } from 'commander';
 import { cliConfig, engineUrl } from './cli-config';
 
 interface OrderDetail {
-  order: { orderId: string; status: string; filledQuantity: number; quantity: number; averagePrice: number; transactionType: string; tradingsymbol: string; price: number; orderType: string; statusMessage: string | null };
-  events: Array<{ id: number; type: string; status: string; source: string; reason: string | null; fill: { quantity: number; price: number; cumulativeQuantity: number } | null }>;
+  order: {
+    orderId: string;
+    status: string;
+    filledQuantity: number;
+    quantity: number;
+    averagePrice: number;
+    transactionType: string;
+    tradingsymbol: string;
+    price: number;
+    orderType: string;
+    statusMessage: string | null;
+  };
+  events: Array<{
+    id: number;
+    type: string;
+    status: string;
+    source: string;
+    reason: string | null;
+    fill: { quantity: number; price: number; cumulativeQuantity: number } | null;
+  }>;
 }
 interface LegRow {
   legName: string;
@@ -49,10 +67,15 @@ export async function runDemo(options: DemoOptions): Promise<{ entry: string; ex
     try {
       res = await fetch(`${root}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
     } catch {
-      throw new DemoError(root === base ? `no engine answering at ${base}: start it first with \`npm start\` (paper mode), or pass --url` : `the paper simulator at ${root} does not answer`);
+      throw new DemoError(
+        root === base
+          ? `no engine answering at ${base}: start it first with \`npm start\` (paper mode), or pass --url`
+          : `the paper simulator at ${root} does not answer`,
+      );
     }
     const text = await res.text();
-    if (res.status === 404 && path === '/paper') throw new DemoError(`${base} is not a legwork engine in paper mode: the demo only runs against paper mode (npm start with no Kite credentials)`);
+    if (res.status === 404 && path === '/paper')
+      throw new DemoError(`${base} is not a legwork engine in paper mode: the demo only runs against paper mode (npm start with no Kite credentials)`);
     if (res.status === 401 || res.status === 403) throw new DemoError(`${base}${path} refused access (${res.status}); pass --token <TRADE_LOG_TOKEN>`);
     if (!res.ok) throw new DemoError(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
     const parsed = JSON.parse(text) as { status?: string; data?: unknown };
@@ -95,7 +118,9 @@ export async function runDemo(options: DemoOptions): Promise<{ entry: string; ex
 
   const paper = await call<{ simulatorUrl: string; strategies: Array<{ name: string }> }>('GET', '/paper');
   if (!paper.strategies.some((s) => s.name === 'two-leg')) {
-    throw new DemoError(`the two-leg strategy is not running in this engine (running: ${paper.strategies.map((s) => s.name).join(', ') || 'none'}); start it with STRATEGIES=all`);
+    throw new DemoError(
+      `the two-leg strategy is not running in this engine (running: ${paper.strategies.map((s) => s.name).join(', ') || 'none'}); start it with STRATEGIES=all`,
+    );
   }
   say(`engine ${base} in PAPER mode; simulator ${paper.simulatorUrl}; strategies: ${paper.strategies.map((s) => s.name).join(', ')}`);
 
@@ -104,8 +129,13 @@ export async function runDemo(options: DemoOptions): Promise<{ entry: string; ex
   // A marketable LIMIT a little above the market: it fills at once, in the simulator's partial steps.
   const price = market > 0 ? Math.round((market + 0.5) * 20) / 20 : undefined;
   const { order_id: entry } = await call<{ order_id: string }>('POST', '/paper/orders', {
-    exchange: 'NSE', tradingsymbol: options.symbol, transaction_type: 'BUY', quantity: options.quantity,
-    ...(price ? { order_type: 'LIMIT', price } : { order_type: 'MARKET' }), product: 'MIS', tag: 'twoleg',
+    exchange: 'NSE',
+    tradingsymbol: options.symbol,
+    transaction_type: 'BUY',
+    quantity: options.quantity,
+    ...(price ? { order_type: 'LIMIT', price } : { order_type: 'MARKET' }),
+    product: 'MIS',
+    tag: 'twoleg',
   });
   say(`entry placed: BUY ${options.quantity} ${options.symbol} ${price ? `LIMIT ${price}` : 'MARKET'} tag=twoleg → order ${entry}`);
 
@@ -123,7 +153,9 @@ export async function runDemo(options: DemoOptions): Promise<{ entry: string; ex
     return leg?.status === 'placed' && leg.orderId ? leg : undefined;
   });
   const r = exitLeg.request;
-  say(`exit leg placed by two-leg: ${r.transaction_type} ${r.quantity} ${r.tradingsymbol} ${r.order_type} ${r.price ?? ''} tag=${exitLeg.tag} → order ${exitLeg.orderId}`);
+  say(
+    `exit leg placed by two-leg: ${r.transaction_type} ${r.quantity} ${r.tradingsymbol} ${r.order_type} ${r.price ?? ''} tag=${exitLeg.tag} → order ${exitLeg.orderId}`,
+  );
 
   const target = Number(r.price);
   say(`moving the paper market to ${target + 0.05} so the target fills`);

@@ -35,7 +35,10 @@ export interface FindQuery {
 
 /** Thrown for a failure the user can act on; exit code 1 (2: the file is missing or unusable). */
 export class InstrumentsCliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }
@@ -112,9 +115,14 @@ export async function instrumentsRefresh(options: InstrumentsCliOptions & { forc
     options.print(`${String(result.listDay)}'s list is already in use (${String(result.rows)} rows); --force loads it again`);
     return;
   }
-  const byExchange = Object.entries(result.byExchange as Record<string, number>).map(([exchange, n]) => `${exchange} ${n}`).join(', ');
-  options.print(`loaded ${String(result.listDay)}'s list: ${String(result.rows)} rows (${byExchange}); fetched in ${String(result.fetchMs)} ms, stored in ${String(result.storeMs)} ms`);
-  if (Number(result.skipped) > 0 || Number(result.duplicates) > 0) options.print(`left out: ${String(result.skipped)} unreadable, ${String(result.duplicates)} duplicate row(s)`);
+  const byExchange = Object.entries(result.byExchange as Record<string, number>)
+    .map(([exchange, n]) => `${exchange} ${n}`)
+    .join(', ');
+  options.print(
+    `loaded ${String(result.listDay)}'s list: ${String(result.rows)} rows (${byExchange}); fetched in ${String(result.fetchMs)} ms, stored in ${String(result.storeMs)} ms`,
+  );
+  if (Number(result.skipped) > 0 || Number(result.duplicates) > 0)
+    options.print(`left out: ${String(result.skipped)} unreadable, ${String(result.duplicates)} duplicate row(s)`);
 }
 
 export async function instrumentsFind(options: InstrumentsCliOptions, what: string, query: FindQuery): Promise<InstrumentInfo[]> {
@@ -134,7 +142,9 @@ export async function instrumentsFind(options: InstrumentsCliOptions, what: stri
     return store.options({ underlying, expiry: query.expiry, type, strike: query.strike });
   });
   if (found.length === 0) {
-    options.print(`nothing listed for ${what}${query.expiry ? ` expiring ${query.expiry}` : ''}${type ? ` ${type}` : ''}${query.strike !== undefined ? ` at ${query.strike}` : ''}`);
+    options.print(
+      `nothing listed for ${what}${query.expiry ? ` expiring ${query.expiry}` : ''}${type ? ` ${type}` : ''}${query.strike !== undefined ? ` at ${query.strike}` : ''}`,
+    );
     return found;
   }
   // No colours (as the trades CLI): the output is read in logs and pipes too.
@@ -143,12 +153,17 @@ export async function instrumentsFind(options: InstrumentsCliOptions, what: stri
     style: { head: [], border: [], compact: true },
     colAligns: ['left', 'right', 'left', 'left', 'right', 'right', 'right', 'left'],
   });
-  for (const i of found) table.push([`${i.exchange}:${i.tradingsymbol}`, i.instrumentToken, i.instrumentType, i.expiry ?? '', i.strike ?? '', i.lotSize, i.tickSize, i.segment]);
+  for (const i of found)
+    table.push([`${i.exchange}:${i.tradingsymbol}`, i.instrumentToken, i.instrumentType, i.expiry ?? '', i.strike ?? '', i.lotSize, i.tickSize, i.segment]);
   options.print(table.toString());
   return found;
 }
 
-export async function main(argv = process.argv, print: Print = (line) => console.log(line), printError: Print = (line) => console.error(line)): Promise<number> {
+export async function main(
+  argv = process.argv,
+  print: Print = (line) => console.log(line),
+  printError: Print = (line) => console.error(line),
+): Promise<number> {
   const config = loadLegworkConfig(process.env); // the engine's settings: its port, its trade-log file, its token
   const program = new Command()
     .name('npm run instruments --')
@@ -158,7 +173,10 @@ export async function main(argv = process.argv, print: Print = (line) => console
     .option('--token <token>', 'TRADE_LOG_TOKEN, if the engine requires one', config.tradeLog.token)
     .exitOverride();
   program.command('status').description("which day's list is in use, and the last failure if any");
-  program.command('refresh').description("have the engine load the list now (nothing to do when today's is in use)").option('--force', "load even when today's list is in use");
+  program
+    .command('refresh')
+    .description("have the engine load the list now (nothing to do when today's is in use)")
+    .option('--force', "load even when today's list is in use");
   program
     .command('find <what>')
     .description('EXCHANGE:TRADINGSYMBOL, an instrument token, or an underlying (options, narrowed by the options below)')
@@ -167,9 +185,11 @@ export async function main(argv = process.argv, print: Print = (line) => console
     .option('--strike <strike>', 'that strike', (v) => Number(v))
     .option('--nearest', 'the listed strike nearest to --strike (needs --expiry and --type)');
   let chosen: Command | undefined;
-  program.commands.forEach((c) => c.action(() => {
-    chosen = c;
-  }));
+  program.commands.forEach((c) =>
+    c.action(() => {
+      chosen = c;
+    }),
+  );
   try {
     program.parse(argv);
   } catch {

@@ -81,7 +81,9 @@ async function cancelWithoutEngine(options: Options): Promise<(CancelOpenResult 
 }
 
 function describe(state: { tripped?: unknown; reason?: unknown; changedBy?: unknown }): string {
-  return state.tripped ? `TRIPPED (${textOf(state.reason ?? 'no reason')}; by ${textOf(state.changedBy ?? '?')}): no new orders are placed` : 'armed: strategies may place orders';
+  return state.tripped
+    ? `TRIPPED (${textOf(state.reason ?? 'no reason')}; by ${textOf(state.changedBy ?? '?')}): no new orders are placed`
+    : 'armed: strategies may place orders';
 }
 
 export async function runKillSwitch(
@@ -160,7 +162,12 @@ export async function main(argv = process.argv): Promise<number> {
     const { apiKey, accessToken, rootUrl } = config.kite;
     const kite = { apiKey, accessToken, rootUrl };
     await runKillSwitch(command as 'status' | 'trip' | 'rearm', {
-      ...o, db: resolve(o.db), reason, kite, deleteGtts: config.gtt.cancelOpenDeletes, print: (line) => console.log(line),
+      ...o,
+      db: resolve(o.db),
+      reason,
+      kite,
+      deleteGtts: config.gtt.cancelOpenDeletes,
+      print: (line) => console.log(line),
     });
     return 0;
   } catch (error) {

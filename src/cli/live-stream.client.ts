@@ -21,16 +21,11 @@ export interface LiveStreamConnection {
   readonly lastEventId: string;
 }
 
-export function openLiveStream(
-  baseUrl: string,
-  options: { token?: string; lastEventId?: string },
-  handlers: LiveStreamHandlers,
-): LiveStreamConnection {
+export function openLiveStream(baseUrl: string, options: { token?: string; lastEventId?: string }, handlers: LiveStreamHandlers): LiveStreamConnection {
   const url = new URL(`${baseUrl.replace(/\/+$/, '')}/api/trade-log/stream`);
   if (options.lastEventId) url.searchParams.set('lastEventId', options.lastEventId);
   const source = new EventSource(url, {
-    fetch: (input, init) =>
-      fetch(input, { ...init, headers: { ...init.headers, ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}) } }),
+    fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}) } }),
   });
   let lastEventId = options.lastEventId ?? '';
   const on = <T>(type: string, handle: ((data: T, id: string) => void) | undefined) =>

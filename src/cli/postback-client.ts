@@ -38,13 +38,17 @@ export function applyOverrides(payload: Record<string, unknown>, overrides: stri
     const text = pair.slice(at + 1);
     // Ids and timestamps stay strings even when they look numeric: ids can exceed 2^53.
     const keepString = /(^|_)id$|timestamp|tag|tradingsymbol/.test(key);
-    result[key] =
-      keepString ? text
-      : text === 'null' ? null
-      : text === 'true' ? true
-      : text === 'false' ? false
-      : text !== '' && Number.isFinite(Number(text)) ? Number(text)
-      : text;
+    result[key] = keepString
+      ? text
+      : text === 'null'
+        ? null
+        : text === 'true'
+          ? true
+          : text === 'false'
+            ? false
+            : text !== '' && Number.isFinite(Number(text))
+              ? Number(text)
+              : text;
   }
   return result;
 }

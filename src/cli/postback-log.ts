@@ -61,10 +61,9 @@ export function readPostbackLog(path: string): PostbackRecord[] {
  * with no HTTP server and no strategies, so the resulting orders and fills can be compared with the original day.
  */
 export async function replayIntoDatabase(records: PostbackRecord[], dbPath: string, progress: Progress) {
-  const app = await NestFactory.createApplicationContext(
-    AppModule.forRoot({ ...process.env, DATABASE_PATH: dbPath, STRATEGIES: 'none', LOG_LEVEL: 'warn' }),
-    { logger: ['error', 'warn'] },
-  );
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...process.env, DATABASE_PATH: dbPath, STRATEGIES: 'none', LOG_LEVEL: 'warn' }), {
+    logger: ['error', 'warn'],
+  });
   try {
     const inbox = app.get(InboxService);
     const processor = app.get(InboxProcessor);

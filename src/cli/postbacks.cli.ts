@@ -31,7 +31,9 @@ program
   .action(async (opts: { url: string; secret?: string; file?: string; set: string[]; sign: boolean }) => {
     const secret = opts.secret ?? config.kite.apiSecret;
     const path = opts.file ?? SAMPLE;
-    const bodies = path.endsWith('.jsonl') ? readPostbackLog(path).map((r) => JSON.parse(r.rawBody) as Record<string, unknown>) : [JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>];
+    const bodies = path.endsWith('.jsonl')
+      ? readPostbackLog(path).map((r) => JSON.parse(r.rawBody) as Record<string, unknown>)
+      : [JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>];
     let failed = 0;
     for (const template of bodies) {
       const payload = applyOverrides(template, opts.set);

@@ -42,8 +42,21 @@ async function askEngine(url: string, token: string | undefined): Promise<{ chec
 
 function render(lines: PositionLine[], heading: string): string {
   if (lines.length === 0) return `${heading}\nno positions today, in legwork or at Kite\n`;
-  const table = new Table({ head: ['Instrument', 'legwork today', 'Kite today', 'Kite net', 'Products', ''], style: { head: [], border: [], compact: true }, colAligns: ['left', 'right', 'right', 'right', 'left', 'left'] });
-  table.push(...lines.map((l) => [`${l.exchange}:${l.tradingsymbol}`, String(l.legwork), String(l.kite), String(l.kiteNet), l.products.join(' '), l.match ? 'ok' : 'MISMATCH']));
+  const table = new Table({
+    head: ['Instrument', 'legwork today', 'Kite today', 'Kite net', 'Products', ''],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'right', 'right', 'right', 'left', 'left'],
+  });
+  table.push(
+    ...lines.map((l) => [
+      `${l.exchange}:${l.tradingsymbol}`,
+      String(l.legwork),
+      String(l.kite),
+      String(l.kiteNet),
+      l.products.join(' '),
+      l.match ? 'ok' : 'MISMATCH',
+    ]),
+  );
   const bad = lines.filter((l) => !l.match).length;
   return `${heading}\n${table.toString()}\n${bad === 0 ? 'all match' : `${bad} instrument(s) differ: run npm run reconcile, then look again`}\n`;
 }
@@ -67,7 +80,9 @@ export function registerPositionsCommand(program: Command, io: CliIo): void {
       const fresh = await askEngine(o.url!, o.token);
       if (fresh.check) {
         const c = fresh.check;
-        io.out(o.format === 'json' ? `${JSON.stringify(c, null, 2)}\n` : render(c.lines, `checked now (${formatIst(new Date(c.checkedAt))} IST, ${c.tradingDay})`));
+        io.out(
+          o.format === 'json' ? `${JSON.stringify(c, null, 2)}\n` : render(c.lines, `checked now (${formatIst(new Date(c.checkedAt))} IST, ${c.tradingDay})`),
+        );
         return;
       }
       const dataSource = await openTradeLogReadOnly(tradeLogLocation(o.db, io.env, './data/legwork.sqlite'), ENTITIES);
@@ -77,14 +92,29 @@ export function registerPositionsCommand(program: Command, io: CliIo): void {
           ? (await dataSource.getRepository(PositionsCheckRecord).find({ order: { id: 'DESC' }, take: 1 }))[0]
           : undefined;
         const today = istToday();
-        const legwork = (await new TradeLogService(dataSource).dayNet(today)).map((i) => ({ exchange: i.exchange, tradingsymbol: i.tradingsymbol, quantity: i.openQuantity }));
+        const legwork = (await new TradeLogService(dataSource).dayNet(today)).map((i) => ({
+          exchange: i.exchange,
+          tradingsymbol: i.tradingsymbol,
+          quantity: i.openQuantity,
+        }));
         if (o.format === 'json') {
-          io.out(`${JSON.stringify({ kiteAsked: false, reason: fresh.reason, lastCheck: stored ? { ...stored, lines: JSON.parse(stored.lines) as unknown } : null, legworkToday: legwork }, null, 2)}\n`);
+          io.out(
+            `${JSON.stringify({ kiteAsked: false, reason: fresh.reason, lastCheck: stored ? { ...stored, lines: JSON.parse(stored.lines) as unknown } : null, legworkToday: legwork }, null, 2)}\n`,
+          );
           return;
         }
         io.err(`${fresh.reason}: Kite's positions were not read now\n`);
-        io.out(stored ? render(JSON.parse(stored.lines) as PositionLine[], `last check: ${formatIst(stored.checkedAt)} IST (${stored.trigger})`) : 'no check stored yet\n');
-        io.out(renderLegwork(legwork.filter((l) => l.quantity !== 0), `legwork now (${today}), without Kite's figures:`));
+        io.out(
+          stored
+            ? render(JSON.parse(stored.lines) as PositionLine[], `last check: ${formatIst(stored.checkedAt)} IST (${stored.trigger})`)
+            : 'no check stored yet\n',
+        );
+        io.out(
+          renderLegwork(
+            legwork.filter((l) => l.quantity !== 0),
+            `legwork now (${today}), without Kite's figures:`,
+          ),
+        );
       } finally {
         await dataSource.destroy();
       }

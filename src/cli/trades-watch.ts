@@ -129,33 +129,37 @@ export async function watchEngine(options: WatchOptions, io: WatchIo): Promise<n
   const load = () => loads.request();
 
   return new Promise<number>((resolve) => {
-    const stream = openLiveStream(base, { token: options.token }, {
-      open: () => {
-        connected = true;
-        render();
+    const stream = openLiveStream(
+      base,
+      { token: options.token },
+      {
+        open: () => {
+          connected = true;
+          render();
+        },
+        resync: (message) => {
+          connected = true;
+          if (message.orderIds.length > 0) lastChange = { at: new Date().toISOString(), orders: message.orderIds.length };
+          load();
+        },
+        state: (next) => {
+          state = next;
+          render();
+        },
+        orders: (message) => {
+          lastChange = { at: new Date().toISOString(), orders: message.orderIds.length };
+          load();
+        },
+        error: (problem) => {
+          connected = false;
+          render();
+          if (problem.closed) {
+            io.err(`trades watch: the live stream closed${problem.status ? ` (${problem.status})` : ''}${problem.message ? `: ${problem.message}` : ''}\n`);
+            finish(1);
+          }
+        },
       },
-      resync: (message) => {
-        connected = true;
-        if (message.orderIds.length > 0) lastChange = { at: new Date().toISOString(), orders: message.orderIds.length };
-        load();
-      },
-      state: (next) => {
-        state = next;
-        render();
-      },
-      orders: (message) => {
-        lastChange = { at: new Date().toISOString(), orders: message.orderIds.length };
-        load();
-      },
-      error: (problem) => {
-        connected = false;
-        render();
-        if (problem.closed) {
-          io.err(`trades watch: the live stream closed${problem.status ? ` (${problem.status})` : ''}${problem.message ? `: ${problem.message}` : ''}\n`);
-          finish(1);
-        }
-      },
-    });
+    );
     const finish = (code: number) => {
       stream.close();
       loads.stop();

@@ -19,15 +19,25 @@ import { Command, CommanderError, Option } from 'commander';
 import { openTradeLogReadOnly, tradeLogLocation, TradeLogOpenError } from '../trade-log/read-only-data-source';
 import { ENTITIES } from '../entities';
 import {
-  CHAIN_COLUMNS, chainCsvRow, chainDetail, chainsTable, FILL_COLUMNS, fillsTable, ORDER_COLUMNS, ordersTable, PNL_CHAIN_COLUMNS,
-  PNL_STRATEGY_COLUMNS, pnlTables, toCsv, toJson,
+  CHAIN_COLUMNS,
+  chainCsvRow,
+  chainDetail,
+  chainsTable,
+  FILL_COLUMNS,
+  fillsTable,
+  ORDER_COLUMNS,
+  ordersTable,
+  PNL_CHAIN_COLUMNS,
+  PNL_STRATEGY_COLUMNS,
+  pnlTables,
+  toCsv,
+  toJson,
 } from '../trade-log/trade-log.render';
 import { TradeLogFilterError, TradeLogService } from '../trade-log/trade-log.service';
 import type { TradeLogFilter } from '../trade-log/trade-log.types';
 import type { CliIo } from './cli-io';
 import { watchEngine } from './trades-watch';
 import { registerPositionsCommand } from './trades-positions';
-
 
 type Format = 'table' | 'csv' | 'json';
 
@@ -76,22 +86,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .showHelpAfterError();
 
   /** Opens the file, runs the query, renders and writes; everything else is the commands' business. */
-  const run = (render: (service: TradeLogService, options: CommonOptions) => Promise<{ text: string; count?: number }>) =>
-    async (options: CommonOptions) => {
-      const path = tradeLogLocation(options.db, io.env, DEFAULT_DB);
-      const dataSource = await openTradeLogReadOnly(path, ENTITIES);
-      try {
-        const { text, count } = await render(new TradeLogService(dataSource), options);
-        if (options.out) {
-          writeFileSync(options.out, text);
-          io.err(`wrote ${count === undefined ? '' : `${count} row(s) `}to ${options.out}\n`);
-        } else {
-          io.out(text);
-        }
-      } finally {
-        await dataSource.destroy();
+  const run = (render: (service: TradeLogService, options: CommonOptions) => Promise<{ text: string; count?: number }>) => async (options: CommonOptions) => {
+    const path = tradeLogLocation(options.db, io.env, DEFAULT_DB);
+    const dataSource = await openTradeLogReadOnly(path, ENTITIES);
+    try {
+      const { text, count } = await render(new TradeLogService(dataSource), options);
+      if (options.out) {
+        writeFileSync(options.out, text);
+        io.err(`wrote ${count === undefined ? '' : `${count} row(s) `}to ${options.out}\n`);
+      } else {
+        io.out(text);
       }
-    };
+    } finally {
+      await dataSource.destroy();
+    }
+  };
 
   withCommonOptions(program.command('orders').description('orders with their chain, strategy, leg and state')).action(
     run(async (service, o) => {
@@ -129,21 +138,26 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   withCommonOptions(program.command('pnl').description('realised P&L per chain and per strategy (FIFO within each chain)'))
     .addOption(new Option('--by <what>', 'chain, strategy or both (csv: chain unless strategy)').choices(['chain', 'strategy', 'both']).default('both'))
-    .action(
-      async (options: CommonOptions & { by: 'chain' | 'strategy' | 'both' }) =>
-        run(async (service, o) => {
-          const report = await service.pnl(filterOf(o));
-          if (o.format === 'json') {
-            const value = options.by === 'chain' ? report.chains : options.by === 'strategy' ? report.strategies : report;
-            return { text: toJson(value) };
-          }
-          if (o.format === 'csv') {
-            return options.by === 'strategy'
-              ? { text: toCsv(report.strategies as never, PNL_STRATEGY_COLUMNS), count: report.strategies.length }
-              : { text: toCsv(report.chains.map((c) => ({ ...c, tradingsymbols: c.tradingsymbols.join(' ') })), PNL_CHAIN_COLUMNS), count: report.chains.length };
-          }
-          return { text: pnlTables(report, options.by) };
-        })(options),
+    .action(async (options: CommonOptions & { by: 'chain' | 'strategy' | 'both' }) =>
+      run(async (service, o) => {
+        const report = await service.pnl(filterOf(o));
+        if (o.format === 'json') {
+          const value = options.by === 'chain' ? report.chains : options.by === 'strategy' ? report.strategies : report;
+          return { text: toJson(value) };
+        }
+        if (o.format === 'csv') {
+          return options.by === 'strategy'
+            ? { text: toCsv(report.strategies as never, PNL_STRATEGY_COLUMNS), count: report.strategies.length }
+            : {
+                text: toCsv(
+                  report.chains.map((c) => ({ ...c, tradingsymbols: c.tradingsymbols.join(' ') })),
+                  PNL_CHAIN_COLUMNS,
+                ),
+                count: report.chains.length,
+              };
+        }
+        return { text: pnlTables(report, options.by) };
+      })(options),
     );
 
   let watchExit = 0;

@@ -28,11 +28,14 @@ describe('CoalescedRuns', () => {
   it('makes no extra run once stopped', async () => {
     let runs = 0;
     let stop = false;
-    const runner = new CoalescedRuns(() => {
-      runs++;
-      stop = true;
-      return Promise.resolve(runs);
-    }, () => stop);
+    const runner = new CoalescedRuns(
+      () => {
+        runs++;
+        stop = true;
+        return Promise.resolve(runs);
+      },
+      () => stop,
+    );
     const first = runner.run();
     void runner.run();
     expect(await first).toBe(1);

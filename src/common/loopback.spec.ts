@@ -9,7 +9,6 @@ describe('isLoopbackHost', () => {
   });
 });
 
-
 describe('hostHeaderName', () => {
   it.each([
     ['localhost:3000', 'localhost'],

@@ -30,9 +30,15 @@ describe('loadLegworkConfig', () => {
     try {
       const file = join(dir, 'holidays.txt');
       writeFileSync(file, '# NSE trading holidays 2026\n2026-12-25 Christmas\n\n2026-01-26, Republic Day\n');
-      expect(loadLegworkConfig({ MARKET_HOLIDAYS: '2026-11-09,2026-12-25', MARKET_HOLIDAYS_FILE: file }).market.holidays).toEqual(['2026-01-26', '2026-11-09', '2026-12-25']);
+      expect(loadLegworkConfig({ MARKET_HOLIDAYS: '2026-11-09,2026-12-25', MARKET_HOLIDAYS_FILE: file }).market.holidays).toEqual([
+        '2026-01-26',
+        '2026-11-09',
+        '2026-12-25',
+      ]);
       writeFileSync(file, '2026-02-30 not a day\n');
-      expect(configError({ MARKET_HOLIDAYS_FILE: file }).problems).toEqual([`MARKET_HOLIDAYS_FILE line 1 does not start with a date (yyyy-mm-dd): "2026-02-30 not a day"`]);
+      expect(configError({ MARKET_HOLIDAYS_FILE: file }).problems).toEqual([
+        `MARKET_HOLIDAYS_FILE line 1 does not start with a date (yyyy-mm-dd): "2026-02-30 not a day"`,
+      ]);
       expect(configError({ MARKET_HOLIDAYS_FILE: join(dir, 'missing.txt') }).problems[0]).toMatch(/MARKET_HOLIDAYS_FILE .*missing\.txt cannot be read: ENOENT/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -41,7 +47,10 @@ describe('loadLegworkConfig', () => {
   });
 
   it('validates SQUARE_OFF_AT and ALGO_ID', () => {
-    expect(loadLegworkConfig({ SQUARE_OFF_AT: '15:15', ALGO_ID: 'NSE-ALGO_42' })).toMatchObject({ squareOff: { at: '15:15' }, kite: { algoId: 'NSE-ALGO_42' } });
+    expect(loadLegworkConfig({ SQUARE_OFF_AT: '15:15', ALGO_ID: 'NSE-ALGO_42' })).toMatchObject({
+      squareOff: { at: '15:15' },
+      kite: { algoId: 'NSE-ALGO_42' },
+    });
     expect(configError({ SQUARE_OFF_AT: '3:15pm' }).problems[0]).toMatch(/SQUARE_OFF_AT must be an IST time of day as HH:MM/);
     expect(configError({ ALGO_ID: 'algo id;drop' }).problems[0]).toMatch(/ALGO_ID must be 1 to 32 letters, digits, - or _/);
   });

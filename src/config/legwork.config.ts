@@ -63,7 +63,15 @@ export interface LegworkConfig {
     /** AUTOSLICE: whether a leg above the freeze limit may go as one Kite autoslice request (see broker/slice-planner.ts). */
     autoslice: 'auto' | 'off';
   };
-  rails: { ordersPerSecond: number; ordersPerMinute: number; pacingMarginMs: number; ordersPerDay: number; modificationsPerOrder: number; marketProtectionDefault: number | undefined; token: string | undefined };
+  rails: {
+    ordersPerSecond: number;
+    ordersPerMinute: number;
+    pacingMarginMs: number;
+    ordersPerDay: number;
+    modificationsPerOrder: number;
+    marketProtectionDefault: number | undefined;
+    token: string | undefined;
+  };
   notify: { webhookUrl: string | undefined; telegram: { botToken: string; chatId: string; apiUrl: string; webhookSecret: string | undefined } | undefined };
   logging: { level: string; format: 'pretty' | 'json' };
   health: { maxInboxBacklog: number };
@@ -126,11 +134,19 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
     },
     reconcile: { onBoot: env.RECONCILE_ON_BOOT ?? true, intervalSeconds: env.RECONCILE_INTERVAL_SECONDS ?? 0, hours: env.RECONCILE_HOURS ?? 'market' },
     orderStream: { enabled: env.KITE_WS_ORDER_UPDATES ?? mode === 'paper', url: env.KITE_WS_URL ?? 'wss://ws.kite.trade/' },
-    database: { path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'), synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL', url: env.DATABASE_URL, leaderLeaseMs: env.LEADER_LEASE_MS ?? 5000 },
+    database: {
+      path: resolve(env.DATABASE_PATH ?? './data/legwork.sqlite'),
+      synchronous: env.DATABASE_SYNCHRONOUS ?? 'FULL',
+      url: env.DATABASE_URL,
+      leaderLeaseMs: env.LEADER_LEASE_MS ?? 5000,
+    },
     instruments: {
       autoload: env.INSTRUMENTS_AUTOLOAD ?? true,
       refreshAt: env.INSTRUMENTS_REFRESH_AT ?? '08:30',
-      exchanges: (env.INSTRUMENTS_EXCHANGES ?? '').split(',').map((e) => e.trim().toUpperCase()).filter(Boolean),
+      exchanges: (env.INSTRUMENTS_EXCHANGES ?? '')
+        .split(',')
+        .map((e) => e.trim().toUpperCase())
+        .filter(Boolean),
       freezeLimits: env.FREEZE_LIMITS,
       freezeLimitsFile: env.FREEZE_LIMITS_FILE && resolve(env.FREEZE_LIMITS_FILE),
     },
@@ -139,7 +155,10 @@ export function loadLegworkConfig(raw: Record<string, string | undefined>): Legw
       enabled:
         strategies === 'all' || strategies === 'none'
           ? strategies
-          : strategies.split(',').map((name) => name.trim()).filter(Boolean),
+          : strategies
+              .split(',')
+              .map((name) => name.trim())
+              .filter(Boolean),
       handlerTimeoutMs: env.STRATEGY_TIMEOUT_MS ?? 10_000,
       // Everything but credentials: a strategy has no business reading secrets, and this object could end up in a log.
       settings: Object.fromEntries(Object.entries(raw).filter(([name]) => !isSecretVariable(name))),
@@ -200,7 +219,10 @@ function isCalendarDate(text: string): boolean {
  */
 function marketHolidays(list: string | undefined, file: string | undefined, problems: string[]): string[] {
   const days = new Set<string>();
-  for (const day of (list ?? '').split(',').map((d) => d.trim()).filter(Boolean)) {
+  for (const day of (list ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)) {
     if (isCalendarDate(day)) days.add(day);
     else problems.push(`MARKET_HOLIDAYS has ${JSON.stringify(day)}, which is not a date (yyyy-mm-dd)`);
   }

@@ -26,7 +26,9 @@ export class StrategySettings {
     const value = Number(text);
     const { min = -Infinity, max = Infinity } = range;
     if (!Number.isFinite(value) || value < min || value > max) {
-      throw new Error(`${this.variableName(key)} must be a number${Number.isFinite(min) ? ` ≥ ${min}` : ''}${Number.isFinite(max) ? ` ≤ ${max}` : ''} (got ${JSON.stringify(text)})`);
+      throw new Error(
+        `${this.variableName(key)} must be a number${Number.isFinite(min) ? ` ≥ ${min}` : ''}${Number.isFinite(max) ? ` ≤ ${max}` : ''} (got ${JSON.stringify(text)})`,
+      );
     }
     return value;
   }

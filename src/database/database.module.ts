@@ -33,10 +33,7 @@ export function hotPathStore(dataSource: DataSource, writes: WriteTransactions):
       dataSourceFactory: (options) => openDataSource(options!),
     }),
   ],
-  providers: [
-    WriteTransactions,
-    { provide: HOT_PATH_STORE, inject: [getDataSourceToken(), WriteTransactions], useFactory: hotPathStore },
-  ],
+  providers: [WriteTransactions, { provide: HOT_PATH_STORE, inject: [getDataSourceToken(), WriteTransactions], useFactory: hotPathStore }],
   exports: [WriteTransactions, HOT_PATH_STORE],
 })
 export class DatabaseModule {}

@@ -41,15 +41,16 @@ describe('numbers bound, not written into the SQL (SQLite)', () => {
   });
 
   it('prepares an insert once whatever its numbers, and stores them exactly', async () => {
-    const insert = (row: ReturnType<typeof fill>) =>
-      dataSource.createQueryBuilder().insert().into(Fill).values(row).updateEntity(false).execute();
+    const insert = (row: ReturnType<typeof fill>) => dataSource.createQueryBuilder().insert().into(Fill).values(row).updateEntity(false).execute();
     await insert(fill(3, 470.05, 3));
     await insert(fill(7, 471.5, 10));
     await insert(fill(9_007_199_254_740_991, 0.1, 9_007_199_254_740_991));
 
     expect(prepared.filter((sql) => sql.startsWith('INSERT INTO "fills"'))).toHaveLength(1);
     expect(prepared.join('\n')).not.toContain('470.05');
-    const rows = await dataSource.query(`SELECT quantity, typeof(quantity) AS qt, price, typeof(price) AS pt, "cumulativeQuantity" AS cq FROM fills ORDER BY id`);
+    const rows = await dataSource.query(
+      `SELECT quantity, typeof(quantity) AS qt, price, typeof(price) AS pt, "cumulativeQuantity" AS cq FROM fills ORDER BY id`,
+    );
     expect(rows).toEqual([
       { quantity: 3, qt: 'integer', price: 470.05, pt: 'real', cq: 3 },
       { quantity: 7, qt: 'integer', price: 471.5, pt: 'real', cq: 10 },
@@ -58,7 +59,12 @@ describe('numbers bound, not written into the SQL (SQLite)', () => {
   });
 
   it('binds a whole number as an integer, as the inlined literal was: as text it reads "10", not "10.0"', async () => {
-    await dataSource.createQueryBuilder().insert().into(OrderAction).values({ action: 'place', strategy: 's', orderId: null, tradingDay: '2026-11-25' }).execute();
+    await dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(OrderAction)
+      .values({ action: 'place', strategy: 's', orderId: null, tradingDay: '2026-11-25' })
+      .execute();
     const row = await dataSource
       .createQueryBuilder(OrderAction, 'a')
       .select('CAST(:n AS TEXT)', 'value')

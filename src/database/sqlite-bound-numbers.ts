@@ -19,7 +19,12 @@ const PATCHED = Symbol.for('legwork.sqliteBoundNumbers');
  */
 export function bindSqliteNumbers(): void {
   const prototype = AbstractSqliteDriver.prototype as unknown as Record<PropertyKey, unknown> & {
-    escapeQueryWithParameters: (this: unknown, sql: string, parameters: Record<string, unknown>, nativeParameters: Record<string, unknown>) => [string, unknown[]];
+    escapeQueryWithParameters: (
+      this: unknown,
+      sql: string,
+      parameters: Record<string, unknown>,
+      nativeParameters: Record<string, unknown>,
+    ) => [string, unknown[]];
   };
   if (prototype[PATCHED]) return;
   const original = prototype.escapeQueryWithParameters;

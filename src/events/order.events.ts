@@ -26,7 +26,12 @@ export class OrderOpenedEvent extends OrderEvent {
 /** A non-terminal change without a new fill: modify (price, quantity, trigger) or status word. */
 export class OrderUpdatedEvent extends OrderEvent {
   readonly name = OrderEventName.Updated;
-  constructor(eventId: number, source: OrderEventSource, order: OrderSnapshot, readonly changes: string[]) {
+  constructor(
+    eventId: number,
+    source: OrderEventSource,
+    order: OrderSnapshot,
+    readonly changes: string[],
+  ) {
     super(eventId, source, order);
   }
 }
@@ -43,7 +48,12 @@ export interface FillDelta {
 }
 export class OrderFilledEvent extends OrderEvent {
   readonly name = OrderEventName.Filled;
-  constructor(eventId: number, source: OrderEventSource, order: OrderSnapshot, readonly fill: FillDelta) {
+  constructor(
+    eventId: number,
+    source: OrderEventSource,
+    order: OrderSnapshot,
+    readonly fill: FillDelta,
+  ) {
     super(eventId, source, order);
   }
 }
@@ -54,7 +64,12 @@ export class OrderCompletedEvent extends OrderEvent {
 
 export class OrderRejectedEvent extends OrderEvent {
   readonly name = OrderEventName.Rejected;
-  constructor(eventId: number, source: OrderEventSource, order: OrderSnapshot, readonly reason: string) {
+  constructor(
+    eventId: number,
+    source: OrderEventSource,
+    order: OrderSnapshot,
+    readonly reason: string,
+  ) {
     super(eventId, source, order);
   }
 }
@@ -63,13 +78,7 @@ export class OrderCancelledEvent extends OrderEvent {
   readonly name = OrderEventName.Cancelled;
 }
 
-export type AnyOrderEvent =
-  | OrderOpenedEvent
-  | OrderUpdatedEvent
-  | OrderFilledEvent
-  | OrderCompletedEvent
-  | OrderRejectedEvent
-  | OrderCancelledEvent;
+export type AnyOrderEvent = OrderOpenedEvent | OrderUpdatedEvent | OrderFilledEvent | OrderCompletedEvent | OrderRejectedEvent | OrderCancelledEvent;
 
 /** Maps each event name to its class, for typed subscriptions. */
 export interface OrderEventMap {
@@ -90,12 +99,7 @@ export interface StoredOrderEventPayload {
 }
 
 /** Rebuild the typed event from its stored row. */
-export function hydrateOrderEvent(
-  eventId: number,
-  name: string,
-  source: OrderEventSource,
-  payload: StoredOrderEventPayload,
-): AnyOrderEvent {
+export function hydrateOrderEvent(eventId: number, name: string, source: OrderEventSource, payload: StoredOrderEventPayload): AnyOrderEvent {
   switch (name) {
     case OrderEventName.Opened:
       return new OrderOpenedEvent(eventId, source, payload.order);

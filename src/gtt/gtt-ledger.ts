@@ -34,7 +34,15 @@ export class GttLedger {
 
   /** Recorded, claimed by us and counted as its first attempt, before Kite is called. Null: asked for before. */
   async record(values: NewGtt): Promise<Gtt | null> {
-    const row = { ...values, status: 'placing' as const, triggerId: null, attempts: 1, claimedBy: this.owner, claimExpiresAt: this.legs.leaseEnd(), deleteRequested: false };
+    const row = {
+      ...values,
+      status: 'placing' as const,
+      triggerId: null,
+      attempts: 1,
+      claimedBy: this.owner,
+      claimExpiresAt: this.legs.leaseEnd(),
+      deleteRequested: false,
+    };
     try {
       return await this.writes.run(async (m) => {
         await this.legs.fence(m, 'recording a GTT');
@@ -85,7 +93,10 @@ export class GttLedger {
     }
     if (moved) {
       Object.assign(gtt, { triggerId, status, kiteUpdatedAt, claimedBy: null, claimExpiresAt: null });
-      this.logger.log({ strategy: gtt.strategy, chain: gtt.chainId, triggerId }, `GTT ${gtt.strategy}/${gtt.name} is at Kite as trigger ${triggerId} (${status}${via ? `, ${via}` : ''})`);
+      this.logger.log(
+        { strategy: gtt.strategy, chain: gtt.chainId, triggerId },
+        `GTT ${gtt.strategy}/${gtt.name} is at Kite as trigger ${triggerId} (${status}${via ? `, ${via}` : ''})`,
+      );
       this.publish(gtt, was, status, was === 'failed' ? 'found at Kite after it had been given up' : null);
     }
     return moved;
@@ -98,7 +109,10 @@ export class GttLedger {
       { durable: true },
     );
     if (moved) {
-      this.logger.warn({ strategy: gtt.strategy, chain: gtt.chainId }, `GTT ${gtt.strategy}/${gtt.name}: Kite's answer was unclear (${error.message}); it is looked for in Kite's GTT list before anything is sent again`);
+      this.logger.warn(
+        { strategy: gtt.strategy, chain: gtt.chainId },
+        `GTT ${gtt.strategy}/${gtt.name}: Kite's answer was unclear (${error.message}); it is looked for in Kite's GTT list before anything is sent again`,
+      );
       this.publish(gtt, 'placing', 'unknown', error.message);
     }
     return moved;
@@ -124,7 +138,10 @@ export class GttLedger {
       { durable: true },
     );
     if (moved) {
-      this.logger.error({ strategy: gtt.strategy, chain: gtt.chainId, reason: error.errorType }, `GTT ${gtt.strategy}/${gtt.name} for order ${gtt.parentOrderId || '(none)'} not placed: ${error.message}`);
+      this.logger.error(
+        { strategy: gtt.strategy, chain: gtt.chainId, reason: error.errorType },
+        `GTT ${gtt.strategy}/${gtt.name} for order ${gtt.parentOrderId || '(none)'} not placed: ${error.message}`,
+      );
       this.publish(gtt, gtt.status, 'failed', `${error.errorType}: ${error.message}`);
     }
     return moved;
@@ -154,7 +171,11 @@ export class GttLedger {
     gtt.request = request;
   }
 
-  private async move(where: FindOptionsWhere<Gtt> | FindOptionsWhere<Gtt>[], values: Parameters<EntityManager['update']>[2], options: { durable?: boolean; fenced?: boolean } = {}): Promise<boolean> {
+  private async move(
+    where: FindOptionsWhere<Gtt> | FindOptionsWhere<Gtt>[],
+    values: Parameters<EntityManager['update']>[2],
+    options: { durable?: boolean; fenced?: boolean } = {},
+  ): Promise<boolean> {
     // fenced: a claim that lets a GTT out to Kite, only by the leader at its epoch (checked in the same transaction).
     const result = await this.writes.run(async (m) => (options.fenced && !(await this.legs.leads(m)) ? { affected: 0 } : m.update(Gtt, where, values)), {
       durable: options.durable ?? false,

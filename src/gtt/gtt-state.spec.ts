@@ -10,7 +10,11 @@ describe('GTT requests: what a strategy asks for, as kiteconnect sends it', () =
   it('orders an OCO lowest trigger first: a long position’s stop below, target above', () => {
     expect(gttRequest({ ...infy, stop: { trigger: 1500, order: sell(1495) }, target: { trigger: 1600, order: sell(1600) } })).toEqual({
       params: {
-        exchange: 'NSE', tradingsymbol: 'INFY', last_price: 1550, trigger_type: 'two-leg', trigger_values: [1500, 1600],
+        exchange: 'NSE',
+        tradingsymbol: 'INFY',
+        last_price: 1550,
+        trigger_type: 'two-leg',
+        trigger_values: [1500, 1600],
         orders: [
           { transaction_type: 'SELL', quantity: 5, product: 'CNC', order_type: 'LIMIT', price: 1495 },
           { transaction_type: 'SELL', quantity: 5, product: 'CNC', order_type: 'LIMIT', price: 1600 },
@@ -28,11 +32,17 @@ describe('GTT requests: what a strategy asks for, as kiteconnect sends it', () =
   });
 
   it('a single trigger', () => {
-    expect(gttRequest({ ...infy, trigger: 1600, order: buy(1605, 2) })).toMatchObject({ params: { trigger_type: 'single', trigger_values: [1600] }, roles: ['trigger'] });
+    expect(gttRequest({ ...infy, trigger: 1600, order: buy(1605, 2) })).toMatchObject({
+      params: { trigger_type: 'single', trigger_values: [1600] },
+      roles: ['trigger'],
+    });
   });
 
   it.each([
-    [{ ...infy, stop: { trigger: 1560, order: sell(1555) }, target: { trigger: 1600, order: sell(1600) } }, /one trigger below the last price 1550 and one above/],
+    [
+      { ...infy, stop: { trigger: 1560, order: sell(1555) }, target: { trigger: 1600, order: sell(1600) } },
+      /one trigger below the last price 1550 and one above/,
+    ],
     [{ ...infy, trigger: 1550, order: sell(1550) }, /equals the last price/],
     [{ ...infy, trigger: 1600, order: sell(1600, 2.5) }, /quantity must be a whole number/],
     [{ ...infy, trigger: 1600, order: { ...sell(0) } }, /price must be a positive price/],

@@ -90,7 +90,8 @@ function checkLeg(what: string, leg: GttLegSpec | undefined): GttLegSpec {
   if (!leg || typeof leg !== 'object') throw new GttSpecError(`${what}: needs { trigger, order }`);
   if (!positive(leg.trigger)) throw new GttSpecError(`${what}.trigger must be a positive price`);
   const order = leg.order;
-  if (!order || (order.transaction_type !== 'BUY' && order.transaction_type !== 'SELL')) throw new GttSpecError(`${what}.order.transaction_type must be BUY or SELL`);
+  if (!order || (order.transaction_type !== 'BUY' && order.transaction_type !== 'SELL'))
+    throw new GttSpecError(`${what}.order.transaction_type must be BUY or SELL`);
   if (!positive(order.quantity) || !Number.isInteger(order.quantity)) throw new GttSpecError(`${what}.order.quantity must be a whole number above 0`);
   if (!positive(order.price)) throw new GttSpecError(`${what}.order.price must be a positive price (GTT orders are LIMIT orders)`);
   if (typeof order.product !== 'string' || !order.product) throw new GttSpecError(`${what}.order.product is required (CNC or NRML)`);
@@ -102,7 +103,7 @@ export function gttRequest(spec: GttSpec): GttRequest {
   if (!spec || typeof spec.exchange !== 'string' || !spec.exchange || typeof spec.tradingsymbol !== 'string' || !spec.tradingsymbol) {
     throw new GttSpecError('a GTT needs exchange and tradingsymbol');
   }
-  if (!positive(spec.lastPrice)) throw new GttSpecError('lastPrice (the instrument\'s last price now) must be a positive price');
+  if (!positive(spec.lastPrice)) throw new GttSpecError("lastPrice (the instrument's last price now) must be a positive price");
   const order = (leg: GttLegSpec) => ({
     transaction_type: leg.order.transaction_type,
     quantity: leg.order.quantity,
@@ -121,10 +122,17 @@ export function gttRequest(spec: GttSpec): GttRequest {
   const [low, high] = stop.trigger < target.trigger ? (['stop', 'target'] as const) : (['target', 'stop'] as const);
   const legs = { stop, target };
   if (!(legs[low].trigger < spec.lastPrice && spec.lastPrice < legs[high].trigger)) {
-    throw new GttSpecError(`an OCO GTT needs one trigger below the last price ${spec.lastPrice} and one above it (stop ${stop.trigger}, target ${target.trigger})`);
+    throw new GttSpecError(
+      `an OCO GTT needs one trigger below the last price ${spec.lastPrice} and one above it (stop ${stop.trigger}, target ${target.trigger})`,
+    );
   }
   return {
-    params: { ...base, trigger_type: 'two-leg', trigger_values: [legs[low].trigger, legs[high].trigger], orders: [order(legs[low]), order(legs[high])] } as KiteGttParams,
+    params: {
+      ...base,
+      trigger_type: 'two-leg',
+      trigger_values: [legs[low].trigger, legs[high].trigger],
+      orders: [order(legs[low]), order(legs[high])],
+    } as KiteGttParams,
     roles: [low, high],
   };
 }
@@ -150,7 +158,12 @@ export function isSameGtt(request: GttRequest, trigger: KiteTrigger, since: Date
   if (trigger.orders.length !== p.orders.length) return false;
   const ordersMatch = trigger.orders.every((o, i) => {
     const want = p.orders[i];
-    return o.transaction_type === want.transaction_type && Number(o.quantity) === Number(want.quantity) && samePrice(o.price, want.price) && o.product === want.product;
+    return (
+      o.transaction_type === want.transaction_type &&
+      Number(o.quantity) === Number(want.quantity) &&
+      samePrice(o.price, want.price) &&
+      o.product === want.product
+    );
   });
   if (!ordersMatch) return false;
   let created: number;
@@ -181,16 +194,18 @@ export function firedOrders(trigger: KiteTrigger, roles: readonly GttRole[]): Fi
     if (!result) return [];
     const outcome = result.order_result ?? { status: 'failed', order_id: '', rejection_reason: 'no order_result' };
     const orderId = outcome.order_id ? String(outcome.order_id) : null;
-    return [{
-      role: roles[legIndex] ?? 'trigger',
-      legIndex,
-      orderId,
-      rejectionReason: orderId ? null : outcome.rejection_reason || outcome.status || 'no order id',
-      transactionType: String(result.transaction_type ?? order.transaction_type),
-      quantity: Number(result.quantity ?? order.quantity),
-      price: Number(result.price ?? order.price),
-      product: String(result.product ?? order.product),
-    }];
+    return [
+      {
+        role: roles[legIndex] ?? 'trigger',
+        legIndex,
+        orderId,
+        rejectionReason: orderId ? null : outcome.rejection_reason || outcome.status || 'no order id',
+        transactionType: String(result.transaction_type ?? order.transaction_type),
+        quantity: Number(result.quantity ?? order.quantity),
+        price: Number(result.price ?? order.price),
+        product: String(result.product ?? order.product),
+      },
+    ];
   });
 }
 

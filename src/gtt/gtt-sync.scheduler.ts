@@ -43,7 +43,10 @@ export class GttSyncScheduler implements OnModuleInit, OnApplicationBootstrap, O
 
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
-    this.timer = setInterval(() => void (this.leadership.isLeader() && this.syncIfWatched('timer')), this.config.get('gtt', { infer: true }).syncIntervalSeconds * 1000);
+    this.timer = setInterval(
+      () => void (this.leadership.isLeader() && this.syncIfWatched('timer')),
+      this.config.get('gtt', { infer: true }).syncIntervalSeconds * 1000,
+    );
     this.timer.unref();
   }
 

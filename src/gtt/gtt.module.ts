@@ -16,7 +16,15 @@ import { LeadershipModule } from '../leadership/leadership.module';
 
 /** GTT protective legs: placed exactly once, read back from Kite, their fired orders linked to their chains. */
 @Module({
-  imports: [DatabaseModule, LeadershipModule, KiteSessionModule, NotifierModule, TypeOrmModule.forFeature([Gtt, Leg, OrderEventRecord]), BrokerModule, InboxModule],
+  imports: [
+    DatabaseModule,
+    LeadershipModule,
+    KiteSessionModule,
+    NotifierModule,
+    TypeOrmModule.forFeature([Gtt, Leg, OrderEventRecord]),
+    BrokerModule,
+    InboxModule,
+  ],
   providers: [GttLedger, GttService, GttSyncScheduler, GttOrderLinker],
   exports: [GttService, GttOrderLinker],
 })

@@ -23,8 +23,22 @@ import { Gtt } from './entities/gtt.entity';
 import { deleteLegworkGtts, DeleteGttsResult } from './gtt-delete';
 import { GttLedger } from './gtt-ledger';
 import {
-  FiredOrder, firedLegName, firedOrders, GttRequest, gttRequest, GttRole, GttSpec, GttStatus, isKiteGttStatus, isLiveGtt, isSameGtt, KiteTrigger,
-  LIVE_GTT_STATUSES, placementFacts, protectionLost, UNSETTLED_GTT_STATUSES,
+  FiredOrder,
+  firedLegName,
+  firedOrders,
+  GttRequest,
+  gttRequest,
+  GttRole,
+  GttSpec,
+  GttStatus,
+  isKiteGttStatus,
+  isLiveGtt,
+  isSameGtt,
+  KiteTrigger,
+  LIVE_GTT_STATUSES,
+  placementFacts,
+  protectionLost,
+  UNSETTLED_GTT_STATUSES,
 } from './gtt-state';
 
 export interface PlaceGttRequest {
@@ -77,7 +91,6 @@ export interface GttSyncSummary {
   ordersLinked: number;
 }
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const RATE_LIMITED_RESENDS = 5;
 const RATE_LIMIT_BACKOFF_MS = 1_000;
@@ -127,13 +140,22 @@ export class GttService {
     const { strategy, parentOrderId, name } = request;
     const chainId = request.chainId ?? (await this.gateway.chainOf(parentOrderId));
     const gtt = await this.ledger.record({
-      strategy, chainId, parentOrderId, name,
-      type: built.params.trigger_type, exchange: built.params.exchange, tradingsymbol: built.params.tradingsymbol,
-      request: JSON.stringify(built), triggerEventId: request.triggerEventId ?? null,
+      strategy,
+      chainId,
+      parentOrderId,
+      name,
+      type: built.params.trigger_type,
+      exchange: built.params.exchange,
+      tradingsymbol: built.params.tradingsymbol,
+      request: JSON.stringify(built),
+      triggerEventId: request.triggerEventId ?? null,
     });
     if (!gtt) {
       const existing = await this.gtts.findOneByOrFail({ strategy, parentOrderId, name });
-      this.logger.log({ strategy, chain: existing.chainId }, `GTT ${strategy}/${name} for order ${parentOrderId} was already requested (${existing.status}); nothing sent again`);
+      this.logger.log(
+        { strategy, chain: existing.chainId },
+        `GTT ${strategy}/${name} for order ${parentOrderId} was already requested (${existing.status}); nothing sent again`,
+      );
       return outcomeOf(existing, true);
     }
     return this.send(gtt);
@@ -210,9 +232,14 @@ export class GttService {
   async modify(key: { strategy: string; parentOrderId: string; name: string }, spec: GttSpec): Promise<GttOutcome> {
     const built = gttRequest(spec);
     const gtt = await this.gtts.findOneBy(key);
-    if (!gtt) throw new KiteCallError({ kind: 'refused', errorType: 'UnknownGtt', message: `no GTT ${key.strategy}/${key.name} for order ${key.parentOrderId}` });
+    if (!gtt)
+      throw new KiteCallError({ kind: 'refused', errorType: 'UnknownGtt', message: `no GTT ${key.strategy}/${key.name} for order ${key.parentOrderId}` });
     if (!isLiveGtt(gtt.status) || gtt.triggerId === null) {
-      throw new KiteCallError({ kind: 'refused', errorType: 'GttNotLive', message: `GTT ${key.strategy}/${key.name} is ${gtt.status}: only an active (or disabled) GTT at Kite can be modified` });
+      throw new KiteCallError({
+        kind: 'refused',
+        errorType: 'GttNotLive',
+        message: `GTT ${key.strategy}/${key.name} is ${gtt.status}: only an active (or disabled) GTT at Kite can be modified`,
+      });
     }
     await this.rails.beforeGtt?.('modify', gtt.strategy);
     try {
@@ -237,7 +264,10 @@ export class GttService {
     if (!gtt) return null;
     if ((UNSETTLED_GTT_STATUSES as readonly string[]).includes(gtt.status)) {
       await this.ledger.requestDelete(gtt);
-      this.logger.log({ strategy: gtt.strategy }, `GTT ${gtt.strategy}/${gtt.name}: cancelled while its placement is unsettled; deleted as soon as it is found`);
+      this.logger.log(
+        { strategy: gtt.strategy },
+        `GTT ${gtt.strategy}/${gtt.name}: cancelled while its placement is unsettled; deleted as soon as it is found`,
+      );
       return outcomeOf(gtt, false);
     }
     if (!isLiveGtt(gtt.status) || gtt.triggerId === null) return outcomeOf(gtt, false);
@@ -264,12 +294,17 @@ export class GttService {
   async onCancelOpen(): Promise<DeleteGttsResult | null> {
     if (!this.config.get('gtt', { infer: true }).cancelOpenDeletes) return null;
     const result = await this.deleteAll();
-    this.logger.warn(`kill switch: deleted ${result.deleted.length} live GTT(s)${result.failures.length ? `, ${result.failures.length} could not be deleted` : ''}${result.deleteWhenFound ? `, ${result.deleteWhenFound} unsettled one(s) deleted once found` : ''}`);
+    this.logger.warn(
+      `kill switch: deleted ${result.deleted.length} live GTT(s)${result.failures.length ? `, ${result.failures.length} could not be deleted` : ''}${result.deleteWhenFound ? `, ${result.deleteWhenFound} unsettled one(s) deleted once found` : ''}`,
+    );
     return result;
   }
 
   /** A strategy's GTTs, newest first. */
-  async list(strategy: string, filter: { status?: GttStatus | GttStatus[]; tradingsymbol?: string; exchange?: string; parentOrderId?: string } = {}): Promise<GttView[]> {
+  async list(
+    strategy: string,
+    filter: { status?: GttStatus | GttStatus[]; tradingsymbol?: string; exchange?: string; parentOrderId?: string } = {},
+  ): Promise<GttView[]> {
     const rows = await this.gtts.find({
       where: {
         strategy,
@@ -322,7 +357,7 @@ export class GttService {
     if (!this.session.canCallKite()) throw new Error(`${rows.length} GTT(s) to read back, but there is no valid Kite session; log in at /kite/login`);
 
     const listReadAt = new Date();
-    const list = (await this.kite.getGTTs());
+    const list = await this.kite.getGTTs();
     const byId = new Map(list.map((t) => [Number(t.id), t]));
     const ours = new Set(
       (await this.gtts.find({ select: { triggerId: true }, where: { triggerId: In(list.map((t) => Number(t.id))) } })).map((g) => g.triggerId),
@@ -348,7 +383,7 @@ export class GttService {
           if (!match || !isKiteGttStatus(match.status)) break;
           unclaimed.splice(index, 1);
           const wasFailed = gtt.status === 'failed';
-          if (await this.ledger.linked(gtt, Number(match.id), match.status, match.updated_at, 'found in Kite\'s GTT list')) {
+          if (await this.ledger.linked(gtt, Number(match.id), match.status, match.updated_at, "found in Kite's GTT list")) {
             summary.found++;
             if (wasFailed) {
               this.notifier.notify({
@@ -365,11 +400,18 @@ export class GttService {
         case 'send':
         case 'resend':
           if (gtt.deleteRequested) {
-            await this.ledger.markFailed(gtt, { kind: 'refused', errorType: 'Cancelled', message: 'cancelled before Kite was known to have it; not sent again' }, [gtt.status]);
+            await this.ledger.markFailed(
+              gtt,
+              { kind: 'refused', errorType: 'Cancelled', message: 'cancelled before Kite was known to have it; not sent again' },
+              [gtt.status],
+            );
             break;
           }
           if (!(await this.ledger.claim(gtt, [gtt.status]))) break;
-          this.logger.warn({ strategy: gtt.strategy }, `GTT ${gtt.strategy}/${gtt.name}: not in Kite's GTT list ${settleWindowMs} ms after the unclear answer; sending it again`);
+          this.logger.warn(
+            { strategy: gtt.strategy },
+            `GTT ${gtt.strategy}/${gtt.name}: not in Kite's GTT list ${settleWindowMs} ms after the unclear answer; sending it again`,
+          );
           summary.sentAgain++;
           void this.send(gtt); // outside the pass: its own early look would wait for this pass
           break;
@@ -379,7 +421,11 @@ export class GttService {
         case 'give-up':
           await this.ledger.markFailed(
             gtt,
-            { kind: 'unclear', errorType: 'NotPlaced', message: `not in Kite's GTT list ${settleWindowMs} ms after ${gtt.attempts} unclear attempt(s); given up (still linked if it shows)` },
+            {
+              kind: 'unclear',
+              errorType: 'NotPlaced',
+              message: `not in Kite's GTT list ${settleWindowMs} ms after ${gtt.attempts} unclear attempt(s); given up (still linked if it shows)`,
+            },
             ['unknown'],
           );
           break;
@@ -389,7 +435,10 @@ export class GttService {
       }
     }
     const acted = summary.found + summary.sentAgain + summary.changed + summary.ordersLinked;
-    if (acted > 0) this.logger.log(`GTTs read back: ${summary.found} found, ${summary.sentAgain} sent again, ${summary.changed} status change(s), ${summary.ordersLinked} fired order(s) linked`);
+    if (acted > 0)
+      this.logger.log(
+        `GTTs read back: ${summary.found} found, ${summary.sentAgain} sent again, ${summary.changed} status change(s), ${summary.ordersLinked} fired order(s) linked`,
+      );
     return summary;
   }
 
@@ -434,13 +483,27 @@ export class GttService {
     const legName = firedLegName(gtt.name, fired.role);
     if (await this.legs.existsBy({ strategy: gtt.strategy, parentOrderId: gtt.parentOrderId, legName })) return false;
     const request = {
-      variety: 'regular', exchange: gtt.exchange, tradingsymbol: gtt.tradingsymbol, transaction_type: fired.transactionType,
-      quantity: fired.quantity, product: fired.product, order_type: 'LIMIT', price: fired.price, gtt: gtt.triggerId,
+      variety: 'regular',
+      exchange: gtt.exchange,
+      tradingsymbol: gtt.tradingsymbol,
+      transaction_type: fired.transactionType,
+      quantity: fired.quantity,
+      product: fired.product,
+      order_type: 'LIMIT',
+      price: fired.price,
+      gtt: gtt.triggerId,
     };
     const leg = await this.legLedger.recordPlaced(
       {
-        strategy: gtt.strategy, chainId: gtt.chainId, parentOrderId: gtt.parentOrderId, legName, tag: legTag(gtt.strategy, gtt.parentOrderId, legName),
-        request: JSON.stringify(request), triggerEventId: gtt.triggerEventId, reducesRisk: false, groupId: null,
+        strategy: gtt.strategy,
+        chainId: gtt.chainId,
+        parentOrderId: gtt.parentOrderId,
+        legName,
+        tag: legTag(gtt.strategy, gtt.parentOrderId, legName),
+        request: JSON.stringify(request),
+        triggerEventId: gtt.triggerEventId,
+        reducesRisk: false,
+        groupId: null,
       },
       fired.orderId!,
       'gtt-trigger',
@@ -454,7 +517,9 @@ export class GttService {
     const records = await this.orderEvents.find({ where: { orderId, dispatchedAt: Not(IsNull()) }, order: { id: 'ASC' } });
     for (const record of records) {
       const event = hydrateOrderEvent(record.id, record.type, record.source, JSON.parse(record.payload) as StoredOrderEventPayload);
-      await this.bus.emitAsync(record.type, event).catch((error) => this.logger.error(`order ${orderId}: ${record.type} not delivered again: ${errorText(error)}`));
+      await this.bus
+        .emitAsync(record.type, event)
+        .catch((error) => this.logger.error(`order ${orderId}: ${record.type} not delivered again: ${errorText(error)}`));
     }
   }
 
@@ -462,7 +527,10 @@ export class GttService {
     const key = `${gtt.id}:${fired.legIndex}`;
     if (this.misfireAlerted.has(key)) return;
     this.misfireAlerted.add(key);
-    this.logger.error({ strategy: gtt.strategy, triggerId: gtt.triggerId }, `GTT ${gtt.strategy}/${gtt.name} triggered (${fired.role}) but Kite placed no order: ${fired.rejectionReason}`);
+    this.logger.error(
+      { strategy: gtt.strategy, triggerId: gtt.triggerId },
+      `GTT ${gtt.strategy}/${gtt.name} triggered (${fired.role}) but Kite placed no order: ${fired.rejectionReason}`,
+    );
     this.notifier.notify({
       title: `GTT triggered, but no order: ${gtt.strategy}/${gtt.name}`,
       text: `Trigger ${gtt.triggerId} (${gtt.exchange}:${gtt.tradingsymbol}, ${fired.role}) fired, and Kite could not place its ${fired.transactionType} ${fired.quantity} @ ${fired.price}: ${fired.rejectionReason}. The position is NOT protected: act by hand.`,
@@ -482,7 +550,9 @@ export class GttService {
       ],
     });
     return candidates.some((gtt) =>
-      (JSON.parse(gtt.request) as GttRequest).params.orders.some((o) => o.transaction_type === order.transactionType && Number(o.quantity) === Number(order.quantity)),
+      (JSON.parse(gtt.request) as GttRequest).params.orders.some(
+        (o) => o.transaction_type === order.transactionType && Number(o.quantity) === Number(order.quantity),
+      ),
     );
   }
 }
@@ -504,8 +574,13 @@ export function viewOf(gtt: Gtt): GttView {
     exchange: gtt.exchange,
     tradingsymbol: gtt.tradingsymbol,
     triggerValues: [...params.trigger_values],
-    orders: params.orders.map((o, i) => ({ role: roles[i], transactionType: o.transaction_type, quantity: Number(o.quantity), price: Number(o.price), product: o.product })),
+    orders: params.orders.map((o, i) => ({
+      role: roles[i],
+      transactionType: o.transaction_type,
+      quantity: Number(o.quantity),
+      price: Number(o.price),
+      product: o.product,
+    })),
     lastError: gtt.lastError,
   };
 }
-

@@ -18,9 +18,7 @@ export class DatabaseWritableIndicator {
   async check(key = 'database') {
     const indicator = this.indicators.check(key);
     try {
-      await this.writes.run((m) =>
-        m.createQueryBuilder().update(InboxEntry).set({ attempts: 0 }).where('1 = 0').execute(),
-      { durable: false });
+      await this.writes.run((m) => m.createQueryBuilder().update(InboxEntry).set({ attempts: 0 }).where('1 = 0').execute(), { durable: false });
       return indicator.up({ writable: true });
     } catch (error) {
       return indicator.down({ writable: false, error: errorText(error) });

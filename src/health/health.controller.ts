@@ -30,6 +30,13 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.database.check(), () => this.inbox.check(), () => this.kite.check(), () => this.killSwitch.check(), () => this.instruments.check(), () => this.instance.check()]);
+    return this.health.check([
+      () => this.database.check(),
+      () => this.inbox.check(),
+      () => this.kite.check(),
+      () => this.killSwitch.check(),
+      () => this.instruments.check(),
+      () => this.instance.check(),
+    ]);
   }
 }

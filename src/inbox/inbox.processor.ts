@@ -132,7 +132,9 @@ export class InboxProcessor implements OnApplicationBootstrap, BeforeApplication
     if ((await Promise.race([drained, timeout])) === 'timeout') {
       this.logger.warn(`shutdown: inbox not drained within ${SHUTDOWN_DRAIN_MS} ms; the rest is processed at next start`);
     }
-    await this.publisher.flushMarks().catch((error) => this.logger.warn(`shutdown: dispatched marks not written (${errorText(error)}); those events are published again at next start`));
+    await this.publisher
+      .flushMarks()
+      .catch((error) => this.logger.warn(`shutdown: dispatched marks not written (${errorText(error)}); those events are published again at next start`));
   }
 
   /** Second half: stop; anything acknowledged after this point is already durable and is processed at next start. */

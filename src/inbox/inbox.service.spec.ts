@@ -68,35 +68,41 @@ describe.each(STORE_DIALECTS)('InboxService (group commit on a real %s database)
     bus.on('order.opened', (event: { orderId: string }) => void published.push(event.orderId));
     await Promise.all([accept(3), accept(4)]);
     const rows = await dataSource.getRepository(InboxEntry).find({ order: { id: 'ASC' } });
-    expect(rows.map((r) => [r.outcome, r.attempts])).toEqual([['applied', 1], ['applied', 1]]);
+    expect(rows.map((r) => [r.outcome, r.attempts])).toEqual([
+      ['applied', 1],
+      ['applied', 1],
+    ]);
     await inbox.whenFlushed();
     expect(published).toEqual([body(3).order_id, body(4).order_id]);
     expect(left).toEqual([]);
   });
 
   // SQLite's own fsync off the event loop; on PostgreSQL a COMMIT is durable when it returns.
-  (dialect === 'sqlite' ? it : it.skip)('answers only after the commit is on stable storage, and commits the next batch while that fdatasync runs', async () => {
-    const commits = await writes.durableCommits();
-    const syncs: Array<() => void> = [];
-    const real = commits.sync.bind(commits);
-    jest.spyOn(commits, 'sync').mockImplementation(() => new Promise<void>((resolve) => syncs.push(() => void real().then(resolve))));
-    const answered: number[] = [];
-    const a = accept(5).then(() => answered.push(5));
-    while (syncs.length === 0) await new Promise((r) => setImmediate(r));
-    const b = accept(6).then(() => answered.push(6));
-    while (syncs.length === 1) await new Promise((r) => setImmediate(r));
-    // Both batches are committed (another connection sees them), neither is answered: their syncs have not returned.
-    const other = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' }, ENTITIES)).initialize();
-    expect(await other.getRepository(InboxEntry).count()).toBe(2);
-    await other.destroy();
-    expect(answered).toEqual([]);
-    syncs[0]();
-    await a;
-    expect(answered).toEqual([5]);
-    syncs[1]();
-    await b;
-    expect(answered).toEqual([5, 6]);
-  });
+  (dialect === 'sqlite' ? it : it.skip)(
+    'answers only after the commit is on stable storage, and commits the next batch while that fdatasync runs',
+    async () => {
+      const commits = await writes.durableCommits();
+      const syncs: Array<() => void> = [];
+      const real = commits.sync.bind(commits);
+      jest.spyOn(commits, 'sync').mockImplementation(() => new Promise<void>((resolve) => syncs.push(() => void real().then(resolve))));
+      const answered: number[] = [];
+      const a = accept(5).then(() => answered.push(5));
+      while (syncs.length === 0) await new Promise((r) => setImmediate(r));
+      const b = accept(6).then(() => answered.push(6));
+      while (syncs.length === 1) await new Promise((r) => setImmediate(r));
+      // Both batches are committed (another connection sees them), neither is answered: their syncs have not returned.
+      const other = await new DataSource(sqliteDataSourceOptions({ path: join(dir, 'legwork.sqlite'), synchronous: 'FULL' }, ENTITIES)).initialize();
+      expect(await other.getRepository(InboxEntry).count()).toBe(2);
+      await other.destroy();
+      expect(answered).toEqual([]);
+      syncs[0]();
+      await a;
+      expect(answered).toEqual([5]);
+      syncs[1]();
+      await b;
+      expect(answered).toEqual([5, 6]);
+    },
+  );
 
   it('whenFlushed: at once when nothing waits, else after the waiting updates are committed', async () => {
     await expect(inbox.whenFlushed()).resolves.toBeUndefined();

@@ -183,7 +183,13 @@ export class InboxService {
   private publish(decision: OrderStateDecision, eventIds: number[]): void {
     decision.log();
     for (const result of decision.results) this.processed.inc({ outcome: result.outcome });
-    const events: CommittedEvent[] = decision.events.map((e, i) => ({ id: eventIds[i], type: e.type, source: e.source, orderId: e.orderId, payload: decision.payloads[i] }));
+    const events: CommittedEvent[] = decision.events.map((e, i) => ({
+      id: eventIds[i],
+      type: e.type,
+      source: e.source,
+      orderId: e.orderId,
+      payload: decision.payloads[i],
+    }));
     this.publisher.publishCommitted(events).catch((error) => this.logger.error(`publishing failed: ${errorText(error)}; published again at the next start`));
   }
 

@@ -1,7 +1,13 @@
 import { composeFreezeLimits, parseFreezeLimitsFile, parseFreezeLimitsSetting, SHIPPED_FREEZE_LIMITS, SHIPPED_FREEZE_LIMITS_SOURCE } from './freeze-limits';
 
 /** The head of NSE's qtyfreeze.csv as published: padded cells, a serial-number column. */
-const NSE_FILE = ['S.No.,SYMBOL    ,VOL_FRZ_QTY    ', '1    ,BANKNIFTY ,600            ', '4    ,NIFTY     ,1800           ', '125  ,M&M       ,6000           ', ''].join('\n');
+const NSE_FILE = [
+  'S.No.,SYMBOL    ,VOL_FRZ_QTY    ',
+  '1    ,BANKNIFTY ,600            ',
+  '4    ,NIFTY     ,1800           ',
+  '125  ,M&M       ,6000           ',
+  '',
+].join('\n');
 
 describe('freeze limits: shipped table, NSE file, setting', () => {
   it('ships NSE’s 2026-01-30 index limits and BSE’s SENSEX / BANKEX, with the source and date', () => {

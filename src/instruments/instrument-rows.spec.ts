@@ -26,8 +26,18 @@ describe('normalizeInstruments: kiteconnect 5.3.0 getInstruments() answers made 
     expect(skipped).toBe(0);
     expect(duplicates).toBe(0);
     expect(rows[0]).toEqual({
-      exchange: 'NSE', tradingsymbol: 'CENTRALBK-BE', instrumentToken: 3813889, exchangeToken: 14898, name: 'CENTRAL BANK OF INDIA',
-      segment: 'NSE', instrumentType: 'EQ', expiry: null, strike: 0, lotSize: 1, tickSize: 0.05, lastPrice: 0,
+      exchange: 'NSE',
+      tradingsymbol: 'CENTRALBK-BE',
+      instrumentToken: 3813889,
+      exchangeToken: 14898,
+      name: 'CENTRAL BANK OF INDIA',
+      segment: 'NSE',
+      instrumentType: 'EQ',
+      expiry: null,
+      strike: 0,
+      lotSize: 1,
+      tickSize: 0.05,
+      lastPrice: 0,
     });
   });
 
@@ -51,7 +61,14 @@ describe('normalizeInstruments: kiteconnect 5.3.0 getInstruments() answers made 
   });
 
   it('skips rows without a usable key, token, lot or tick, counts them and quotes the first; keeps the first of duplicate keys', () => {
-    const body = [HEADER, OPTION, 'abc,1,NIFTY26JAN26100CE,NIFTY,1,2026-01-27,26100,0.05,65,CE,NFO-OPT,NFO', '1,1,NIFTY26JAN26200CE,NIFTY,1,2026-01-27,26200,0.05,,CE,NFO-OPT,NFO', OPTION.replace('212.5', '1.0'), ''].join('\n');
+    const body = [
+      HEADER,
+      OPTION,
+      'abc,1,NIFTY26JAN26100CE,NIFTY,1,2026-01-27,26100,0.05,65,CE,NFO-OPT,NFO',
+      '1,1,NIFTY26JAN26200CE,NIFTY,1,2026-01-27,26200,0.05,,CE,NFO-OPT,NFO',
+      OPTION.replace('212.5', '1.0'),
+      '',
+    ].join('\n');
     const result = normalizeInstruments(asKiteconnectReturns(body, 'text/csv'));
     expect(result.rows).toHaveLength(1);
     expect(result.rows[0].lastPrice).toBe(212.5);

@@ -65,15 +65,16 @@ class InstrumentNormalizer {
     const exchangeToken = Number(text(record.exchange_token));
     const lotSize = float(record.lot_size);
     const tickSize = float(record.tick_size);
-    const problem = !tradingsymbol || !exchange
-      ? 'no exchange or tradingsymbol'
-      : !/^\d+$/.test(tokenText) || !Number.isSafeInteger(instrumentToken)
-        ? `instrument_token "${tokenText}"`
-        : !Number.isInteger(lotSize) || lotSize < 0
-          ? `lot_size "${text(record.lot_size)}"`
-          : !Number.isFinite(tickSize) || tickSize < 0
-            ? `tick_size "${text(record.tick_size)}"`
-            : undefined;
+    const problem =
+      !tradingsymbol || !exchange
+        ? 'no exchange or tradingsymbol'
+        : !/^\d+$/.test(tokenText) || !Number.isSafeInteger(instrumentToken)
+          ? `instrument_token "${tokenText}"`
+          : !Number.isInteger(lotSize) || lotSize < 0
+            ? `lot_size "${text(record.lot_size)}"`
+            : !Number.isFinite(tickSize) || tickSize < 0
+              ? `tick_size "${text(record.tick_size)}"`
+              : undefined;
     if (problem) {
       this.skipped++;
       this.firstProblem ??= `${exchange || '?'}:${tradingsymbol || '?'}: ${problem}`;

@@ -81,12 +81,7 @@ export class InstrumentStore {
 
   /** Rows of the current list, as a query to narrow down. */
   private rows(): SelectQueryBuilder<Instrument> {
-    const current = this.dataSource
-      .createQueryBuilder()
-      .select('MAX(l.id)')
-      .from(InstrumentList, 'l')
-      .where("l.status = 'complete'")
-      .getQuery();
+    const current = this.dataSource.createQueryBuilder().select('MAX(l.id)').from(InstrumentList, 'l').where("l.status = 'complete'").getQuery();
     return this.dataSource.getRepository(Instrument).createQueryBuilder('i').where(`i.listId = (${current})`);
   }
 
@@ -94,7 +89,15 @@ export class InstrumentStore {
   async beginList(listDay: string, trigger: InstrumentLoadTrigger, exchanges: readonly string[]): Promise<number> {
     return this.writes.run(
       async (m) => {
-        const result = await m.insert(InstrumentList, { listDay, status: 'loading', trigger, exchanges: exchanges.join(','), rows: 0, startedAt: new Date(), completedAt: null });
+        const result = await m.insert(InstrumentList, {
+          listDay,
+          status: 'loading',
+          trigger,
+          exchanges: exchanges.join(','),
+          rows: 0,
+          startedAt: new Date(),
+          completedAt: null,
+        });
         return Number(result.identifiers[0].id);
       },
       { durable: false },
@@ -126,7 +129,11 @@ export class InstrumentStore {
   async deleteListsBefore(currentId: number): Promise<number> {
     const lists = this.dataSource.getRepository(InstrumentList);
     let deleted = 0;
-    for (const { id: listId } of await lists.createQueryBuilder('l').select('l.id', 'id').where('l.id < :currentId', { currentId }).getRawMany<{ id: number }>()) {
+    for (const { id: listId } of await lists
+      .createQueryBuilder('l')
+      .select('l.id', 'id')
+      .where('l.id < :currentId', { currentId })
+      .getRawMany<{ id: number }>()) {
       const range = await this.dataSource
         .getRepository(Instrument)
         .createQueryBuilder('i')
@@ -140,7 +147,8 @@ export class InstrumentStore {
           await yieldToEventLoop();
           deleted += await this.writes.run(
             async (m) =>
-              (await m.createQueryBuilder().delete().from(Instrument).where('listId = :listId AND id >= :from AND id < :to', { listId, from, to }).execute()).affected ?? 0,
+              (await m.createQueryBuilder().delete().from(Instrument).where('listId = :listId AND id >= :from AND id < :to', { listId, from, to }).execute())
+                .affected ?? 0,
             { durable: false },
           );
         }

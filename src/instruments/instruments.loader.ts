@@ -113,7 +113,10 @@ export class InstrumentsLoader implements OnApplicationBootstrap, OnModuleDestro
    * Load the list now unless today's is already in use (`force`: load anyway). Joins a load already running.
    * Rejects when the load fails; the previous list stays in use.
    */
-  async refresh(trigger: InstrumentLoadTrigger, options: { force?: boolean } = {}): Promise<LoadSummary | { listDay: string; rows: number; alreadyCurrent: true }> {
+  async refresh(
+    trigger: InstrumentLoadTrigger,
+    options: { force?: boolean } = {},
+  ): Promise<LoadSummary | { listDay: string; rows: number; alreadyCurrent: true }> {
     if (this.inFlight) return this.inFlight;
     if (!options.force) {
       const list = await this.store.currentList();
@@ -239,11 +242,17 @@ export class InstrumentsLoader implements OnApplicationBootstrap, OnModuleDestro
     const storeMs = Date.now() - storeStarted;
     const byExchange: Record<string, number> = {};
     for (const row of rows) byExchange[row.exchange] = (byExchange[row.exchange] ?? 0) + 1;
-    const perExchange = Object.entries(byExchange).map(([exchange, n]) => `${exchange} ${count(n)}`).join(', ');
-    this.logger.log(`instrument list for ${listDay} in use: ${count(rows.length)} rows (${perExchange}); fetched in ${seconds(fetchMs)}, stored in ${seconds(storeMs)}`);
+    const perExchange = Object.entries(byExchange)
+      .map(([exchange, n]) => `${exchange} ${count(n)}`)
+      .join(', ');
+    this.logger.log(
+      `instrument list for ${listDay} in use: ${count(rows.length)} rows (${perExchange}); fetched in ${seconds(fetchMs)}, stored in ${seconds(storeMs)}`,
+    );
 
     // Older lists go after the switch, in batches too; a failure here only leaves rows no lookup reads.
-    await this.store.deleteListsBefore(listId).catch((error) => this.logger.warn(`instruments: older lists not deleted yet (${errorText(error)}); retried after the next load`));
+    await this.store
+      .deleteListsBefore(listId)
+      .catch((error) => this.logger.warn(`instruments: older lists not deleted yet (${errorText(error)}); retried after the next load`));
     return { listDay, rows: rows.length, byExchange, skipped, duplicates, fetchMs, storeMs, trigger };
   }
 

@@ -1,8 +1,24 @@
 import { SHIPPED_FREEZE_LIMITS } from './freeze-limits';
-import { checkFreezeQuantity, checkOrderSizing, freezeLimitFor, isOnTick, KITE_AUTOSLICE_MAX_SLICES, largestOrder, planSlices, SizedInstrument } from './order-sizing';
+import {
+  checkFreezeQuantity,
+  checkOrderSizing,
+  freezeLimitFor,
+  isOnTick,
+  KITE_AUTOSLICE_MAX_SLICES,
+  largestOrder,
+  planSlices,
+  SizedInstrument,
+} from './order-sizing';
 
 const NIFTY_CE: SizedInstrument = { exchange: 'NFO', tradingsymbol: 'NIFTY26JAN26000CE', name: 'NIFTY', instrumentType: 'CE', lotSize: 65, tickSize: 0.05 };
-const BANKNIFTY_FUT: SizedInstrument = { exchange: 'NFO', tradingsymbol: 'BANKNIFTY26JANFUT', name: 'BANKNIFTY', instrumentType: 'FUT', lotSize: 30, tickSize: 0.2 };
+const BANKNIFTY_FUT: SizedInstrument = {
+  exchange: 'NFO',
+  tradingsymbol: 'BANKNIFTY26JANFUT',
+  name: 'BANKNIFTY',
+  instrumentType: 'FUT',
+  lotSize: 30,
+  tickSize: 0.2,
+};
 const SBIN: SizedInstrument = { exchange: 'NSE', tradingsymbol: 'SBIN', name: 'STATE BANK OF INDIA', instrumentType: 'EQ', lotSize: 1, tickSize: 0.05 };
 const USDINR: SizedInstrument = { exchange: 'CDS', tradingsymbol: 'USDINR26JANFUT', name: 'USDINR', instrumentType: 'FUT', lotSize: 1, tickSize: 0.0025 };
 const NIFTY_INDEX: SizedInstrument = { exchange: 'NSE', tradingsymbol: 'NIFTY 50', name: 'NIFTY 50', instrumentType: 'EQ', lotSize: 0, tickSize: 0 };
@@ -29,7 +45,9 @@ describe('checkOrderSizing: lot and tick rules before an order leaves', () => {
       code: 'TickSize',
       message: 'price 101.03 is not a multiple of the tick size 0.05 of NFO:NIFTY26JAN26000CE (101 or 101.05 would be)',
     });
-    expect(checkOrderSizing(NIFTY_CE, { quantity: 65, order_type: 'SL-M', trigger_price: 99.99 })?.message).toMatch(/^trigger price 99\.99 .* \(99\.95 or 100 would be\)$/);
+    expect(checkOrderSizing(NIFTY_CE, { quantity: 65, order_type: 'SL-M', trigger_price: 99.99 })?.message).toMatch(
+      /^trigger price 99\.99 .* \(99\.95 or 100 would be\)$/,
+    );
     expect(checkOrderSizing(BANKNIFTY_FUT, { quantity: 30, order_type: 'LIMIT', price: 59012.3 })?.code).toBe('TickSize');
     // A MARKET order's stray price and an SL-M's price are not sent as limits: not checked.
     expect(checkOrderSizing(NIFTY_CE, { quantity: 65, order_type: 'MARKET', price: 101.03 })).toBeNull();
@@ -97,7 +115,12 @@ describe('planSlices: one order, Kite’s autoslice, or legwork’s own slices',
   });
 
   it('makes every slice a lot multiple within the largest order, adding up to the quantity', () => {
-    for (const [lotSize, freezeLimit] of [[65, 1800], [30, 600], [20, 1000], [75, 1800]]) {
+    for (const [lotSize, freezeLimit] of [
+      [65, 1800],
+      [30, 600],
+      [20, 1000],
+      [75, 1800],
+    ]) {
       for (let lots = 1; lots <= 150; lots++) {
         const quantity = lots * lotSize;
         const plan = planSlices({ quantity, lotSize, freezeLimit });

@@ -99,7 +99,10 @@ export function checkFreezeQuantity(instrument: SizedInstrument, quantity: numbe
   if (quantity === undefined || freezeLimit === undefined || !(instrument.lotSize > 0)) return null;
   const largest = largestOrder(instrument.lotSize, freezeLimit);
   if (quantity <= largest) return null;
-  const why = largest === 0 ? `the freeze quantity ${freezeLimit} is below one lot (${instrument.lotSize}): no order is possible; check the freeze table` : `the largest order the exchange takes is ${largest} (freeze quantity ${freezeLimit})`;
+  const why =
+    largest === 0
+      ? `the freeze quantity ${freezeLimit} is below one lot (${instrument.lotSize}): no order is possible; check the freeze table`
+      : `the largest order the exchange takes is ${largest} (freeze quantity ${freezeLimit})`;
   return { code: 'FreezeLimit', message: `quantity ${quantity} of ${key(instrument)} is above the freeze limit: ${why}` };
 }
 
@@ -143,7 +146,11 @@ export function planSlices(input: SliceInput): SlicePlan {
   if (variety === 'iceberg') return { path: 'single', slices: [quantity], reason: 'an iceberg order is split by Kite into its own legs' };
   const largest = largestOrder(lotSize, freezeLimit);
   if (largest === 0) {
-    return { path: 'refused', code: 'FreezeLimit', reason: `the freeze quantity ${freezeLimit} is below one lot (${lotSize}): no order is possible; check the freeze table` };
+    return {
+      path: 'refused',
+      code: 'FreezeLimit',
+      reason: `the freeze quantity ${freezeLimit} is below one lot (${lotSize}): no order is possible; check the freeze table`,
+    };
   }
   if (quantity <= largest) return { path: 'single', slices: [quantity], reason: `within the largest order of ${largest}` };
 
@@ -151,8 +158,10 @@ export function planSlices(input: SliceInput): SlicePlan {
   const maxSlices = input.autosliceMaxSlices ?? KITE_AUTOSLICE_MAX_SLICES;
   const why = `${slices.length} slices of at most ${largest} (freeze quantity ${freezeLimit})`;
   if (input.autoslice === false) return { path: 'legwork', slices, largestOrder: largest, reason: `${why}; autoslice is switched off` };
-  if (variety !== 'regular') return { path: 'legwork', slices, largestOrder: largest, reason: `${why}; autoslice is used for regular orders only, this is ${variety}` };
+  if (variety !== 'regular')
+    return { path: 'legwork', slices, largestOrder: largest, reason: `${why}; autoslice is used for regular orders only, this is ${variety}` };
   if (quantity < 2 * largest) return { path: 'legwork', slices, largestOrder: largest, reason: `${why}; Kite's autoslice needs at least ${2 * largest}` };
-  if (slices.length > maxSlices) return { path: 'legwork', slices, largestOrder: largest, reason: `${why}; Kite's autoslice allows at most ${maxSlices} slices` };
+  if (slices.length > maxSlices)
+    return { path: 'legwork', slices, largestOrder: largest, reason: `${why}; Kite's autoslice allows at most ${maxSlices} slices` };
   return { path: 'autoslice', slices, largestOrder: largest, reason: `${why} through Kite's autoslice` };
 }

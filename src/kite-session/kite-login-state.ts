@@ -15,7 +15,10 @@ export const LOGIN_STATE_TTL_MS = 10 * 60_000;
 export class KiteLoginState {
   private readonly key: Buffer;
 
-  constructor(apiSecret: string, private readonly now: () => number = Date.now) {
+  constructor(
+    apiSecret: string,
+    private readonly now: () => number = Date.now,
+  ) {
     // Derived, so the api_secret itself signs nothing but what Kite asks it to.
     this.key = createHmac('sha256', apiSecret).update('legwork kite login state').digest();
   }
@@ -33,7 +36,8 @@ export class KiteLoginState {
     const body = parts.slice(0, 3).join('.');
     if (!secretsEqual(this.sign(body), parts[3])) return 'the login came back with a state this engine did not issue';
     const age = this.now() - parseInt(parts[1], 36);
-    if (!(age >= 0 && age <= LOGIN_STATE_TTL_MS)) return `the login state has expired (a login must come back within ${LOGIN_STATE_TTL_MS / 60_000} minutes); start again at /kite/login`;
+    if (!(age >= 0 && age <= LOGIN_STATE_TTL_MS))
+      return `the login state has expired (a login must come back within ${LOGIN_STATE_TTL_MS / 60_000} minutes); start again at /kite/login`;
     return null;
   }
 

@@ -20,11 +20,7 @@ export class KiteLoginController {
   @Get('callback')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async callback(
-    @Query('request_token') requestToken?: string,
-    @Query('status') status?: string,
-    @Query('state') state?: string,
-  ): Promise<string> {
+  async callback(@Query('request_token') requestToken?: string, @Query('status') status?: string, @Query('state') state?: string): Promise<string> {
     if (status && status !== 'success') throw new BadRequestException(`Kite login did not succeed (status=${status})`);
     if (!requestToken) throw new BadRequestException('request_token is missing');
     try {

@@ -143,7 +143,7 @@ export class KiteSessionService implements OnModuleInit, OnApplicationShutdown {
     }
     const userId = String(session.user_id);
     const expiresAt = kiteTokenExpiry(new Date());
-    const loginTime = typeof session.login_time === 'string' ? (session.login_time) : null;
+    const loginTime = typeof session.login_time === 'string' ? session.login_time : null;
     // The expected user is read and the session stored in one write transaction: two first logins cannot both win.
     const refusal = await this.writes.run(async (m) => {
       const expected = await this.expectedUser(m.getRepository(KiteSession));

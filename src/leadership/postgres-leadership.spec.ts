@@ -82,7 +82,11 @@ describePostgres('PostgresLeadership: a lease row with a fencing epoch (real Pos
       // The standby's takeover blocks on the row the claim holds FOR SHARE.
       await eventually(
         async () =>
-          ((await a.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "leadership"%'`, [db.name])) as unknown[]).length === 1,
+          (
+            (await a.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "leadership"%'`, [
+              db.name,
+            ])) as unknown[]
+          ).length === 1,
         "the standby's takeover waiting on the lease row",
         10_000,
       );

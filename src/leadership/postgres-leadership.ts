@@ -59,7 +59,11 @@ export class PostgresLeadership extends Leadership {
 
   async fence(manager: EntityManager): Promise<boolean> {
     if (!this.isLeader()) return false;
-    const rows = (await manager.query(`SELECT 1 FROM "leadership" WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3 FOR SHARE`, [ROW, this.holder, this.epoch])) as unknown[];
+    const rows = (await manager.query(`SELECT 1 FROM "leadership" WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3 FOR SHARE`, [
+      ROW,
+      this.holder,
+      this.epoch,
+    ])) as unknown[];
     return rows.length === 1;
   }
 
@@ -83,7 +87,11 @@ export class PostgresLeadership extends Leadership {
     if (this.epoch === null || this.lost) return;
     this.lost = true; // from here on it does not lead, whatever its lease says
     await this.dataSource
-      .query(`UPDATE "leadership" SET "expiresAt" = ${DB_NOW} - interval '1 second' WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3`, [ROW, this.holder, this.epoch])
+      .query(`UPDATE "leadership" SET "expiresAt" = ${DB_NOW} - interval '1 second' WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3`, [
+        ROW,
+        this.holder,
+        this.epoch,
+      ])
       .catch((error) => this.logger.warn(`lease not given up (${errorText(error)}); a standby takes over once it expires`));
   }
 
@@ -123,7 +131,8 @@ export class PostgresLeadership extends Leadership {
 
   private async renew(started: number): Promise<void> {
     if (this.lost) return;
-    if (Date.now() >= this.believedUntil) return this.lose(`its lease ran out before it was renewed (paused or cut off for ${Date.now() - this.believedUntil + this.rowLeaseMs} ms)`);
+    if (Date.now() >= this.believedUntil)
+      return this.lose(`its lease ran out before it was renewed (paused or cut off for ${Date.now() - this.believedUntil + this.rowLeaseMs} ms)`);
     const result = (await this.dataSource.query(
       `UPDATE "leadership" SET "expiresAt" = ${DB_NOW} + make_interval(secs => $4) WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3`,
       [ROW, this.holder, this.epoch, this.rowLeaseMs / 1000],

@@ -42,18 +42,18 @@ describe('coalesce (virtual time)', () => {
 
 describe('batchOf', () => {
   it('lists each order and chain once and keeps the newest order event id', () => {
-    expect(batchOf([
-      { orderId: '1', eventId: 7 },
-      { orderId: '2', eventId: 9 },
-      { orderId: '1', eventId: 8 },
-      { orderId: '3', chainId: '1' },
-      { chainId: '1' },
-    ])).toEqual({ orderIds: ['1', '2', '3'], chainIds: ['1'], eventId: 9 });
+    expect(
+      batchOf([{ orderId: '1', eventId: 7 }, { orderId: '2', eventId: 9 }, { orderId: '1', eventId: 8 }, { orderId: '3', chainId: '1' }, { chainId: '1' }]),
+    ).toEqual({ orderIds: ['1', '2', '3'], chainIds: ['1'], eventId: 9 });
     expect(batchOf([{ chainId: '5' }])).toEqual({ orderIds: [], chainIds: ['5'], eventId: null });
   });
 });
 
 describe('parseEventId', () => {
-  it.each([['42', 42], [' 7 ', 7], ['0', 0]])('%p is %p', (text, id) => expect(parseEventId(text)).toBe(id));
+  it.each([
+    ['42', 42],
+    [' 7 ', 7],
+    ['0', 0],
+  ])('%p is %p', (text, id) => expect(parseEventId(text)).toBe(id));
   it.each([undefined, '', '-1', '1.5', 'abc', '1e3', '9999999999999999'])('%p is none', (text) => expect(parseEventId(text)).toBeNull());
 });

@@ -35,8 +35,7 @@ interface ChangeBatch extends OrdersChangedMessage {
   eventId: number | null;
 }
 
-const sameState = (a: EngineState | null, b: EngineState): boolean =>
-  a !== null && JSON.stringify({ ...a, at: null }) === JSON.stringify({ ...b, at: null });
+const sameState = (a: EngineState | null, b: EngineState): boolean => a !== null && JSON.stringify({ ...a, at: null }) === JSON.stringify({ ...b, at: null });
 
 /**
  * The live view's source: turns the domain events (order.*, leg.*) into coalesced "these orders changed" messages,

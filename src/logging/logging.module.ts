@@ -5,8 +5,18 @@ import type { LegworkConfig } from '../config/legwork.config';
 
 /** Fields that hold a credential, in Kite's, kiteconnect's and legwork's own spelling. */
 const CREDENTIAL_FIELDS = [
-  'api_secret', 'apiSecret', 'api_key', 'apiKey', 'access_token', 'accessToken', 'request_token', 'refresh_token', 'enctoken',
-  'token', 'botToken', 'webhookSecret',
+  'api_secret',
+  'apiSecret',
+  'api_key',
+  'apiKey',
+  'access_token',
+  'accessToken',
+  'request_token',
+  'refresh_token',
+  'enctoken',
+  'token',
+  'botToken',
+  'webhookSecret',
 ];
 
 /**

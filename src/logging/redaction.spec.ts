@@ -19,7 +19,20 @@ describe('log redaction', () => {
 
 describe('log redaction covers every credential field, wherever a logged object puts it', () => {
   // pino's wildcard is one level deep: "*.token" misses { token } at the top and { a: { b: { token } } }.
-  const CREDENTIAL_FIELDS = ['api_secret', 'apiSecret', 'api_key', 'apiKey', 'access_token', 'accessToken', 'request_token', 'refresh_token', 'enctoken', 'token', 'botToken', 'webhookSecret'];
+  const CREDENTIAL_FIELDS = [
+    'api_secret',
+    'apiSecret',
+    'api_key',
+    'apiKey',
+    'access_token',
+    'accessToken',
+    'request_token',
+    'refresh_token',
+    'enctoken',
+    'token',
+    'botToken',
+    'webhookSecret',
+  ];
 
   it.each(CREDENTIAL_FIELDS)('%s at the top, one level down and two levels down', (field) => {
     const lines: string[] = [];

@@ -7,7 +7,14 @@ const clockWith = (env: Record<string, string> = {}) => new MarketClock(new Conf
 describe('market clock', () => {
   it('trading days: Monday to Friday, not a configured holiday', () => {
     const clock = clockWith({ MARKET_HOLIDAYS: '2026-11-24, 2026-12-25' });
-    expect(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-28', '2026-11-29', '2026-12-25'].map((d) => clock.isTradingDay(d))).toEqual([true, false, true, false, false, false]);
+    expect(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-28', '2026-11-29', '2026-12-25'].map((d) => clock.isTradingDay(d))).toEqual([
+      true,
+      false,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('reads the IST day and time of day whatever the process time zone', () => {

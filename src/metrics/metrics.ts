@@ -73,9 +73,16 @@ export const METRIC_PROVIDERS = [
     help: 'Order actions counted against Kite limits: window="second"/"minute" (rolling, this instance), "day" (placements today, IST, from the database)',
     labelNames: ['window'],
   }),
-  makeGaugeProvider({ name: Metric.RailsOrderLimit, help: 'Configured Kite limits, by window (second, minute, day, modifications_per_order)', labelNames: ['window'] }),
+  makeGaugeProvider({
+    name: Metric.RailsOrderLimit,
+    help: 'Configured Kite limits, by window (second, minute, day, modifications_per_order)',
+    labelNames: ['window'],
+  }),
   makeGaugeProvider({ name: Metric.RailsOrdersQueued, help: 'Order actions waiting in the shared rate-limit queue' }),
   makeGaugeProvider({ name: Metric.KillSwitchTripped, help: '1 while the kill switch is tripped (no strategy may place orders)' }),
   makeCounterProvider({ name: Metric.ExternalOrders, help: 'Orders first seen that legwork did not place and no strategy claims by tag' }),
-  makeGaugeProvider({ name: Metric.PositionsMismatch, help: "Instruments whose net quantity today in legwork differs from Kite's positions, at the last check" }),
+  makeGaugeProvider({
+    name: Metric.PositionsMismatch,
+    help: "Instruments whose net quantity today in legwork differs from Kite's positions, at the last check",
+  }),
 ];

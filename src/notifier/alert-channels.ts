@@ -20,7 +20,12 @@ export class WebhookChannel implements AlertChannel {
   constructor(private readonly url: string) {}
 
   send(alert: Alert): Promise<void> {
-    return postJson(this.url, { source: 'legwork', at: new Date().toISOString(), ...alert, message: alertText(alert) }, 'the alert webhook', 'NOTIFY_WEBHOOK_URL');
+    return postJson(
+      this.url,
+      { source: 'legwork', at: new Date().toISOString(), ...alert, message: alertText(alert) },
+      'the alert webhook',
+      'NOTIFY_WEBHOOK_URL',
+    );
   }
 }
 

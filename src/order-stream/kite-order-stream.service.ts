@@ -8,7 +8,11 @@ import type { LegworkConfig } from '../config/legwork.config';
 import { InboxProcessor } from '../inbox/inbox.processor';
 import { InboxService } from '../inbox/inbox.service';
 import {
-  KITE_SESSION_EXPIRED, KITE_SESSION_RENEWED, KiteSessionExpiredEvent, KiteSessionRenewedEvent, KiteSessionService,
+  KITE_SESSION_EXPIRED,
+  KITE_SESSION_RENEWED,
+  KiteSessionExpiredEvent,
+  KiteSessionRenewedEvent,
+  KiteSessionService,
 } from '../kite-session/kite-session.service';
 
 /**
@@ -87,7 +91,8 @@ export class KiteOrderStream implements OnApplicationBootstrap, BeforeApplicatio
     (this.ticker as unknown as { access_token: string }).access_token = event.accessToken;
     this.failures = 0;
     this.logger.log('new Kite session: reconnecting the order stream with the new token');
-    if (this.connected) this.ticker.disconnect(); // onDisconnect schedules the reconnect
+    if (this.connected)
+      this.ticker.disconnect(); // onDisconnect schedules the reconnect
     else if (!this.retry) this.ticker.connect();
   }
 

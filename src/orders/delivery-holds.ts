@@ -12,10 +12,12 @@ export class DeliveryHolds {
   /** The event's delivery lasts until `work` settles (fulfilled or not). */
   hold(eventId: number, work: Promise<unknown>): void {
     const list = this.holds.get(eventId) ?? [];
-    list.push(work.then(
-      () => undefined,
-      () => undefined,
-    ));
+    list.push(
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
     this.holds.set(eventId, list);
   }
 

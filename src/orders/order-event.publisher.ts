@@ -94,7 +94,13 @@ export class OrderEventPublisher {
       if (rows.length === 0) return published;
       for (const row of rows) this.queued.add(row.id);
       await this.emitAll(
-        rows.map((row) => ({ id: row.id, type: row.type, source: row.source, orderId: row.orderId, payload: JSON.parse(row.payload) as StoredOrderEventPayload })),
+        rows.map((row) => ({
+          id: row.id,
+          type: row.type,
+          source: row.source,
+          orderId: row.orderId,
+          payload: JSON.parse(row.payload) as StoredOrderEventPayload,
+        })),
       );
       published += rows.length;
       if (rows.length < PAGE) return published;
@@ -141,12 +147,14 @@ export class OrderEventPublisher {
 
   /** One unit of work for the marks gathered; on failure they stay for the next round. */
   private writeMarks(): Promise<void> {
-    this.marking = this.marking.catch(() => undefined).then(async () => {
-      const ids = [...this.unmarked];
-      if (ids.length === 0) return;
-      await this.store.markDispatched(ids);
-      for (const id of ids) this.unmarked.delete(id);
-    });
+    this.marking = this.marking
+      .catch(() => undefined)
+      .then(async () => {
+        const ids = [...this.unmarked];
+        if (ids.length === 0) return;
+        await this.store.markDispatched(ids);
+        for (const id of ids) this.unmarked.delete(id);
+      });
     return this.marking;
   }
 }

@@ -32,10 +32,7 @@ describe('order state machine: updates out of order', () => {
   });
 
   it('an update after the order ended is ignored, and the reason says what was dropped (it is logged)', () => {
-    const { state, transitions } = feed(
-      orderUpdate('COMPLETE', 10, 100, '2026-11-25 09:15:05'),
-      orderUpdate('UPDATE', 7, 99, '2026-11-25 09:15:03'),
-    );
+    const { state, transitions } = feed(orderUpdate('COMPLETE', 10, 100, '2026-11-25 09:15:05'), orderUpdate('UPDATE', 7, 99, '2026-11-25 09:15:03'));
     expect(transitions[1]).toEqual({ kind: 'ignored', reason: 'already COMPLETE; UPDATE (filled 7) ignored' });
     expect(state).toMatchObject({ status: 'COMPLETE', filledQuantity: 10, averagePrice: 100 });
   });
@@ -58,10 +55,7 @@ describe('order state machine: updates out of order', () => {
 
   it('an order first known without any timestamp takes the next timed modification (there is nothing to call it stale against)', () => {
     const untimed = { orderTimestamp: null, exchangeUpdateTimestamp: null, exchangeTimestamp: null };
-    const { state, transitions } = feed(
-      orderUpdate('OPEN', 0, 0, '', untimed),
-      orderUpdate('UPDATE', 0, 0, '2026-11-25 09:16:00', { price: 99 }),
-    );
+    const { state, transitions } = feed(orderUpdate('OPEN', 0, 0, '', untimed), orderUpdate('UPDATE', 0, 0, '2026-11-25 09:16:00', { price: 99 }));
     expect(transitions[1]).toMatchObject({ kind: 'applied', events: [{ name: 'order.updated', changes: ['price'] }] });
     expect(state).toMatchObject({ price: 99, exchangeUpdateTimestamp: '2026-11-25 09:16:00' });
   });

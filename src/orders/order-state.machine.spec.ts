@@ -56,10 +56,7 @@ describe('order state machine', () => {
   });
 
   it('never lowers filled_quantity: a late partial fill is ignored', () => {
-    const { state, events } = feed(
-      orderUpdate('UPDATE', 7, 101, '2026-11-25 09:15:02'),
-      orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:01'),
-    );
+    const { state, events } = feed(orderUpdate('UPDATE', 7, 101, '2026-11-25 09:15:02'), orderUpdate('UPDATE', 3, 100, '2026-11-25 09:15:01'));
     expect(state?.filledQuantity).toBe(7);
     expect(events.filter((e) => e === OrderEventName.Filled)).toHaveLength(1);
   });
@@ -81,10 +78,7 @@ describe('order state machine', () => {
   });
 
   it('a modify (price change, no fill) is order.updated with the changed fields', () => {
-    const { events, transitions } = feed(
-      orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'),
-      orderUpdate('UPDATE', 0, 0, '2026-11-25 09:15:04', { price: 98.5 }),
-    );
+    const { events, transitions } = feed(orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'), orderUpdate('UPDATE', 0, 0, '2026-11-25 09:15:04', { price: 98.5 }));
     expect(events).toEqual(['order.opened', 'order.updated']);
     const t = transitions[1];
     expect(t.kind === 'applied' && t.events[0].changes).toEqual(['price']);
@@ -106,19 +100,14 @@ describe('order state machine', () => {
   });
 
   it('a terminal update reporting fewer fills than known takes the status but keeps the fills', () => {
-    const { state, transitions } = feed(
-      orderUpdate('UPDATE', 4, 100, '2026-11-25 09:15:01'),
-      orderUpdate('CANCELLED', 2, 100, '2026-11-25 09:15:09'),
-    );
+    const { state, transitions } = feed(orderUpdate('UPDATE', 4, 100, '2026-11-25 09:15:01'), orderUpdate('CANCELLED', 2, 100, '2026-11-25 09:15:09'));
     expect(state).toMatchObject({ status: 'CANCELLED', filledQuantity: 4 });
     expect(transitions[1]).toMatchObject({ kind: 'applied', note: expect.stringMatching(/kept 4/) });
   });
 
   it('a rejection carries its reason', () => {
     const { transitions } = feed(orderUpdate('REJECTED', 0, 0, '2026-11-25 09:15:01', { statusMessage: 'RMS:Margin Exceeds' }));
-    expect(transitions[0].kind === 'applied' && transitions[0].events).toEqual([
-      { name: OrderEventName.Rejected, reason: 'RMS:Margin Exceeds' },
-    ]);
+    expect(transitions[0].kind === 'applied' && transitions[0].events).toEqual([{ name: OrderEventName.Rejected, reason: 'RMS:Margin Exceeds' }]);
   });
 
   it("accepts Kite's CANCEL spelling as CANCELLED", () => {
@@ -171,7 +160,10 @@ describe('order state machine', () => {
   });
 
   it('a partial update keeps known fields (tag, symbol) it leaves empty', () => {
-    const { state } = feed(orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'), orderUpdate('UPDATE', 2, 100, '2026-11-25 09:15:01', { tag: null, tradingsymbol: null }));
+    const { state } = feed(
+      orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00'),
+      orderUpdate('UPDATE', 2, 100, '2026-11-25 09:15:01', { tag: null, tradingsymbol: null }),
+    );
     expect(state).toMatchObject({ tag: 'hedge1', tradingsymbol: 'NIFTY25DEC24000CE' });
   });
 });

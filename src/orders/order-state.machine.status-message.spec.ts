@@ -25,8 +25,14 @@ describe('order state machine: status messages', () => {
   });
 
   it("a rejection is reported with its own reason, or as 'no reason given' — never with a message the order had while open", () => {
-    const rejectedWithout = feed(orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00', said), orderUpdate('REJECTED', 0, 0, '2026-11-25 09:15:01', { statusMessage: null }));
-    expect(rejectedWithout.transitions[1]).toMatchObject({ kind: 'applied', events: [{ name: OrderEventName.Rejected, reason: 'rejected (no reason given)' }] });
+    const rejectedWithout = feed(
+      orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00', said),
+      orderUpdate('REJECTED', 0, 0, '2026-11-25 09:15:01', { statusMessage: null }),
+    );
+    expect(rejectedWithout.transitions[1]).toMatchObject({
+      kind: 'applied',
+      events: [{ name: OrderEventName.Rejected, reason: 'rejected (no reason given)' }],
+    });
     expect(rejectedWithout.state).toMatchObject({ status: 'REJECTED', statusMessage: null });
 
     const rejectedWith = feed(
@@ -37,7 +43,10 @@ describe('order state machine: status messages', () => {
   });
 
   it('a completion without a message does not carry an open-order message into the finished order', () => {
-    const { state } = feed(orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00', said), orderUpdate('COMPLETE', 10, 100, '2026-11-25 09:15:02', { statusMessage: null }));
+    const { state } = feed(
+      orderUpdate('OPEN', 0, 0, '2026-11-25 09:15:00', said),
+      orderUpdate('COMPLETE', 10, 100, '2026-11-25 09:15:02', { statusMessage: null }),
+    );
     expect(state).toMatchObject({ status: 'COMPLETE', statusMessage: null });
   });
 

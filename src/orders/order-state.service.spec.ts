@@ -36,7 +36,9 @@ async function store(path: string) {
   const receive = async (...bodies: Array<Record<string, unknown> | string>): Promise<number[]> => {
     const rows = intake(...bodies);
     await hotPath.storePending(rows);
-    return (await dataSource.getRepository(InboxEntry).find({ order: { id: 'ASC' } })).filter((e) => rows.some((r) => r.dedupKey === e.dedupKey)).map((e) => e.id);
+    return (await dataSource.getRepository(InboxEntry).find({ order: { id: 'ASC' } }))
+      .filter((e) => rows.some((r) => r.dedupKey === e.dedupKey))
+      .map((e) => e.id);
   };
   const apply = async (ids: number[]) => (await hotPath.applyPending(ids, decide))?.writes.results ?? [];
   /** Everything applying stored, without ids and clocks: what must not depend on how entries were batched. */

@@ -23,9 +23,25 @@ export interface OrderStateDecision extends OrderStateWrites {
 }
 
 const SNAPSHOT_KEYS: ReadonlyArray<keyof OrderSnapshot> = [
-  'orderId', 'status', 'statusMessage', 'exchange', 'tradingsymbol', 'transactionType', 'orderType', 'product',
-  'variety', 'tag', 'quantity', 'filledQuantity', 'pendingQuantity', 'cancelledQuantity', 'price', 'triggerPrice',
-  'averagePrice', 'orderTimestamp', 'exchangeUpdateTimestamp',
+  'orderId',
+  'status',
+  'statusMessage',
+  'exchange',
+  'tradingsymbol',
+  'transactionType',
+  'orderType',
+  'product',
+  'variety',
+  'tag',
+  'quantity',
+  'filledQuantity',
+  'pendingQuantity',
+  'cancelledQuantity',
+  'price',
+  'triggerPrice',
+  'averagePrice',
+  'orderTimestamp',
+  'exchangeUpdateTimestamp',
 ];
 
 export function snapshotOf(order: Order): OrderSnapshot {

@@ -34,7 +34,14 @@ export async function startPaperBroker(config: LegworkConfig, env: NodeJS.Proces
   await simulator.start();
   return {
     simulator,
-    env: { LEGWORK_MODE: 'paper', KITE_ROOT_URL: simulator.url, KITE_WS_URL: simulator.wsUrl, KITE_LOGIN_URL: `${simulator.url}/connect/login`, KITE_API_KEY: PAPER_API_KEY, KITE_ACCESS_TOKEN: PAPER_ACCESS_TOKEN },
+    env: {
+      LEGWORK_MODE: 'paper',
+      KITE_ROOT_URL: simulator.url,
+      KITE_WS_URL: simulator.wsUrl,
+      KITE_LOGIN_URL: `${simulator.url}/connect/login`,
+      KITE_API_KEY: PAPER_API_KEY,
+      KITE_ACCESS_TOKEN: PAPER_ACCESS_TOKEN,
+    },
     connect: (postbackUrl) => simulator.setPostbackUrl(postbackUrl),
     stop: () => simulator.stop(),
   };

@@ -90,7 +90,10 @@ export class PositionsCheckService implements OnApplicationBootstrap, OnModuleDe
     const legwork = (await this.tradeLog.dayNet(day)).map((i) => ({ exchange: i.exchange, tradingsymbol: i.tradingsymbol, quantity: i.openQuantity }));
     const lines = comparePositions(legwork, net);
     const mismatched = lines.filter((l) => !l.match);
-    const row = await this.writes.run((m) => m.save(m.create(PositionsCheckRecord, { tradingDay: day, trigger, mismatches: mismatched.length, lines: JSON.stringify(lines) })), { durable: false });
+    const row = await this.writes.run(
+      (m) => m.save(m.create(PositionsCheckRecord, { tradingDay: day, trigger, mismatches: mismatched.length, lines: JSON.stringify(lines) })),
+      { durable: false },
+    );
     this.gauge.set(mismatched.length);
 
     const before = new Set(previous && previous.tradingDay === day ? previous.lines.filter((l) => !l.match).map(mismatchKey) : []);
@@ -116,5 +119,11 @@ function describe(line: PositionLine): string {
 }
 
 function viewOf(row: PositionsCheckRecord): PositionsCheck {
-  return { checkedAt: row.checkedAt.toISOString(), tradingDay: row.tradingDay, trigger: row.trigger, mismatches: row.mismatches, lines: JSON.parse(row.lines) as PositionLine[] };
+  return {
+    checkedAt: row.checkedAt.toISOString(),
+    tradingDay: row.tradingDay,
+    trigger: row.trigger,
+    mismatches: row.mismatches,
+    lines: JSON.parse(row.lines) as PositionLine[],
+  };
 }

@@ -13,7 +13,16 @@ import { LeadershipModule } from '../leadership/leadership.module';
 
 /** legwork's net quantities against Kite's positions: on a timer in market hours, on demand, as a metric and an alert. */
 @Module({
-  imports: [DatabaseModule, LeadershipModule, KiteSessionModule, MetricsModule, NotifierModule, TypeOrmModule.forFeature([PositionsCheckRecord]), TradeLogModule, MarketModule],
+  imports: [
+    DatabaseModule,
+    LeadershipModule,
+    KiteSessionModule,
+    MetricsModule,
+    NotifierModule,
+    TypeOrmModule.forFeature([PositionsCheckRecord]),
+    TradeLogModule,
+    MarketModule,
+  ],
   controllers: [PositionsCheckController],
   providers: [PositionsCheckService],
   exports: [PositionsCheckService],

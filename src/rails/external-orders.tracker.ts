@@ -75,7 +75,9 @@ export class ExternalOrdersTracker {
       this.counter.inc(fresh.length);
       // A reconcile can bring thousands at once: one line for a crowd, a line each otherwise.
       if (fresh.length > 5) {
-        this.logger.log(`${fresh.length} orders not placed by legwork tracked as external (first seen via ${[...new Set(fresh.map((r) => r.firstSource))].join(', ')}); no strategy acts on them unless it opts in`);
+        this.logger.log(
+          `${fresh.length} orders not placed by legwork tracked as external (first seen via ${[...new Set(fresh.map((r) => r.firstSource))].join(', ')}); no strategy acts on them unless it opts in`,
+        );
         return;
       }
       fresh.forEach((row) => {

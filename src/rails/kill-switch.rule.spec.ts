@@ -10,7 +10,9 @@ describe('kill switch rule for modifications: only a smaller quantity', () => {
   });
 
   it('fields left unset (undefined or null, as a caller passing every parameter does) are not changes', () => {
-    expect(riskAddedBy(resting, { quantity: 4, price: undefined, trigger_price: null, order_type: undefined, validity: undefined, disclosed_quantity: null })).toBeNull();
+    expect(
+      riskAddedBy(resting, { quantity: 4, price: undefined, trigger_price: null, order_type: undefined, validity: undefined, disclosed_quantity: null }),
+    ).toBeNull();
   });
 
   it('the same price or trigger price sent along, as a number or as text, is no change', () => {

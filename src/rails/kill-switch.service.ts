@@ -94,7 +94,9 @@ export class KillSwitchService {
       result.gttsDeleted.push(...(answer?.deleted ?? []));
       result.gttFailures.push(...(answer?.failures ?? []));
     }
-    this.logger.warn(`kill switch: cancelled ${result.cancelled.length} open legwork order(s)${result.cancelFailures.length ? `, ${result.cancelFailures.length} could not be cancelled` : ''}`);
+    this.logger.warn(
+      `kill switch: cancelled ${result.cancelled.length} open legwork order(s)${result.cancelFailures.length ? `, ${result.cancelFailures.length} could not be cancelled` : ''}`,
+    );
     if (result.cancelFailures.length > 0 || result.gttFailures.length > 0) {
       this.notifier.notify({
         title: 'Kill switch: some open orders were NOT cancelled',

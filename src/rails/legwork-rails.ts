@@ -129,7 +129,11 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
   async beforeGtt(action: 'place' | 'modify', strategy: string): Promise<void> {
     const state = await this.killSwitch.status();
     if (state.tripped) {
-      throw this.refuse(`gtt_${action}`, 'KillSwitch', `kill switch tripped (${state.reason ?? 'no reason given'}): GTT ${action === 'place' ? 'placement' : 'modification'} for ${strategy} refused; re-arm it first`);
+      throw this.refuse(
+        `gtt_${action}`,
+        'KillSwitch',
+        `kill switch tripped (${state.reason ?? 'no reason given'}): GTT ${action === 'place' ? 'placement' : 'modification'} for ${strategy} refused; re-arm it first`,
+      );
     }
   }
 
@@ -170,7 +174,12 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
   }
 
   /** With the switch tripped, a modification goes out only if it adds no risk (kill-switch.rule.ts). */
-  private async assertModificationAllowed(orderId: string, params: Record<string, unknown>, current: () => Promise<CurrentOrder | null>, when = ''): Promise<void> {
+  private async assertModificationAllowed(
+    orderId: string,
+    params: Record<string, unknown>,
+    current: () => Promise<CurrentOrder | null>,
+    when = '',
+  ): Promise<void> {
     const state = await this.killSwitch.status();
     if (!state.tripped) return;
     const risk = riskAddedBy(await current(), params);

@@ -34,7 +34,9 @@ export class OrderSizingRail {
       const symbol = `${exchange}:${tradingsymbol}`;
       if (!this.uncheckedLogged.has(symbol)) {
         this.uncheckedLogged.add(symbol);
-        this.logger.warn(`${symbol} is not in the instrument list in use: its lot size, tick size and freeze limit could not be checked (Kite checks them); logged once per symbol`);
+        this.logger.warn(
+          `${symbol} is not in the instrument list in use: its lot size, tick size and freeze limit could not be checked (Kite checks them); logged once per symbol`,
+        );
       }
       return null;
     }

@@ -7,11 +7,13 @@ import { KillSwitchService } from './kill-switch.service';
 import { LegworkRails } from './legwork-rails';
 
 export class TripKillSwitchDto {
-  @IsString() @MaxLength(500)
+  @IsString()
+  @MaxLength(500)
   reason: string;
 
   /** Also cancel every open order legwork placed. */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   cancelOpen?: boolean;
 }
 

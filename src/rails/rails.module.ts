@@ -23,7 +23,16 @@ import { GttModule } from '../gtt/gtt.module';
 
 /** Safety rails every order passes in the gateway: Kite's rate limits, market protection, lot/tick/freeze sizing, the kill switch (with its endpoints), external-order tracking. Strategy limits: src/strategy-limits. */
 @Module({
-  imports: [DatabaseModule, KiteSessionModule, MetricsModule, NotifierModule, BrokerModule, GttModule, TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]), InstrumentsModule],
+  imports: [
+    DatabaseModule,
+    KiteSessionModule,
+    MetricsModule,
+    NotifierModule,
+    BrokerModule,
+    GttModule,
+    TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]),
+    InstrumentsModule,
+  ],
   controllers: [RailsController, TelegramCommandsController],
   providers: [
     {

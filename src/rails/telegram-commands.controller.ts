@@ -57,7 +57,11 @@ export class TelegramCommandsController {
         break;
       case '/status': {
         const state = await this.killSwitch.status();
-        this.notifier.notify({ title: `Kill switch ${state.tripped ? 'TRIPPED' : 'armed'}`, text: state.reason ?? 'strategies may place orders', severity: 'info' });
+        this.notifier.notify({
+          title: `Kill switch ${state.tripped ? 'TRIPPED' : 'armed'}`,
+          text: state.reason ?? 'strategies may place orders',
+          severity: 'info',
+        });
         break;
       }
       default:

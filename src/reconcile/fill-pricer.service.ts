@@ -49,7 +49,9 @@ export class FillPricer implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const older = await this.unpricedQuery().andWhere(new Brackets((w) => this.notToday(w))).getCount();
+    const older = await this.unpricedQuery()
+      .andWhere(new Brackets((w) => this.notToday(w)))
+      .getCount();
     if (older > 0) {
       this.logger.warn(`${older} fill(s) from earlier days have no price (Kite's trade book only holds today's trades); the trade log shows them as unpriced`);
     }
@@ -98,7 +100,11 @@ export class FillPricer implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async pass(): Promise<number> {
-    const unpriced = await this.unpricedQuery().andWhere(new Brackets((w) => this.today(w))).orderBy('f.id', 'ASC').limit(BATCH).getMany();
+    const unpriced = await this.unpricedQuery()
+      .andWhere(new Brackets((w) => this.today(w)))
+      .orderBy('f.id', 'ASC')
+      .limit(BATCH)
+      .getMany();
     if (unpriced.length === 0) {
       this.retryMs = FIRST_RETRY_MS;
       return 0;
@@ -129,7 +135,11 @@ export class FillPricer implements OnApplicationBootstrap, OnApplicationShutdown
       },
       { durable: false }, // derived from Kite's trades: lost to a power cut, it is simply priced again
     );
-    for (const f of priced) this.logger.log({ orderId: f.orderId }, `fill of order ${f.orderId} (${f.quantity} to ${unpriced.find((u) => u.id === f.fillId)?.cumulativeQuantity}) priced at ${f.price} from Kite's trades`);
+    for (const f of priced)
+      this.logger.log(
+        { orderId: f.orderId },
+        `fill of order ${f.orderId} (${f.quantity} to ${unpriced.find((u) => u.id === f.fillId)?.cumulativeQuantity}) priced at ${f.price} from Kite's trades`,
+      );
     if (priced.length > 0) await this.bus.emitAsync(FILLS_PRICED, { fills: priced } satisfies FillsPricedEvent);
     const left = unpriced.length - prices.size;
     if (left > 0) {

@@ -1,7 +1,11 @@
 import { priceFillsFromTrades, UnpricedFill } from './fill-pricing';
 
 const trade = (tradeId: string, orderId: string, quantity: number, price: number, at: string) => ({
-  trade_id: tradeId, order_id: orderId, quantity, average_price: price, fill_timestamp: `2026-11-25 ${at}`,
+  trade_id: tradeId,
+  order_id: orderId,
+  quantity,
+  average_price: price,
+  fill_timestamp: `2026-11-25 ${at}`,
 });
 const fill = (id: number, orderId: string, quantity: number, cumulativeQuantity: number): UnpricedFill => ({ id, orderId, quantity, cumulativeQuantity });
 
@@ -12,7 +16,12 @@ describe('priceFillsFromTrades', () => {
       trade('10000001', 'A', 4, 400.5, '09:15:01'),
       trade('10000003', 'B', 5, 99, '09:15:01'), // another order's trade never prices A
     ];
-    expect(priceFillsFromTrades([fill(1, 'A', 4, 4), fill(2, 'A', 6, 10)], trades)).toEqual(new Map([[1, 400.5], [2, 401]]));
+    expect(priceFillsFromTrades([fill(1, 'A', 4, 4), fill(2, 'A', 6, 10)], trades)).toEqual(
+      new Map([
+        [1, 400.5],
+        [2, 401],
+      ]),
+    );
     // One fill over both trades: their value over the quantity.
     expect(priceFillsFromTrades([fill(3, 'A', 10, 10)], trades)).toEqual(new Map([[3, 400.8]]));
   });
@@ -20,7 +29,12 @@ describe('priceFillsFromTrades', () => {
   it('lends a trade that straddles two fills to each, at its price', () => {
     const trades = [trade('1', 'A', 3, 100, '09:15:01'), trade('2', 'A', 4, 110, '09:15:02')];
     // 0..5: 3 @ 100 + 2 @ 110 = 520 → 104; 5..7: 2 @ 110.
-    expect(priceFillsFromTrades([fill(1, 'A', 5, 5), fill(2, 'A', 2, 7)], trades)).toEqual(new Map([[1, 104], [2, 110]]));
+    expect(priceFillsFromTrades([fill(1, 'A', 5, 5), fill(2, 'A', 2, 7)], trades)).toEqual(
+      new Map([
+        [1, 104],
+        [2, 110],
+      ]),
+    );
   });
 
   it('orders trades of the same second by trade id, numerically', () => {

@@ -22,7 +22,11 @@ const row = (id: string, status: string, filled: number, qty: number, avg: numbe
   ...extra,
 });
 const trade = (orderId: string, id: string, qty: number, price: number, time: string): KiteRow => ({
-  trade_id: id, order_id: orderId, quantity: qty, average_price: price, fill_timestamp: time,
+  trade_id: id,
+  order_id: orderId,
+  quantity: qty,
+  average_price: price,
+  fill_timestamp: time,
 });
 const snapshot = (r: KiteRow): OrderSnapshot => {
   const t = applyOrderUpdate(null, toOrderUpdate(r));
@@ -63,7 +67,10 @@ describe('planReconcile', () => {
       state = t.next;
       return t.fill && [t.fill.quantity, t.fill.price];
     });
-    expect(deltas).toEqual([[4, 101.75], [3, 102]]);
+    expect(deltas).toEqual([
+      [4, 101.75],
+      [3, 102],
+    ]);
   });
 
   it('falls back to one aggregate delta when the trades do not add up', () => {
@@ -84,7 +91,7 @@ describe('planReconcile', () => {
 });
 
 describe('kiteTimestamp', () => {
-  it("restores the IST string kiteconnect turned into a local-time Date", () => {
+  it('restores the IST string kiteconnect turned into a local-time Date', () => {
     const original = '2021-05-31 09:18:57';
     expect(kiteTimestamp(new Date(original))).toBe(original); // what kiteconnect does, undone
     expect(withKiteTimestamps({ order_timestamp: new Date(original), exchange_update_timestamp: original, x: 1 })).toEqual({

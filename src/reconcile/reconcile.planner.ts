@@ -29,8 +29,8 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 function missedFillUpdates(row: KiteRow, knownFilled: number, trades: KiteRow[]): KiteRow[] {
   const filled = num(row.filled_quantity);
   if (filled <= knownFilled || trades.length === 0) return [];
-  const sorted = [...trades].sort((a, b) =>
-    textOf(a.fill_timestamp ?? '').localeCompare(textOf(b.fill_timestamp ?? '')) || String(a.trade_id).localeCompare(String(b.trade_id)),
+  const sorted = [...trades].sort(
+    (a, b) => textOf(a.fill_timestamp ?? '').localeCompare(textOf(b.fill_timestamp ?? '')) || String(a.trade_id).localeCompare(String(b.trade_id)),
   );
   if (sorted.reduce((sum, t) => sum + num(t.quantity), 0) !== filled) return [];
   const updates: KiteRow[] = [];
@@ -63,8 +63,8 @@ export function planReconcile(stored: Map<string, OrderSnapshot>, orders: KiteRo
     const id = String(trade.order_id);
     tradesByOrder.set(id, [...(tradesByOrder.get(id) ?? []), trade]);
   }
-  const ordered = [...orders].sort((a, b) =>
-    textOf(a.order_timestamp ?? '').localeCompare(textOf(b.order_timestamp ?? '')) || String(a.order_id).localeCompare(String(b.order_id)),
+  const ordered = [...orders].sort(
+    (a, b) => textOf(a.order_timestamp ?? '').localeCompare(textOf(b.order_timestamp ?? '')) || String(a.order_id).localeCompare(String(b.order_id)),
   );
   const plan: KiteRow[] = [];
   for (const row of ordered) {

@@ -33,21 +33,33 @@ export interface ReconcileSummary {
 }
 
 /** The last reconciliation this process ran, for the /trades page's header: when, why, and what it found or why it failed. */
-export type LastReconcile =
-  | ({ ok: true; at: string } & ReconcileSummary)
-  | { ok: false; at: string; trigger: ReconcileTrigger; error: string };
-
+export type LastReconcile = ({ ok: true; at: string } & ReconcileSummary) | { ok: false; at: string; trigger: ReconcileTrigger; error: string };
 
 /** Published after each successful reconciliation (with its ReconcileSummary): what else is read back from Kite follows it (GTTs). */
 export const RECONCILED = 'reconcile.done';
 
 /** Only what the diff compares: loading whole rows (lastPayload) for a 10,000-order book costs more than the diff. */
 const SNAPSHOT_COLUMNS: Record<keyof OrderSnapshot, true> = {
-  orderId: true, status: true, statusMessage: true, exchange: true, tradingsymbol: true, transactionType: true, orderType: true,
-  product: true, variety: true, tag: true, quantity: true, filledQuantity: true, pendingQuantity: true, cancelledQuantity: true,
-  price: true, triggerPrice: true, averagePrice: true, orderTimestamp: true, exchangeUpdateTimestamp: true,
+  orderId: true,
+  status: true,
+  statusMessage: true,
+  exchange: true,
+  tradingsymbol: true,
+  transactionType: true,
+  orderType: true,
+  product: true,
+  variety: true,
+  tag: true,
+  quantity: true,
+  filledQuantity: true,
+  pendingQuantity: true,
+  cancelledQuantity: true,
+  price: true,
+  triggerPrice: true,
+  averagePrice: true,
+  orderTimestamp: true,
+  exchangeUpdateTimestamp: true,
 };
-
 
 /**
  * Brings the store level with Kite's order book (getOrders + getTrades): whatever postbacks and the stream missed

@@ -172,7 +172,11 @@ describe('GttBook', () => {
 
     prices.set('INFY', 1440);
     gtts.due();
-    expect(refusal(() => gtts.modify(id, oco()))).toEqual({ status: 400, errorType: 'InputException', message: 'Trigger cannot be modified as it is triggered.' });
+    expect(refusal(() => gtts.modify(id, oco()))).toEqual({
+      status: 400,
+      errorType: 'InputException',
+      message: 'Trigger cannot be modified as it is triggered.',
+    });
     expect(refusal(() => gtts.delete(id)).message).toBe('Trigger cannot be deleted as it is triggered.');
     expect(refusal(() => gtts.get(12345)).status).toBe(404);
   });
@@ -222,7 +226,16 @@ describe('GttBook', () => {
     prices.set('INFY', 1701);
     const { events, orderIds } = fireDueTriggers(gtts, book);
     expect(orderIds).toHaveLength(1);
-    expect(book.get(orderIds[0])).toMatchObject({ tag: null, tags: [], meta: {}, order_type: 'LIMIT', price: 1700, quantity: 5, status: 'COMPLETE', average_price: 1701 });
+    expect(book.get(orderIds[0])).toMatchObject({
+      tag: null,
+      tags: [],
+      meta: {},
+      order_type: 'LIMIT',
+      price: 1700,
+      quantity: 5,
+      status: 'COMPLETE',
+      average_price: 1701,
+    });
     expect(events.map((event) => event.kind)).toEqual(['OPEN', 'COMPLETE']);
     expect(gtts.get(id).orders[1].result?.order_result).toEqual({ status: 'success', order_id: orderIds[0], rejection_reason: '' });
 

@@ -19,7 +19,15 @@ const instrument = (overrides: Partial<InstrumentRow>): InstrumentRow => ({
 });
 const NIFTY = instrument({});
 const BANKNIFTY = instrument({ tradingsymbol: 'BANKNIFTY26DEC59000CE', name: 'BANKNIFTY', lot_size: 30 });
-const SBIN = instrument({ tradingsymbol: 'SBIN', name: 'STATE BANK OF INDIA', lot_size: 1, exchange: 'NSE', segment: 'NSE', instrument_type: 'EQ', expiry: '' });
+const SBIN = instrument({
+  tradingsymbol: 'SBIN',
+  name: 'STATE BANK OF INDIA',
+  lot_size: 1,
+  exchange: 'NSE',
+  segment: 'NSE',
+  instrument_type: 'EQ',
+  expiry: '',
+});
 
 /** The InputException a check threw, or undefined. */
 function refusal(check: () => unknown): { errorType: string; message: string } | undefined {
@@ -41,8 +49,10 @@ describe('instrument rules', () => {
   });
 
   it('refuses quantities off the lot, prices off the tick, and orders above the freeze limit, in Kite’s words', () => {
-    const check = (quantity: number, price = 100, trigger_price = 0, of = NIFTY) => () =>
-      checkOrderAgainstInstrument(of, { quantity, price, trigger_price }, DEFAULT_FREEZE_LIMITS);
+    const check =
+      (quantity: number, price = 100, trigger_price = 0, of = NIFTY) =>
+      () =>
+        checkOrderAgainstInstrument(of, { quantity, price, trigger_price }, DEFAULT_FREEZE_LIMITS);
     expect(refusal(check(65))).toBeUndefined();
     expect(refusal(check(1755))).toBeUndefined();
     expect(refusal(check(100))).toEqual({ errorType: 'InputException', message: 'Quantity should be a multiple of the lot size of 65 for NIFTY26DEC26000CE.' });

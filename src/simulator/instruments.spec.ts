@@ -75,7 +75,9 @@ describe('instrument list', () => {
     expect(lines).toHaveLength(rows.length + 2); // header, rows, and '' after the final newline
     expect(lines.at(-1)).toBe('');
     expect(lines).toContain('779521,3045,SBIN,STATE BANK OF INDIA,960.0,,0.0,0.05,1,EQ,NSE,NSE');
-    expect(lines.find((line) => line.includes(',NIFTY26D0826000CE,'))).toMatch(/^\d+,\d+,NIFTY26D0826000CE,NIFTY,[\d.]+,2026-12-08,26000\.0,0\.05,65,CE,NFO-OPT,NFO$/);
+    expect(lines.find((line) => line.includes(',NIFTY26D0826000CE,'))).toMatch(
+      /^\d+,\d+,NIFTY26D0826000CE,NIFTY,[\d.]+,2026-12-08,26000\.0,0\.05,65,CE,NFO-OPT,NFO$/,
+    );
   });
 
   it('rebuilds for a new IST day, so a long-running simulator keeps listing future expiries', () => {

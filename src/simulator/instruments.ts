@@ -63,8 +63,28 @@ interface IndexSpec {
 }
 
 const INDICES: readonly IndexSpec[] = [
-  { underlying: 'NIFTY', indexSymbol: 'NIFTY 50', indexExchangeToken: 1001, defaultSpot: 26_000, lotSize: 65, strikeStep: 50, volatility: 0.12, weeklyExpiries: 2, monthlyOptionExpiries: 1 },
-  { underlying: 'BANKNIFTY', indexSymbol: 'NIFTY BANK', indexExchangeToken: 1016, defaultSpot: 59_000, lotSize: 30, strikeStep: 100, volatility: 0.14, weeklyExpiries: 0, monthlyOptionExpiries: 2 },
+  {
+    underlying: 'NIFTY',
+    indexSymbol: 'NIFTY 50',
+    indexExchangeToken: 1001,
+    defaultSpot: 26_000,
+    lotSize: 65,
+    strikeStep: 50,
+    volatility: 0.12,
+    weeklyExpiries: 2,
+    monthlyOptionExpiries: 1,
+  },
+  {
+    underlying: 'BANKNIFTY',
+    indexSymbol: 'NIFTY BANK',
+    indexExchangeToken: 1016,
+    defaultSpot: 59_000,
+    lotSize: 30,
+    strikeStep: 100,
+    volatility: 0.14,
+    weeklyExpiries: 0,
+    monthlyOptionExpiries: 2,
+  },
 ];
 
 /** Strikes listed on each side of the at-the-money strike. */
@@ -179,15 +199,37 @@ export function buildInstrumentList(now: Date, options: InstrumentListOptions): 
   for (const index of INDICES) {
     const spot = options.startPrices[index.indexSymbol] ?? index.defaultSpot;
     const base = { name: index.underlying, tick_size: TICK, lot_size: index.lotSize, exchange: 'NFO' };
-    row({ exchange_token: index.indexExchangeToken, tradingsymbol: index.indexSymbol, name: index.indexSymbol, last_price: spot, expiry: '', strike: 0, tick_size: 0, lot_size: 0, instrument_type: 'EQ', segment: 'INDICES', exchange: 'NSE' });
+    row({
+      exchange_token: index.indexExchangeToken,
+      tradingsymbol: index.indexSymbol,
+      name: index.indexSymbol,
+      last_price: spot,
+      expiry: '',
+      strike: 0,
+      tick_size: 0,
+      lot_size: 0,
+      instrument_type: 'EQ',
+      segment: 'INDICES',
+      exchange: 'NSE',
+    });
     for (const expiry of upcomingMonthlyExpiries(today, FUTURE_EXPIRIES)) {
       const days = (expiry.getTime() - today.getTime()) / DAY_MS;
       const tradingsymbol = futureSymbol(index.underlying, expiry);
       const price = roundToTick(spot * (1 + (0.065 * days) / 365), TICK); // cost of carry at ~6.5% a year
-      row({ ...base, exchange_token: exchangeToken(tradingsymbol), tradingsymbol, last_price: price, expiry: isoDate(expiry), strike: 0, instrument_type: 'FUT', segment: 'NFO-FUT' });
+      row({
+        ...base,
+        exchange_token: exchangeToken(tradingsymbol),
+        tradingsymbol,
+        last_price: price,
+        expiry: isoDate(expiry),
+        strike: 0,
+        instrument_type: 'FUT',
+        segment: 'NFO-FUT',
+      });
     }
     const expiries = new Map<string, Date>();
-    for (const day of [...upcomingTuesdays(today, index.weeklyExpiries), ...upcomingMonthlyExpiries(today, index.monthlyOptionExpiries)]) expiries.set(isoDate(day), day);
+    for (const day of [...upcomingTuesdays(today, index.weeklyExpiries), ...upcomingMonthlyExpiries(today, index.monthlyOptionExpiries)])
+      expiries.set(isoDate(day), day);
     const atm = Math.round(spot / index.strikeStep) * index.strikeStep;
     for (const expiry of [...expiries.values()].sort((a, b) => a.getTime() - b.getTime())) {
       const days = (expiry.getTime() - today.getTime()) / DAY_MS;
@@ -196,14 +238,35 @@ export function buildInstrumentList(now: Date, options: InstrumentListOptions): 
         for (const type of ['CE', 'PE'] as const) {
           const tradingsymbol = optionSymbol(index.underlying, expiry, strike, type);
           const price = optionPremium(spot, strike, type, days, index.volatility);
-          row({ ...base, exchange_token: exchangeToken(tradingsymbol), tradingsymbol, last_price: price, expiry: isoDate(expiry), strike, instrument_type: type, segment: 'NFO-OPT' });
+          row({
+            ...base,
+            exchange_token: exchangeToken(tradingsymbol),
+            tradingsymbol,
+            last_price: price,
+            expiry: isoDate(expiry),
+            strike,
+            instrument_type: type,
+            segment: 'NFO-OPT',
+          });
         }
       }
     }
   }
   for (const stock of STOCKS) {
     const price = options.startPrices[stock.tradingsymbol] ?? stock.price;
-    row({ exchange_token: stock.exchangeToken, tradingsymbol: stock.tradingsymbol, name: stock.name, last_price: price, expiry: '', strike: 0, tick_size: TICK, lot_size: 1, instrument_type: 'EQ', segment: 'NSE', exchange: 'NSE' });
+    row({
+      exchange_token: stock.exchangeToken,
+      tradingsymbol: stock.tradingsymbol,
+      name: stock.name,
+      last_price: price,
+      expiry: '',
+      strike: 0,
+      tick_size: TICK,
+      lot_size: 1,
+      instrument_type: 'EQ',
+      segment: 'NSE',
+      exchange: 'NSE',
+    });
   }
   return rows;
 }

@@ -1,12 +1,6 @@
 /** Kite's error_type values the simulator answers with (https://kite.trade/docs/connect/v3/exceptions/). */
 export type KiteErrorType =
-  | 'InputException'
-  | 'OrderException'
-  | 'TokenException'
-  | 'NetworkException'
-  | 'GeneralException'
-  | 'UserException'
-  | 'DataException';
+  'InputException' | 'OrderException' | 'TokenException' | 'NetworkException' | 'GeneralException' | 'UserException' | 'DataException';
 
 /** A refusal that maps 1:1 onto Kite's error envelope and HTTP status. Thrown by pure code, rendered by the server. */
 export class KiteApiError extends Error {
@@ -27,6 +21,5 @@ export class KiteApiError extends Error {
 
 export const inputError = (message: string): KiteApiError => new KiteApiError(400, 'InputException', message);
 export const orderError = (message: string): KiteApiError => new KiteApiError(400, 'OrderException', message);
-export const tokenError = (message = 'Incorrect `api_key` or `access_token`.'): KiteApiError =>
-  new KiteApiError(403, 'TokenException', message);
+export const tokenError = (message = 'Incorrect `api_key` or `access_token`.'): KiteApiError => new KiteApiError(403, 'TokenException', message);
 export const orderNotFound = (): KiteApiError => new KiteApiError(404, 'OrderException', "Couldn't find that `order_id`.");

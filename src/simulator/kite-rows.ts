@@ -118,11 +118,7 @@ export interface PostbackPayload {
 }
 
 /** Build the postback for an order row; the checksum covers the exact order_timestamp string we send. */
-export function toPostback(
-  order: SimulatedOrder,
-  status: PostbackStatus,
-  account: { userId: string; appId: number; apiSecret: string },
-): PostbackPayload {
+export function toPostback(order: SimulatedOrder, status: PostbackStatus, account: { userId: string; appId: number; apiSecret: string }): PostbackPayload {
   return {
     user_id: account.userId,
     unfilled_quantity: order.quantity - order.filled_quantity,

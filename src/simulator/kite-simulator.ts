@@ -58,7 +58,11 @@ const PLACEMENT_FAILURES: Record<Exclude<NonNullable<PlacementFault['status']>, 
 };
 const placementFailure = (status: keyof typeof PLACEMENT_FAILURES): KiteApiError => new KiteApiError(status, ...PLACEMENT_FAILURES[status]);
 /** Reported by a user as a 400 whose orders appeared 8 s later; no error_type, so kiteconnect calls it a NetworkException. */
-const ORDER_REQUEST_TIMED_OUT = { status: 'error', message: 'Order request timed out. Please check the order book and confirm before placing again.', data: null };
+const ORDER_REQUEST_TIMED_OUT = {
+  status: 'error',
+  message: 'Order request timed out. Please check the order book and confirm before placing again.',
+  data: null,
+};
 
 const token = (): string => randomBytes(16).toString('hex');
 
@@ -357,7 +361,14 @@ export class KiteSimulator {
   setPlacementFault(fault: PlacementFault | undefined): void {
     this.placementFault =
       fault && fault.count > 0
-        ? { kind: fault.kind, count: fault.count, status: fault.status ?? 503, createOrder: fault.createOrder ?? false, holdMs: fault.holdMs ?? 10_000, skip: fault.skip ?? 0 }
+        ? {
+            kind: fault.kind,
+            count: fault.count,
+            status: fault.status ?? 503,
+            createOrder: fault.createOrder ?? false,
+            holdMs: fault.holdMs ?? 10_000,
+            skip: fault.skip ?? 0,
+          }
         : undefined;
   }
 
@@ -368,7 +379,14 @@ export class KiteSimulator {
   setGttPlacementFault(fault: PlacementFault | undefined): void {
     this.gttPlacementFault =
       fault && fault.count > 0
-        ? { kind: fault.kind, count: fault.count, status: fault.status ?? 503, createOrder: fault.createOrder ?? false, holdMs: fault.holdMs ?? 10_000, skip: 0 }
+        ? {
+            kind: fault.kind,
+            count: fault.count,
+            status: fault.status ?? 503,
+            createOrder: fault.createOrder ?? false,
+            holdMs: fault.holdMs ?? 10_000,
+            skip: 0,
+          }
         : undefined;
   }
 

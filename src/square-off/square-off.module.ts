@@ -15,7 +15,17 @@ import { LeadershipModule } from '../leadership/leadership.module';
 
 /** The timed square-off (SQUARE_OFF_AT): cancel, delete GTTs, flatten each strategy's open quantity once a day. */
 @Module({
-  imports: [DatabaseModule, LeadershipModule, KiteSessionModule, NotifierModule, TypeOrmModule.forFeature([SquareOff, Leg, Order]), BrokerModule, GttModule, TradeLogModule, MarketModule],
+  imports: [
+    DatabaseModule,
+    LeadershipModule,
+    KiteSessionModule,
+    NotifierModule,
+    TypeOrmModule.forFeature([SquareOff, Leg, Order]),
+    BrokerModule,
+    GttModule,
+    TradeLogModule,
+    MarketModule,
+  ],
   providers: [SquareOffService],
   exports: [SquareOffService],
 })

@@ -5,21 +5,32 @@ const hedge = (quantity: number, chainId = 'c1') => ({ chainId, exchange: 'NFO',
 
 describe('square-off plan', () => {
   it('covers shorts first and closes longs (the hedges) second, each for the chain’s open quantity', () => {
-    const plan = planSquareOff([short(50), hedge(50)], [
-      { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24000CE', product: 'NRML', quantity: -50 },
-      { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24400CE', product: 'NRML', quantity: 50 },
-    ]);
+    const plan = planSquareOff(
+      [short(50), hedge(50)],
+      [
+        { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24000CE', product: 'NRML', quantity: -50 },
+        { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24400CE', product: 'NRML', quantity: 50 },
+      ],
+    );
     expect(plan.first).toEqual([{ chainId: 'c1', exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24000CE', product: 'NRML', transactionType: 'BUY', quantity: 50 }]);
-    expect(plan.second).toEqual([{ chainId: 'c1', exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24400CE', product: 'NRML', transactionType: 'SELL', quantity: 50 }]);
+    expect(plan.second).toEqual([
+      { chainId: 'c1', exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24400CE', product: 'NRML', transactionType: 'SELL', quantity: 50 },
+    ]);
     expect(plan.notAtKite).toEqual([]);
   });
 
   it('never sends more than Kite shows open in that direction: a position closed elsewhere is not reopened', () => {
-    const plan = planSquareOff([hedge(50, 'c1'), hedge(30, 'c2'), short(10)], [
-      { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24400CE', product: 'NRML', quantity: 60 },
-      { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24000CE', product: 'NRML', quantity: 0 },
+    const plan = planSquareOff(
+      [hedge(50, 'c1'), hedge(30, 'c2'), short(10)],
+      [
+        { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24400CE', product: 'NRML', quantity: 60 },
+        { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24000CE', product: 'NRML', quantity: 0 },
+      ],
+    );
+    expect(plan.second.map((o) => [o.chainId, o.quantity])).toEqual([
+      ['c1', 50],
+      ['c2', 10],
     ]);
-    expect(plan.second.map((o) => [o.chainId, o.quantity])).toEqual([['c1', 50], ['c2', 10]]);
     expect(plan.first).toEqual([]);
     expect(plan.notAtKite.map((p) => [p.chainId, p.tradingsymbol, p.skipped])).toEqual([
       ['c2', 'NIFTY24DEC24400CE', 20],

@@ -60,8 +60,12 @@ export function planSquareOff(open: readonly OpenPosition[], kite: readonly Kite
     if (quantity === 0) continue;
     left.set(key(position), atKite + (long ? -quantity : quantity));
     const order: ClosingOrder = {
-      chainId: position.chainId, exchange: position.exchange, tradingsymbol: position.tradingsymbol, product: position.product,
-      transactionType: long ? 'SELL' : 'BUY', quantity,
+      chainId: position.chainId,
+      exchange: position.exchange,
+      tradingsymbol: position.tradingsymbol,
+      product: position.product,
+      transactionType: long ? 'SELL' : 'BUY',
+      quantity,
     };
     (long ? plan.second : plan.first).push(order);
   }

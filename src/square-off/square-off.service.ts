@@ -170,14 +170,20 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     // 1. Nothing of the strategy's may open or add anything any more: cancel its open orders, delete its GTTs.
     const cancellable = (await legsThatMayBeOpen(this.legs)).filter((leg) => others.some((l) => l.tag === leg.tag));
     const cancelled = await cancelOpenLegworkOrders(
-      { getOrders: () => Promise.resolve(book), cancelOrder: (variety, id) => this.gateway.cancelOrder(variety as Variety, String(id)).then((orderId) => ({ order_id: orderId })) },
+      {
+        getOrders: () => Promise.resolve(book),
+        cancelOrder: (variety, id) => this.gateway.cancelOrder(variety as Variety, String(id)).then((orderId) => ({ order_id: orderId })),
+      },
       cancellable,
     );
     const gtts = await this.gtts.deleteAll({ strategy });
     summary.cancelled.push(...cancelled.cancelled);
     summary.gttsDeleted.push(...gtts.deleted);
     if (cancelled.cancelled.length + gtts.deleted.length > 0) {
-      this.logger.warn({ strategy }, `square-off for ${strategy} (${at} IST): ${cancelled.cancelled.length} open order(s) cancelled, ${gtts.deleted.length} GTT(s) deleted`);
+      this.logger.warn(
+        { strategy },
+        `square-off for ${strategy} (${at} IST): ${cancelled.cancelled.length} open order(s) cancelled, ${gtts.deleted.length} GTT(s) deleted`,
+      );
     }
     // Their fills are final once they are, and the trade log must have them all before anything is closed.
     if (cancelled.cancelled.length > 0 || !(await this.settled(others, book))) {
@@ -193,14 +199,21 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
 
     // 3. What is still open, capped by Kite's positions; shorts first, then longs.
     const plan = planSquareOff(await this.openPositions(strategy), (await this.kite.getPositions()).net);
-    summary.notAtKite = plan.notAtKite.map((p) => `${p.exchange}:${p.tradingsymbol} ${p.product} chain ${p.chainId}: legwork ${p.quantity}, Kite ${p.kiteQuantity}`);
+    summary.notAtKite = plan.notAtKite.map(
+      (p) => `${p.exchange}:${p.tradingsymbol} ${p.product} chain ${p.chainId}: legwork ${p.quantity}, Kite ${p.kiteQuantity}`,
+    );
     const wave = plan.first.length > 0 ? plan.first : plan.second;
     if (wave.length === 0) return this.finish(row, summary, 'done');
 
     const maxAttempts = this.config.get('broker', { infer: true }).groupUnwindAttempts;
     const stuck: string[] = [];
     for (const order of wave) {
-      const attempt = 1 + Math.max(0, ...closing.filter((l) => l.chainId === order.chainId).map((l) => squareOffAttempt(l.legName, day, order.exchange, order.tradingsymbol) ?? 0));
+      const attempt =
+        1 +
+        Math.max(
+          0,
+          ...closing.filter((l) => l.chainId === order.chainId).map((l) => squareOffAttempt(l.legName, day, order.exchange, order.tradingsymbol) ?? 0),
+        );
       if (attempt > maxAttempts) {
         stuck.push(`${order.transactionType} ${order.quantity} ${order.exchange}:${order.tradingsymbol} (chain ${order.chainId})`);
         continue;
@@ -219,12 +232,28 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
       chainId: order.chainId,
       legName,
       order: {
-        variety: 'regular', exchange: order.exchange, tradingsymbol: order.tradingsymbol, transaction_type: order.transactionType,
-        quantity: order.quantity, product: order.product, order_type: 'MARKET', market_protection: -1,
+        variety: 'regular',
+        exchange: order.exchange,
+        tradingsymbol: order.tradingsymbol,
+        transaction_type: order.transactionType,
+        quantity: order.quantity,
+        product: order.product,
+        order_type: 'MARKET',
+        market_protection: -1,
       },
     });
-    if (!outcome.duplicate) summary.closing.push({ chain: order.chainId, leg: legName, side: order.transactionType, quantity: order.quantity, instrument: `${order.exchange}:${order.tradingsymbol}` });
-    this.logger.warn({ strategy, chain: order.chainId }, `square-off for ${strategy}: ${order.transactionType} ${order.quantity} ${order.exchange}:${order.tradingsymbol} (${legName}): ${outcome.status}`);
+    if (!outcome.duplicate)
+      summary.closing.push({
+        chain: order.chainId,
+        leg: legName,
+        side: order.transactionType,
+        quantity: order.quantity,
+        instrument: `${order.exchange}:${order.tradingsymbol}`,
+      });
+    this.logger.warn(
+      { strategy, chain: order.chainId },
+      `square-off for ${strategy}: ${order.transactionType} ${order.quantity} ${order.exchange}:${order.tradingsymbol} (${legName}): ${outcome.status}`,
+    );
   }
 
   /** The strategy's open quantity per chain and instrument, from its fills (FIFO per chain, pnl.ts), with the product of its orders. */
@@ -239,7 +268,13 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
           .filter((o) => o && o.exchange === instrument.exchange && o.tradingsymbol === instrument.tradingsymbol && o.filledQuantity > 0 && o.product)
           .at(-1)?.product;
         if (!product) continue;
-        positions.push({ chainId: chain.chainId, exchange: instrument.exchange, tradingsymbol: instrument.tradingsymbol, product, quantity: instrument.openQuantity });
+        positions.push({
+          chainId: chain.chainId,
+          exchange: instrument.exchange,
+          tradingsymbol: instrument.tradingsymbol,
+          product,
+          quantity: instrument.openQuantity,
+        });
       }
     }
     return positions;
@@ -266,7 +301,18 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     const owner = this.ledger.owner;
     try {
       const row = await this.writes.run((m) =>
-        m.save(m.create(SquareOff, { strategy, tradingDay: day, dueAt: at, status: 'running', claimedBy: owner, claimExpiresAt: this.ledger.leaseEnd(), summary: null, finishedAt: null })),
+        m.save(
+          m.create(SquareOff, {
+            strategy,
+            tradingDay: day,
+            dueAt: at,
+            status: 'running',
+            claimedBy: owner,
+            claimExpiresAt: this.ledger.leaseEnd(),
+            summary: null,
+            finishedAt: null,
+          }),
+        ),
       );
       this.logger.warn({ strategy }, `square-off for ${strategy} (${at} IST, ${day}) starts: open orders cancelled, GTTs deleted, open quantity closed`);
       return row;
@@ -276,7 +322,10 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     const row = await this.rows.findOneByOrFail({ strategy, tradingDay: day });
     if (row.status !== 'running') return null;
     const claimExpiresAt = this.ledger.leaseEnd();
-    const taken = await this.writes.run((m) => m.update(SquareOff, claimable<SquareOff>({ id: row.id, status: 'running' }, owner, new Date()), { claimedBy: owner, claimExpiresAt }), { durable: false });
+    const taken = await this.writes.run(
+      (m) => m.update(SquareOff, claimable<SquareOff>({ id: row.id, status: 'running' }, owner, new Date()), { claimedBy: owner, claimExpiresAt }),
+      { durable: false },
+    );
     return (taken.affected ?? 0) > 0 ? row : null;
   }
 
@@ -286,7 +335,11 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async finish(row: SquareOff, summary: Summary, status: 'done' | 'stuck', stuck: string[] = []): Promise<void> {
     const moved = await this.writes.run((m) =>
-      m.update(SquareOff, { id: row.id, status: 'running' }, { status, summary: JSON.stringify(summary), finishedAt: new Date(), claimedBy: null, claimExpiresAt: null }),
+      m.update(
+        SquareOff,
+        { id: row.id, status: 'running' },
+        { status, summary: JSON.stringify(summary), finishedAt: new Date(), claimedBy: null, claimExpiresAt: null },
+      ),
     );
     if ((moved.affected ?? 0) === 0) return;
     const closed = summary.closing.map((c) => `${c.side} ${c.quantity} ${c.instrument}`);
@@ -294,7 +347,9 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
       `${summary.cancelled.length} open order(s) cancelled, ${summary.gttsDeleted.length} GTT(s) deleted.`,
       closed.length ? `Closed: ${closed.join(', ')}.` : 'Nothing was open.',
       ...(summary.notAtKite.length ? [`Open in legwork's books but not at Kite (not sent): ${summary.notAtKite.join('; ')}.`] : []),
-      ...(stuck.length ? [`NOT closed after ${this.config.get('broker', { infer: true }).groupUnwindAttempts} attempts, act by hand: ${stuck.join('; ')}.`] : []),
+      ...(stuck.length
+        ? [`NOT closed after ${this.config.get('broker', { infer: true }).groupUnwindAttempts} attempts, act by hand: ${stuck.join('; ')}.`]
+        : []),
     ];
     this.logger[status === 'done' ? 'log' : 'error']({ strategy: row.strategy }, `square-off for ${row.strategy} ${status}: ${parts.join(' ')}`);
     this.notifier.notify({
@@ -310,4 +365,3 @@ export class SquareOffService implements OnApplicationBootstrap, OnModuleDestroy
     return this.rows.find({ where: { tradingDay: day }, order: { strategy: 'ASC' } });
   }
 }
-

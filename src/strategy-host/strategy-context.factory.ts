@@ -48,7 +48,14 @@ export class StrategyContextFactory {
           triggerEventId: event.eventId,
         }),
       placeGtt: (name, spec, options = {}) =>
-        this.gtts.place({ strategy, name, spec, parentOrderId: options.parentOrderId ?? event.orderId, chainId: options.chainId, triggerEventId: event.eventId }),
+        this.gtts.place({
+          strategy,
+          name,
+          spec,
+          parentOrderId: options.parentOrderId ?? event.orderId,
+          chainId: options.chainId,
+          triggerEventId: event.eventId,
+        }),
       modifyGtt: (name, spec, options = {}) => this.gtts.modify({ strategy, name, parentOrderId: options.parentOrderId ?? event.orderId }, spec),
       cancelGtt: (name, options = {}) => this.gtts.cancel({ strategy, name, parentOrderId: options.parentOrderId ?? event.orderId }),
       gtts: (filter = {}) => this.gtts.list(strategy, filter),

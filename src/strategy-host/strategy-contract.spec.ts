@@ -46,7 +46,9 @@ describe('the strategy contract, checked when the explorer finds a strategy', ()
       @OnOrderEvent('order.complete' as OrderEventName)
       onDone(): void {}
     }
-    expect(refusal(new Misnamed())).toMatch(/^strategy "bad": Misnamed\.onDone subscribes to unknown event "order\.complete" \(known: order\.opened, order\.updated, /);
+    expect(refusal(new Misnamed())).toMatch(
+      /^strategy "bad": Misnamed\.onDone subscribes to unknown event "order\.complete" \(known: order\.opened, order\.updated, /,
+    );
   });
 
   it('refuses a misspelt filter option rather than let it widen or narrow what the handler sees', () => {
@@ -76,7 +78,7 @@ describe('the strategy contract, checked when the explorer finds a strategy', ()
     expect(refusal(new Field())).toBe('strategy "bad": Field.onDone carries @OnOrderEvent but is not a method');
   });
 
-  it('refuses a strategy that injects an engine internal, which would act under any strategy\'s name', () => {
+  it("refuses a strategy that injects an engine internal, which would act under any strategy's name", () => {
     @Injectable()
     class Sneaky {
       constructor(

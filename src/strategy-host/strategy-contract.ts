@@ -84,7 +84,8 @@ const ENGINE_INTERNALS = new Map<unknown, string>([
 /** Refuses a strategy whose constructor asks for one of the engine's internal services. */
 export function checkStrategyInjections(options: StrategyOptions, type: abstract new (...args: never[]) => unknown): void {
   const params: unknown[] = [...((Reflect.getMetadata(PARAMTYPES_METADATA, type) as unknown[] | undefined) ?? [])];
-  for (const { index, param } of (Reflect.getMetadata(SELF_DECLARED_DEPS_METADATA, type) as Array<{ index: number; param: unknown }> | undefined) ?? []) params[index] = param;
+  for (const { index, param } of (Reflect.getMetadata(SELF_DECLARED_DEPS_METADATA, type) as Array<{ index: number; param: unknown }> | undefined) ?? [])
+    params[index] = param;
   params.forEach((param, index) => {
     const instead = ENGINE_INTERNALS.get(param);
     if (instead === undefined) return;

@@ -101,7 +101,10 @@ export class StrategyDispatcher implements OnModuleDestroy {
       }
     } catch (error) {
       this.failures.inc({ strategy: handler.strategy, kind: 'error' });
-      this.logger.error({ ...fields, err: error instanceof Error ? error : undefined }, `strategy ${handler.label} threw on ${event.name} for order ${event.orderId}: ${errorText(error)}`);
+      this.logger.error(
+        { ...fields, err: error instanceof Error ? error : undefined },
+        `strategy ${handler.label} threw on ${event.name} for order ${event.orderId}: ${errorText(error)}`,
+      );
     } finally {
       clearTimeout(timer);
       stop();

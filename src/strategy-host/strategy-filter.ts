@@ -4,7 +4,16 @@ import type { LegInfo, OrderEventFilter } from './strategy.interfaces';
 type Pattern = string | RegExp | Array<string | RegExp>;
 
 /** Every option an OrderEventFilter knows (the explorer refuses others: a typo would silently widen or narrow a handler). */
-export const FILTER_OPTIONS: ReadonlyArray<keyof OrderEventFilter> = ['tag', 'own', 'legName', 'tradingsymbol', 'exchange', 'transactionType', 'sources', 'external'];
+export const FILTER_OPTIONS: ReadonlyArray<keyof OrderEventFilter> = [
+  'tag',
+  'own',
+  'legName',
+  'tradingsymbol',
+  'exchange',
+  'transactionType',
+  'sources',
+  'external',
+];
 
 export function matches(value: string | null | undefined, pattern: Pattern | undefined): boolean {
   if (pattern === undefined) return true;

@@ -38,7 +38,14 @@ export class StrategyHostModule {
         TypeOrmModule.forFeature([Leg]),
         ...loaded.modules.map((m) => m.type),
       ],
-      providers: [StrategyExplorer, StrategyDispatcher, StrategyContextFactory, StrategyEnvironment, { provide: STRATEGY_FILES, useValue: loaded.files }, ...loaded.strategies.map((s) => s.type)],
+      providers: [
+        StrategyExplorer,
+        StrategyDispatcher,
+        StrategyContextFactory,
+        StrategyEnvironment,
+        { provide: STRATEGY_FILES, useValue: loaded.files },
+        ...loaded.strategies.map((s) => s.type),
+      ],
     };
   }
 }

@@ -52,7 +52,9 @@ function requireStrategyFile(file: string): Record<string, unknown> {
     try {
       (load('ts-node') as typeof import('ts-node')).register({ transpileOnly: true });
     } catch {
-      throw new Error(`${file} is TypeScript, legwork runs compiled JavaScript and ts-node is not installed: run \`npm run build\` (npm start does) or install ts-node`);
+      throw new Error(
+        `${file} is TypeScript, legwork runs compiled JavaScript and ts-node is not installed: run \`npm run build\` (npm start does) or install ts-node`,
+      );
     }
   }
   return load(file) as Record<string, unknown>;

@@ -41,7 +41,8 @@ export type OrderEventHandler<N extends OrderEventName> = (event: OrderEventMap[
 export function OnOrderEvent<N extends OrderEventName>(events: N | readonly N[], filter: OrderEventFilter = {}) {
   // Only `value` is declared: a handler may take a wider event type (e.g. AnyOrderEvent), never a narrower one.
   return (target: object, key: string | symbol, descriptor: { value?: OrderEventHandler<N> }): void => {
-    const list = (Reflect.getMetadata(ORDER_EVENT_HANDLERS, target.constructor) as Array<OrderEventHandlerMetadata & { method: string | symbol }> | undefined) ?? [];
+    const list =
+      (Reflect.getMetadata(ORDER_EVENT_HANDLERS, target.constructor) as Array<OrderEventHandlerMetadata & { method: string | symbol }> | undefined) ?? [];
     Reflect.defineMetadata(ORDER_EVENT_HANDLERS, [...list, { method: key, events: [events].flat(), filter }], target.constructor);
     void descriptor;
   };

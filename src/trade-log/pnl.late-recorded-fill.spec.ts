@@ -20,11 +20,13 @@ describe('P&L: a fill recorded late is matched by the time it happened', () => {
   const exit = at('09:30:00', 3, 'SELL', 5, 475);
 
   it('the earlier-executed lot is the one the sale closes (first in, first out), whatever the row order', () => {
-    for (const fills of [[recorded, foundLater, exit], [exit, foundLater, recorded], [foundLater, exit, recorded]]) {
+    for (const fills of [
+      [recorded, foundLater, exit],
+      [exit, foundLater, recorded],
+      [foundLater, exit, recorded],
+    ]) {
       const pnl = chainPnl(fills);
-      expect(pnl.matches).toEqual([
-        { exchange: 'NSE', tradingsymbol: 'SBIN', quantity: 5, buyPrice: 470, sellPrice: 475, pnl: 25, openedBy: 2, closedBy: 3 },
-      ]);
+      expect(pnl.matches).toEqual([{ exchange: 'NSE', tradingsymbol: 'SBIN', quantity: 5, buyPrice: 470, sellPrice: 475, pnl: 25, openedBy: 2, closedBy: 3 }]);
       expect(pnl.realised).toBe(25); // by row order it would be (475 − 472) × 5 = 15
       expect(pnl.instruments[0]).toMatchObject({ openQuantity: 5, openAveragePrice: 472 });
     }

@@ -13,19 +13,24 @@ describe('chainPnl (FIFO)', () => {
     expect(pnl.openQuantity).toBe(0);
     expect(pnl.instruments).toEqual([
       {
-        exchange: 'NSE', tradingsymbol: 'INFY', boughtQuantity: 10, boughtValue: 15000, soldQuantity: 10, soldValue: 15125,
-        matchedQuantity: 10, realised: 125, openQuantity: 0, openAveragePrice: null, unpricedQuantity: 0,
+        exchange: 'NSE',
+        tradingsymbol: 'INFY',
+        boughtQuantity: 10,
+        boughtValue: 15000,
+        soldQuantity: 10,
+        soldValue: 15125,
+        matchedQuantity: 10,
+        realised: 125,
+        openQuantity: 0,
+        openAveragePrice: null,
+        unpricedQuantity: 0,
       },
     ]);
   });
 
   it('closes the oldest lots first', () => {
     // Lots: 5 @ 100, then 5 @ 110. Selling 7 @ 120 closes 5 @ 100 (+100) and 2 @ 110 (+20); 3 @ 110 stay open.
-    const pnl = chainPnl([
-      pnlFill('09:15:00', 'BUY', 5, 100),
-      pnlFill('09:20:00', 'BUY', 5, 110),
-      pnlFill('09:30:00', 'SELL', 7, 120),
-    ]);
+    const pnl = chainPnl([pnlFill('09:15:00', 'BUY', 5, 100), pnlFill('09:20:00', 'BUY', 5, 110), pnlFill('09:30:00', 'SELL', 7, 120)]);
     expect(pnl.realised).toBe(120);
     expect(pnl.matches.map((m) => [m.quantity, m.buyPrice, m.sellPrice, m.pnl])).toEqual([
       [5, 100, 120, 100],
@@ -131,11 +136,13 @@ describe('strategyPnl', () => {
     const win = chainPnl([pnlFill('09:00:00', 'BUY', 10, 100), pnlFill('10:00:00', 'SELL', 10, 103)]); // +30
     const loss = chainPnl([pnlFill('09:00:00', 'BUY', 5, 200), pnlFill('10:00:00', 'SELL', 5, 190)]); // −50
     const open = chainPnl([pnlFill('09:00:00', 'BUY', 4, 50), pnlFill('10:00:00', 'SELL', 1, 52.5)]); // +2.5, 3 open
-    expect(strategyPnl([
-      { strategy: 'zeta', pnl: loss },
-      { strategy: 'alpha', pnl: win },
-      { strategy: 'alpha', pnl: open },
-    ])).toEqual([
+    expect(
+      strategyPnl([
+        { strategy: 'zeta', pnl: loss },
+        { strategy: 'alpha', pnl: win },
+        { strategy: 'alpha', pnl: open },
+      ]),
+    ).toEqual([
       { strategy: 'alpha', chains: 2, openChains: 1, matchedQuantity: 11, realised: 32.5 },
       { strategy: 'zeta', chains: 1, openChains: 0, matchedQuantity: 5, realised: -50 },
     ]);

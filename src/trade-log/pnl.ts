@@ -113,8 +113,15 @@ export function chainPnl(fills: readonly PnlFill[]): ChainPnl {
         stats: {
           exchange: fill.exchange,
           tradingsymbol: fill.tradingsymbol,
-          boughtQuantity: 0, boughtValue: 0, soldQuantity: 0, soldValue: 0,
-          matchedQuantity: 0, realised: 0, openQuantity: 0, openAveragePrice: null, unpricedQuantity: 0,
+          boughtQuantity: 0,
+          boughtValue: 0,
+          soldQuantity: 0,
+          soldValue: 0,
+          matchedQuantity: 0,
+          realised: 0,
+          openQuantity: 0,
+          openAveragePrice: null,
+          unpricedQuantity: 0,
         },
       };
       books.set(key, book);
@@ -138,8 +145,14 @@ export function chainPnl(fills: readonly PnlFill[]): ChainPnl {
       const sellPrice = fill.side === 'SELL' ? fill.price : lot.price;
       const pnl = buyPrice === null || sellPrice === null ? null : (sellPrice - buyPrice) * quantity;
       matches.push({
-        exchange: fill.exchange, tradingsymbol: fill.tradingsymbol, quantity, buyPrice, sellPrice,
-        pnl: pnl === null ? null : roundMoney(pnl), openedBy: lot.seq, closedBy: fill.seq,
+        exchange: fill.exchange,
+        tradingsymbol: fill.tradingsymbol,
+        quantity,
+        buyPrice,
+        sellPrice,
+        pnl: pnl === null ? null : roundMoney(pnl),
+        openedBy: lot.seq,
+        closedBy: fill.seq,
       });
       stats.matchedQuantity += quantity;
       stats.realised += pnl ?? 0;

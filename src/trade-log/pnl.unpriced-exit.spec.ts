@@ -23,7 +23,10 @@ describe('P&L: an exit fill without a price', () => {
   });
 
   it('a short covered by an unpriced buy books nothing for it either', () => {
-    const pnl = chainPnl([pnlFill('09:15:00', 'SELL', 50, 210.35, 'NIFTY25NOV24000CE', 'NFO'), pnlFill('14:00:00', 'BUY', 50, null, 'NIFTY25NOV24000CE', 'NFO')]);
+    const pnl = chainPnl([
+      pnlFill('09:15:00', 'SELL', 50, 210.35, 'NIFTY25NOV24000CE', 'NFO'),
+      pnlFill('14:00:00', 'BUY', 50, null, 'NIFTY25NOV24000CE', 'NFO'),
+    ]);
     expect(pnl.matches.map((m) => [m.buyPrice, m.sellPrice, m.pnl])).toEqual([[null, 210.35, null]]);
     expect(pnl.realised).toBe(0);
     expect(pnl.instruments[0]).toMatchObject({ boughtValue: 0, soldValue: 10517.5, unpricedQuantity: 50 });

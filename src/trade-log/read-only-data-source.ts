@@ -35,7 +35,8 @@ async function openPostgresReadOnly(url: string, entities: DataSourceOptions['en
   try {
     const missing: string[] = [];
     for (const table of REQUIRED_TABLES) if (!(await runner.hasTable(table))) missing.push(table);
-    if (missing.length > 0) throw new TradeLogOpenError(`${name} is not a legwork trade log (missing tables: ${missing.join(', ')}); start the engine once on it to migrate it`);
+    if (missing.length > 0)
+      throw new TradeLogOpenError(`${name} is not a legwork trade log (missing tables: ${missing.join(', ')}); start the engine once on it to migrate it`);
   } catch (error) {
     await runner.release();
     await dataSource.destroy();
@@ -82,7 +83,9 @@ export async function openTradeLogReadOnly(path: string, entities: DataSourceOpt
       await runner.release();
     }
     if (missing.length > 0) {
-      throw new TradeLogOpenError(`${file} is not a legwork trade log, or predates this version (missing tables: ${missing.join(', ')}); start the engine once on it to migrate it`);
+      throw new TradeLogOpenError(
+        `${file} is not a legwork trade log, or predates this version (missing tables: ${missing.join(', ')}); start the engine once on it to migrate it`,
+      );
     }
   } catch (error) {
     await dataSource.destroy();

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  BadRequestException, Controller, Get, Header, Logger, NotFoundException, Param, Query, Res, UsePipes, ValidationPipe,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Get, Header, Logger, NotFoundException, Param, Query, Res, UsePipes, ValidationPipe } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Response } from 'express';
 import type { LegworkConfig } from '../config/legwork.config';
@@ -94,7 +92,10 @@ export class TradeLogPageController {
       res.status(500).type('text/plain').send(`trade-log page file ${name} is missing from ${PAGE_DIR}`);
       return;
     }
-    res.status(200).set({ ...PAGE_HEADERS, 'Content-Type': type }).send(body);
+    res
+      .status(200)
+      .set({ ...PAGE_HEADERS, 'Content-Type': type })
+      .send(body);
   }
 }
 

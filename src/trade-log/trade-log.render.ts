@@ -28,8 +28,18 @@ export function ordersTable(rows: OrderRow[]): string {
   return `${table(
     ['Time', 'Order', 'Chain', 'Strategy', 'Leg', 'Symbol', 'Side', 'Qty', 'Filled', 'Avg price', 'Status', 'Message'],
     rows.map((o) => [
-      text(o.orderTimestamp), o.orderId, text(o.chainId), text(o.strategy), text(o.legName), text(o.tradingsymbol),
-      text(o.transactionType), String(o.quantity), String(o.filledQuantity), price(o.averagePrice), o.status, text(o.statusMessage),
+      text(o.orderTimestamp),
+      o.orderId,
+      text(o.chainId),
+      text(o.strategy),
+      text(o.legName),
+      text(o.tradingsymbol),
+      text(o.transactionType),
+      String(o.quantity),
+      String(o.filledQuantity),
+      price(o.averagePrice),
+      o.status,
+      text(o.statusMessage),
     ]),
     [7, 8, 9],
   )}\n${plural(rows.length, 'order')}\n`;
@@ -40,14 +50,22 @@ export function fillsTable(rows: FillRow[]): string {
   return `${table(
     ['Time', 'Order', 'Chain', 'Strategy', 'Symbol', 'Side', 'Qty', 'Price', 'Cum. qty'],
     rows.map((f) => [
-      f.time, f.orderId, text(f.chainId), text(f.strategy), text(f.tradingsymbol), text(f.transactionType),
-      String(f.quantity), f.price === null ? 'unpriced' : money(f.price), String(f.cumulativeQuantity),
+      f.time,
+      f.orderId,
+      text(f.chainId),
+      text(f.strategy),
+      text(f.tradingsymbol),
+      text(f.transactionType),
+      String(f.quantity),
+      f.price === null ? 'unpriced' : money(f.price),
+      String(f.cumulativeQuantity),
     ]),
     [6, 7, 8],
   )}\n${plural(rows.length, 'fill')}\n`;
 }
 
-const stepStatus = (step: TimelineItem) => step.order?.status ?? (step.leg ? `leg ${step.leg.status}${step.leg.slices ? ` (${step.leg.slices} slices)` : ''}` : '');
+const stepStatus = (step: TimelineItem) =>
+  step.order?.status ?? (step.leg ? `leg ${step.leg.status}${step.leg.slices ? ` (${step.leg.slices} slices)` : ''}` : '');
 
 /** A step's name: a slice is shown under its leg ("exit slice 2"). */
 const stepName = (step: TimelineItem) => (step.kind === 'slice' && step.leg ? `${step.legName} slice ${step.leg.slice}` : step.legName);
@@ -57,9 +75,13 @@ export function chainsTable(chains: ChainView[]): string {
   return `${table(
     ['Chain', 'Strategy', 'Started', 'Symbols', 'Steps', 'Realised', 'Open qty'],
     chains.map((c) => [
-      c.chainId, c.strategy, c.startedAt, c.tradingsymbols.join('\n'),
+      c.chainId,
+      c.strategy,
+      c.startedAt,
+      c.tradingsymbols.join('\n'),
       c.timeline.map((step) => `${stepName(step)}: ${stepStatus(step)}`).join('\n'),
-      money(c.pnl.realised), String(c.pnl.openQuantity),
+      money(c.pnl.realised),
+      String(c.pnl.openQuantity),
     ]),
     [5, 6],
     false,
@@ -78,10 +100,18 @@ export function chainDetail(chain: ChainView): string {
   const steps = table(
     ['Time', 'Step', 'Tag', 'Order', 'Side', 'Qty', 'Symbol', 'Status', 'Filled', 'Avg price', 'Note'],
     chain.timeline.map((step) => [
-      step.at, stepName(step), text(step.leg?.tag ?? step.order?.tag), text(step.order?.orderId), text(step.order?.transactionType),
-      step.order ? String(step.order.quantity) : step.leg?.slices ? String(step.leg.quantity ?? '') : '', text(step.order?.tradingsymbol), stepStatus(step),
+      step.at,
+      stepName(step),
+      text(step.leg?.tag ?? step.order?.tag),
+      text(step.order?.orderId),
+      text(step.order?.transactionType),
+      step.order ? String(step.order.quantity) : step.leg?.slices ? String(step.leg.quantity ?? '') : '',
+      text(step.order?.tradingsymbol),
+      stepStatus(step),
       // A leg sent as slices: what filled of all its slices.
-      step.order ? String(step.order.filledQuantity) : step.leg?.slices ? String(step.leg.filledQuantity) : '', price(step.order?.averagePrice), stepNote(step),
+      step.order ? String(step.order.filledQuantity) : step.leg?.slices ? String(step.leg.filledQuantity) : '',
+      price(step.order?.averagePrice),
+      stepNote(step),
     ]),
     [5, 8, 9],
   );
@@ -94,8 +124,11 @@ export function chainDetail(chain: ChainView): string {
             (i.unpricedQuantity ? ` (${i.unpricedQuantity} unpriced)` : ''),
           // With unpriced fills the average of a side is not known yet.
           `${i.boughtQuantity} @ ${i.unpricedQuantity ? '?' : money(i.boughtQuantity ? i.boughtValue / i.boughtQuantity : 0)}`,
-          `${i.soldQuantity} @ ${i.unpricedQuantity ? '?' : money(i.soldQuantity ? i.soldValue / i.soldQuantity : 0)}`, String(i.matchedQuantity),
-          money(i.realised), String(i.openQuantity), price(i.openAveragePrice),
+          `${i.soldQuantity} @ ${i.unpricedQuantity ? '?' : money(i.soldQuantity ? i.soldValue / i.soldQuantity : 0)}`,
+          String(i.matchedQuantity),
+          money(i.realised),
+          String(i.openQuantity),
+          price(i.openAveragePrice),
         ]),
         [1, 2, 3, 4, 5, 6],
       )
@@ -115,14 +148,31 @@ export function pnlTables(report: PnlReport, by: 'chain' | 'strategy' | 'both' =
       'P&L per chain',
       table(
         ['Chain', 'Strategy', 'Date', 'Symbols', 'Matched qty', 'Open qty', 'Realised'],
-        report.chains.map((c) => [c.chainId, c.strategy, c.date, c.tradingsymbols.join(' '), String(c.matchedQuantity), String(c.openQuantity), money(c.realised)]),
+        report.chains.map((c) => [
+          c.chainId,
+          c.strategy,
+          c.date,
+          c.tradingsymbols.join(' '),
+          String(c.matchedQuantity),
+          String(c.openQuantity),
+          money(c.realised),
+        ]),
         [4, 5, 6],
       ),
     );
   }
   if (by !== 'chain') {
-    const total = ['Total', String(report.total.chains), String(report.strategies.reduce((n, s) => n + s.openChains, 0)), String(report.total.matchedQuantity), money(report.total.realised)];
-    parts.push('P&L per strategy', table(['Strategy', 'Chains', 'Open chains', 'Matched qty', 'Realised'], [...strategyRows(report.strategies), total], [1, 2, 3, 4]));
+    const total = [
+      'Total',
+      String(report.total.chains),
+      String(report.strategies.reduce((n, s) => n + s.openChains, 0)),
+      String(report.total.matchedQuantity),
+      money(report.total.realised),
+    ];
+    parts.push(
+      'P&L per strategy',
+      table(['Strategy', 'Chains', 'Open chains', 'Matched qty', 'Realised'], [...strategyRows(report.strategies), total], [1, 2, 3, 4]),
+    );
   }
   return `${parts.join('\n')}\n`;
 }
@@ -134,11 +184,37 @@ export function toCsv(rows: Array<Record<string, unknown>>, columns: string[]): 
 }
 
 export const ORDER_COLUMNS: Array<keyof OrderRow> = [
-  'orderId', 'chainId', 'strategy', 'legName', 'tag', 'exchange', 'tradingsymbol', 'transactionType', 'orderType', 'product',
-  'quantity', 'filledQuantity', 'price', 'triggerPrice', 'averagePrice', 'status', 'statusMessage', 'orderTimestamp', 'exchangeUpdateTimestamp',
+  'orderId',
+  'chainId',
+  'strategy',
+  'legName',
+  'tag',
+  'exchange',
+  'tradingsymbol',
+  'transactionType',
+  'orderType',
+  'product',
+  'quantity',
+  'filledQuantity',
+  'price',
+  'triggerPrice',
+  'averagePrice',
+  'status',
+  'statusMessage',
+  'orderTimestamp',
+  'exchangeUpdateTimestamp',
 ];
 export const FILL_COLUMNS: Array<keyof FillRow> = [
-  'id', 'time', 'orderId', 'chainId', 'strategy', 'tradingsymbol', 'transactionType', 'quantity', 'price', 'cumulativeQuantity',
+  'id',
+  'time',
+  'orderId',
+  'chainId',
+  'strategy',
+  'tradingsymbol',
+  'transactionType',
+  'quantity',
+  'price',
+  'cumulativeQuantity',
 ];
 export const CHAIN_COLUMNS = ['chainId', 'strategy', 'date', 'startedAt', 'tradingsymbols', 'steps', 'matchedQuantity', 'openQuantity', 'realised'];
 export const PNL_CHAIN_COLUMNS: Array<keyof PnlChainRow> = ['chainId', 'strategy', 'date', 'tradingsymbols', 'matchedQuantity', 'openQuantity', 'realised'];
@@ -152,7 +228,9 @@ export function chainCsvRow(c: ChainView): Record<string, unknown> {
     date: c.date,
     startedAt: c.startedAt,
     tradingsymbols: c.tradingsymbols.join(' '),
-    steps: c.timeline.map((step) => `${step.legName}${step.kind === 'slice' && step.leg ? `#${step.leg.slice}` : ''}:${stepStatus(step).replace(/ /g, '_')}`).join(' '),
+    steps: c.timeline
+      .map((step) => `${step.legName}${step.kind === 'slice' && step.leg ? `#${step.leg.slice}` : ''}:${stepStatus(step).replace(/ /g, '_')}`)
+      .join(' '),
     matchedQuantity: c.pnl.matchedQuantity,
     openQuantity: c.pnl.openQuantity,
     realised: c.pnl.realised,
@@ -166,7 +244,7 @@ export function positionsTables(positions: Positions): string {
   if (positions.instruments.length === 0) return 'no fills: no positions\n';
   const net = (q: number) => (q > 0 ? `+${q}` : String(q));
   return `${[
-    'Positions (net of the day\'s fills, FIFO average price of what is open)',
+    "Positions (net of the day's fills, FIFO average price of what is open)",
     table(
       ['Symbol', 'Net qty', 'Avg price', 'Kite net qty'],
       positions.instruments.map((i) => [i.tradingsymbol, net(i.netQuantity), price(i.averagePrice), i.kiteNetQuantity === null ? '—' : net(i.kiteNetQuantity)]),

@@ -7,9 +7,7 @@ import { OrderEventRecord } from '../orders/entities/order-event.entity';
 import { Order } from '../orders/entities/order.entity';
 import { formatIst } from '../market/ist-time';
 import { chainPnl, InstrumentPnl, PnlFill, roundMoney, strategyPnl } from './pnl';
-import {
-  ChainView, FillRow, LEG_STATUSES, LegRow, OrderDetail, OrderEventView, OrderRow, PnlReport, TimelineItem, TradeLogFilter,
-} from './trade-log.types';
+import { ChainView, FillRow, LEG_STATUSES, LegRow, OrderDetail, OrderEventView, OrderRow, PnlReport, TimelineItem, TradeLogFilter } from './trade-log.types';
 
 /** Rejected filter values (the controller answers 400, the CLI prints the message). */
 export class TradeLogFilterError extends Error {}
@@ -227,7 +225,10 @@ export class TradeLogService {
       timeline.sort((a, b) => byText(a.at, b.at));
 
       const chainOrderIds = new Set(timeline.flatMap((t) => (t.order ? [t.order.orderId] : [])));
-      const pnlFills = pnlFillsOf(fills.filter((f) => chainOrderIds.has(f.orderId)), orders);
+      const pnlFills = pnlFillsOf(
+        fills.filter((f) => chainOrderIds.has(f.orderId)),
+        orders,
+      );
       const startedAt = timeline[0]?.at ?? '';
       views.push({
         chainId,
@@ -265,10 +266,13 @@ export class TradeLogService {
       const query = this.dataSource.getRepository(Order).createQueryBuilder('o');
       this.whereOrders(query, 'o', filter);
       if (filter.status && isLegStatus(filter.status)) {
-        query.andWhere((qb) => {
-          const sub = qb.subQuery().select('l.orderId').from(Leg, 'l').where('l.status = :legStatus').getQuery();
-          return `o.orderId IN ${sub}`;
-        }, { legStatus: filter.status.toLowerCase() });
+        query.andWhere(
+          (qb) => {
+            const sub = qb.subQuery().select('l.orderId').from(Leg, 'l').where('l.status = :legStatus').getQuery();
+            return `o.orderId IN ${sub}`;
+          },
+          { legStatus: filter.status.toLowerCase() },
+        );
       }
       const orders = await query.getMany();
       const membership = await this.membershipOf(orders.map((o) => o.orderId));
@@ -404,7 +408,8 @@ export class TradeLogService {
     }
     if (filter.status && isLegStatus(filter.status)) {
       query.andWhere(
-        (outer: SelectQueryBuilder<Leg>) => `leg.chainId IN ${outer.subQuery().select('ls.chainId').from(Leg, 'ls').where('ls.status = :legStatus').getQuery()}`,
+        (outer: SelectQueryBuilder<Leg>) =>
+          `leg.chainId IN ${outer.subQuery().select('ls.chainId').from(Leg, 'ls').where('ls.status = :legStatus').getQuery()}`,
         { legStatus: filter.status.toLowerCase() },
       );
     }

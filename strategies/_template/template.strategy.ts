@@ -15,15 +15,7 @@
  *   - Handlers should be quick. A handler that throws is logged and counted; one that runs past STRATEGY_TIMEOUT_MS
  *     is reported and the engine moves on. Neither affects other strategies or postback ingress.
  */
-import {
-  OnOrderEvent,
-  OrderCompletedEvent,
-  OrderEventName,
-  OrderFilledEvent,
-  Strategy,
-  StrategyContext,
-  StrategyEnvironment,
-} from '../../src/sdk';
+import { OnOrderEvent, OrderCompletedEvent, OrderEventName, OrderFilledEvent, Strategy, StrategyContext, StrategyEnvironment } from '../../src/sdk';
 
 @Strategy({ name: 'my-strategy', description: 'what it does, in one line' })
 export class MyStrategy {

@@ -35,7 +35,9 @@ describe('hedge-on-fill picks a listed strike from the instrument list', () => {
     expect(await chooseHedge(f.lookup, 'NFO', await symbol(26_500, 'CE'), 200)).toEqual({
       problem: `no NIFTY ${expiry} CE is listed above the sold strike 26500 (wanted 26700)`,
     });
-    expect(await chooseHedge(f.lookup, 'NFO', await symbol(25_500, 'PE'), 100)).toMatchObject({ problem: expect.stringMatching(/listed below the sold strike 25500/) });
+    expect(await chooseHedge(f.lookup, 'NFO', await symbol(25_500, 'PE'), 100)).toMatchObject({
+      problem: expect.stringMatching(/listed below the sold strike 25500/),
+    });
     expect(await chooseHedge(f.lookup, 'NSE', 'SBIN', 200)).toEqual({ problem: 'NSE:SBIN is not an option (EQ in the instrument list)' });
     expect(await chooseHedge(f.lookup, 'NFO', 'NIFTY24DEC24000CE', 200)).toEqual({
       problem: expect.stringMatching(/^NFO:NIFTY24DEC24000CE is not in the instrument list in use \(2026-01-20's, \d+ rows\)$/),

@@ -1,4 +1,13 @@
-import { InstrumentInfo, InstrumentLookup, OnOrderEvent, OrderEventName, OrderFilledEvent, Strategy, StrategyContext, StrategyEnvironment } from '../../src/sdk';
+import {
+  InstrumentInfo,
+  InstrumentLookup,
+  OnOrderEvent,
+  OrderEventName,
+  OrderFilledEvent,
+  Strategy,
+  StrategyContext,
+  StrategyEnvironment,
+} from '../../src/sdk';
 
 /** Option sells carrying this Kite tag get hedged as they fill. */
 export const HEDGE_ENTRY_TAG = 'hedged';
@@ -14,7 +23,9 @@ export async function chooseHedge(instruments: InstrumentLookup, exchange: strin
   const sold = await instruments.find(exchange, tradingsymbol);
   if (!sold) {
     const list = await instruments.listInUse();
-    return { problem: `${exchange}:${tradingsymbol} is not in the instrument list in use (${list ? `${list.listDay}'s, ${list.rows} rows` : 'none loaded yet'})` };
+    return {
+      problem: `${exchange}:${tradingsymbol} is not in the instrument list in use (${list ? `${list.listDay}'s, ${list.rows} rows` : 'none loaded yet'})`,
+    };
   }
   if ((sold.instrumentType !== 'CE' && sold.instrumentType !== 'PE') || sold.strike === null || sold.expiry === null) {
     return { problem: `${exchange}:${tradingsymbol} is not an option (${sold.instrumentType} in the instrument list)` };
@@ -30,7 +41,9 @@ export async function chooseHedge(instruments: InstrumentLookup, exchange: strin
     ...(call ? { above: sold.strike } : { below: sold.strike }),
   });
   if (!hedge) {
-    return { problem: `no ${sold.name} ${sold.expiry} ${sold.instrumentType} is listed ${call ? 'above' : 'below'} the sold strike ${sold.strike} (wanted ${wanted})` };
+    return {
+      problem: `no ${sold.name} ${sold.expiry} ${sold.instrumentType} is listed ${call ? 'above' : 'below'} the sold strike ${sold.strike} (wanted ${wanted})`,
+    };
   }
   return { hedge, wanted };
 }
@@ -71,7 +84,9 @@ export class HedgeOnFillStrategy {
     }
     const { hedge, wanted } = choice;
     if (hedge.strike !== wanted) {
-      ctx.logger.warn(`strike ${wanted} is not listed for ${hedge.name} ${hedge.expiry} ${hedge.instrumentType}; hedging with the nearest listed one, ${hedge.tradingsymbol}`);
+      ctx.logger.warn(
+        `strike ${wanted} is not listed for ${hedge.name} ${hedge.expiry} ${hedge.instrumentType}; hedging with the nearest listed one, ${hedge.tradingsymbol}`,
+      );
     }
     await ctx.placeLeg(`hedge-${event.fill.cumulativeQuantity}`, {
       exchange: hedge.exchange,

@@ -21,7 +21,10 @@ const toTick = (price: number) => Math.round(price * 20) / 20;
  *
  * Settings: OCO_PROTECT_STOP_PERCENT (2), OCO_PROTECT_TARGET_PERCENT (4), OCO_PROTECT_STOP_LIMIT_PERCENT (0.5).
  */
-@Strategy({ name: 'oco-protect', description: 'an OCO GTT (stop-loss and target) at Kite for every tagged entry; deleted when the position is closed another way' })
+@Strategy({
+  name: 'oco-protect',
+  description: 'an OCO GTT (stop-loss and target) at Kite for every tagged entry; deleted when the position is closed another way',
+})
 export class OcoProtectStrategy {
   private readonly stopPercent: number;
   private readonly targetPercent: number;
@@ -42,7 +45,12 @@ export class OcoProtectStrategy {
     const away = (percent: number, down: boolean) => toTick(average * (1 + (down ? -percent : percent) / 100));
     // Long: the stop is below and the target above, both SELL. Short: mirrored, both BUY.
     const stopTrigger = away(this.stopPercent, long);
-    const order = (price: number) => ({ transaction_type: long ? ('SELL' as const) : ('BUY' as const), quantity: entry.filledQuantity, product: entry.product ?? 'CNC', price });
+    const order = (price: number) => ({
+      transaction_type: long ? ('SELL' as const) : ('BUY' as const),
+      quantity: entry.filledQuantity,
+      product: entry.product ?? 'CNC',
+      price,
+    });
     const outcome = await ctx.placeGtt(PROTECT, {
       exchange: entry.exchange ?? 'NSE',
       tradingsymbol: entry.tradingsymbol ?? '',
@@ -70,7 +78,11 @@ export class OcoProtectStrategy {
   async onClosedElsewhere(event: OrderCompletedEvent, ctx: StrategyContext): Promise<void> {
     const order = event.order;
     if (ctx.leg?.strategy === 'oco-protect' || order.tag === OCO_ENTRY_TAG || !order.tradingsymbol) return;
-    const live = await ctx.gtts({ status: ['active', 'disabled', 'placing', 'unknown'], tradingsymbol: order.tradingsymbol, exchange: order.exchange ?? undefined });
+    const live = await ctx.gtts({
+      status: ['active', 'disabled', 'placing', 'unknown'],
+      tradingsymbol: order.tradingsymbol,
+      exchange: order.exchange ?? undefined,
+    });
     for (const gtt of live) {
       if (gtt.name !== PROTECT || gtt.orders[0]?.transactionType !== order.transactionType) continue;
       await ctx.cancelGtt(PROTECT, { parentOrderId: gtt.parentOrderId });

@@ -4,8 +4,15 @@ import { RejectAlertStrategy } from './reject-alert.strategy';
 
 describe('reject-alert: an alert for every rejected order', () => {
   it('names the order, the reason and, for a leg, its chain and strategy', () => {
-    const { ctx, alerts } = recordingContext('reject-alert', { leg: { strategy: 'two-leg', chainId: '900', parentOrderId: '900', legName: 'exit', tag: 'lwabc' } });
-    const event = new OrderRejectedEvent(7, 'websocket', orderSnapshot({ orderId: '1002', status: 'REJECTED', transactionType: 'SELL', tag: 'lwabc' }), 'Insufficient funds');
+    const { ctx, alerts } = recordingContext('reject-alert', {
+      leg: { strategy: 'two-leg', chainId: '900', parentOrderId: '900', legName: 'exit', tag: 'lwabc' },
+    });
+    const event = new OrderRejectedEvent(
+      7,
+      'websocket',
+      orderSnapshot({ orderId: '1002', status: 'REJECTED', transactionType: 'SELL', tag: 'lwabc' }),
+      'Insufficient funds',
+    );
     new RejectAlertStrategy().onRejected(event, ctx);
     expect(alerts).toEqual([
       {
@@ -19,7 +26,10 @@ describe('reject-alert: an alert for every rejected order', () => {
 
   it('alerts for an order placed outside legwork too, with what is known', () => {
     const { ctx, alerts } = recordingContext('reject-alert');
-    new RejectAlertStrategy().onRejected(new OrderRejectedEvent(8, 'postback', orderSnapshot({ status: 'REJECTED', transactionType: null, tradingsymbol: null }), ''), ctx);
+    new RejectAlertStrategy().onRejected(
+      new OrderRejectedEvent(8, 'postback', orderSnapshot({ status: 'REJECTED', transactionType: null, tradingsymbol: null }), ''),
+      ctx,
+    );
     expect(alerts).toMatchObject([{ title: 'Order rejected: 4', text: 'no reason given', fields: { chain: null, strategy: null, tag: null } }]);
   });
 });

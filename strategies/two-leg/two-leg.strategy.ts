@@ -36,6 +36,8 @@ export class TwoLegStrategy {
       price,
       validity: 'DAY',
     });
-    ctx.logger.log(`entry ${entry.orderId} filled ${entry.filledQuantity} @ ${entry.averagePrice}: exit ${outcome.status} at ${price}${outcome.orderId ? ` (order ${outcome.orderId})` : ''}`);
+    ctx.logger.log(
+      `entry ${entry.orderId} filled ${entry.filledQuantity} @ ${entry.averagePrice}: exit ${outcome.status} at ${price}${outcome.orderId ? ` (order ${outcome.orderId})` : ''}`,
+    );
   }
 }

@@ -69,7 +69,12 @@ describe('bench scripts, smoke mode', () => {
   const succeeded = (name: string): Record<string, any> => {
     const run = runs[name];
     if (run.code !== 0 || !run.results) throw new Error(`${name} bench exited ${run.code}:\n${run.output.slice(-6000)}`);
-    expect(run.results).toMatchObject({ bench: BENCHES[name].results ?? name, smoke: true, startedAt: expect.any(String), machine: { cpus: expect.any(Number) } });
+    expect(run.results).toMatchObject({
+      bench: BENCHES[name].results ?? name,
+      smoke: true,
+      startedAt: expect.any(String),
+      machine: { cpus: expect.any(Number) },
+    });
     return run.results;
   };
 

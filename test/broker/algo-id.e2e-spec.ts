@@ -27,7 +27,9 @@ describe('exchange algo id (ALGO_ID)', () => {
     const gateway = t.app.get(OrderGateway);
     const leg = await gateway.placeLeg({ strategy: 'algo-test', parentOrderId: '980001', legName: 'exit', order: restingSell(990) });
     const reversal = await gateway.placeRiskReducingLeg({
-      strategy: 'algo-test', parentOrderId: '980001', legName: 'exit:unwind',
+      strategy: 'algo-test',
+      parentOrderId: '980001',
+      legName: 'exit:unwind',
       order: { exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'BUY', quantity: 1, product: 'MIS', order_type: 'MARKET', market_protection: -1 },
     });
     expect(sim.getOrderAlgoId(leg.orderId!)).toBe('ALGO-42');
@@ -36,8 +38,16 @@ describe('exchange algo id (ALGO_ID)', () => {
 
     // A GTT: kiteconnect 5.3.0 rebuilds the body from fixed keys (condition, orders, type), so no algo_id can go with it.
     await t.app.get(GttService).place({
-      strategy: 'algo-test', parentOrderId: '980001', name: 'stop',
-      spec: { exchange: 'NSE', tradingsymbol: 'INFY', lastPrice: 1550, trigger: 1400, order: { transaction_type: 'SELL', quantity: 1, product: 'CNC', price: 1395 } },
+      strategy: 'algo-test',
+      parentOrderId: '980001',
+      name: 'stop',
+      spec: {
+        exchange: 'NSE',
+        tradingsymbol: 'INFY',
+        lastPrice: 1550,
+        trigger: 1400,
+        order: { transaction_type: 'SELL', quantity: 1, product: 'CNC', price: 1395 },
+      },
     });
     const gtt = sim.requests.find((r) => r.method === 'POST' && r.path === '/gtt/triggers')!;
     expect(Object.keys(gtt.body).sort()).toEqual(['condition', 'orders', 'type']);

@@ -54,10 +54,14 @@ describe('leg claims: a second instance on the same database leaves legs another
     // A's call ends unclear (504): the OMS has no such order, so after the settle window it is sent again — once.
     sim.releaseHeldPlacements();
     await expect(sending).resolves.toMatchObject({ status: 'pending' });
-    const leg = await eventually(async () => {
-      const row = await legOf(a!, tag);
-      return row.status === 'placed' && row;
-    }, 'the leg placed after the settle window', 15_000);
+    const leg = await eventually(
+      async () => {
+        const row = await legOf(a!, tag);
+        return row.status === 'placed' && row;
+      },
+      'the leg placed after the settle window',
+      15_000,
+    );
     expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
     expect(legPlacements(sim, tag).map((r) => r.body.tag)).toEqual([tag, tag]);
     expect(leg.orderId).toBe(omsOrdersTagged(sim, tag)[0].order_id);
@@ -68,8 +72,17 @@ describe('leg claims: a second instance on the same database leaves legs another
     const order = { variety: 'regular', ...restingSell(991), tag };
     const claimExpiresAt = new Date(Date.now() + 60_000);
     await a!.dataSource.getRepository(Leg).insert({
-      strategy: 'claims-test', chainId: '910002', parentOrderId: '910002', legName: 'exit', tag, status: 'placing', orderId: null,
-      request: JSON.stringify(order), attempts: 1, claimedBy: 'crashed-instance', claimExpiresAt,
+      strategy: 'claims-test',
+      chainId: '910002',
+      parentOrderId: '910002',
+      legName: 'exit',
+      tag,
+      status: 'placing',
+      orderId: null,
+      request: JSON.stringify(order),
+      attempts: 1,
+      claimedBy: 'crashed-instance',
+      claimExpiresAt,
     });
     for (const t of [a!, b!]) await t.app.get(LegRecoveryService).recover();
     expect(legPlacements(sim, tag)).toHaveLength(0);
@@ -78,10 +91,14 @@ describe('leg claims: a second instance on the same database leaves legs another
     // The claim runs out: the leg may have reached Kite, so it is unknown until the book has been checked after the
     // settle window; then it is sent again by exactly one of the two instances.
     await a!.dataSource.getRepository(Leg).update({ tag }, { claimExpiresAt: new Date(Date.now() - 1) });
-    const leg = await eventually(async () => {
-      const row = await legOf(a!, tag);
-      return row.status === 'placed' && row;
-    }, 'the leg placed by one of the instances', 15_000);
+    const leg = await eventually(
+      async () => {
+        const row = await legOf(a!, tag);
+        return row.status === 'placed' && row;
+      },
+      'the leg placed by one of the instances',
+      15_000,
+    );
     expect(legPlacements(sim, tag)).toHaveLength(1);
     expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
     expect(leg).toMatchObject({ attempts: 2, claimedBy: null });

@@ -37,14 +37,33 @@ describe('evidence settles legs: orders carrying a leg tag, seen on any channel'
   const legs = () => t.dataSource.getRepository(Leg);
   const reconcile = () => request(t.app.getHttpServer()).post('/reconcile').expect(200);
   const placeTagged = (tag: string, overrides: Partial<PlaceParams> = {}) =>
-    place(kiteFor(sim), { exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price: 995, tag, ...overrides });
+    place(kiteFor(sim), {
+      exchange: 'NSE',
+      tradingsymbol: 'SBIN',
+      transaction_type: 'SELL',
+      quantity: 1,
+      product: 'MIS',
+      order_type: 'LIMIT',
+      price: 995,
+      tag,
+      ...overrides,
+    });
 
   it('a leg given up as failed is linked to an order with its tag that shows up later, with a critical alert', async () => {
     await start('failed-then-seen.sqlite');
     const tag = legTag('evidence-test', '930001', 'exit');
     await legs().insert({
-      strategy: 'evidence-test', chainId: '930001', parentOrderId: '930001', legName: 'exit', tag, status: 'failed', orderId: null,
-      request: JSON.stringify({ variety: 'regular', ...restingSell(995), tag }), attempts: 3, errorType: 'NotPlaced', lastError: 'absent after the settle window',
+      strategy: 'evidence-test',
+      chainId: '930001',
+      parentOrderId: '930001',
+      legName: 'exit',
+      tag,
+      status: 'failed',
+      orderId: null,
+      request: JSON.stringify({ variety: 'regular', ...restingSell(995), tag }),
+      attempts: 3,
+      errorType: 'NotPlaced',
+      lastError: 'absent after the settle window',
     });
     // The order arrives late after all, and fills: its postback carries the leg's tag.
     const { order_id } = await placeTagged(tag, { order_type: 'MARKET', price: undefined });

@@ -36,16 +36,32 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
 
   /** A SELL LIMIT far above the option's price: it rests until the test fills it. */
   const restingSell = (option: InstrumentRow, quantity: number): LegOrder => ({
-    exchange: 'NFO', tradingsymbol: option.tradingsymbol, transaction_type: 'SELL', quantity, product: 'NRML', order_type: 'LIMIT', price: Math.ceil(option.last_price * 3),
+    exchange: 'NFO',
+    tradingsymbol: option.tradingsymbol,
+    transaction_type: 'SELL',
+    quantity,
+    product: 'NRML',
+    order_type: 'LIMIT',
+    price: Math.ceil(option.last_price * 3),
   });
   /** A BUY LIMIT at the lowest tick: it rests until the test fills it. */
   const restingBuy = (option: InstrumentRow, quantity: number): LegOrder => ({
-    exchange: 'NFO', tradingsymbol: option.tradingsymbol, transaction_type: 'BUY', quantity, product: 'NRML', order_type: 'LIMIT', price: 0.05,
+    exchange: 'NFO',
+    tradingsymbol: option.tradingsymbol,
+    transaction_type: 'BUY',
+    quantity,
+    product: 'NRML',
+    order_type: 'LIMIT',
+    price: 0.05,
   });
-  const placementsOf = (tradingsymbol: string) => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/orders/') && r.body.tradingsymbol === tradingsymbol);
+  const placementsOf = (tradingsymbol: string) =>
+    sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/orders/') && r.body.tradingsymbol === tradingsymbol);
 
   async function engine(file: string, extra: Record<string, string> = {}): Promise<{ t: TestApp; alerts: Alert[] }> {
-    const t = await startEngine(sim, engineEnv(sim, tmp.dir, { DATABASE_PATH: join(tmp.dir, file), LEG_SETTLE_WINDOW_MS: '500', LEG_RECOVERY_INTERVAL_SECONDS: '1', ...extra }));
+    const t = await startEngine(
+      sim,
+      engineEnv(sim, tmp.dir, { DATABASE_PATH: join(tmp.dir, file), LEG_SETTLE_WINDOW_MS: '500', LEG_RECOVERY_INTERVAL_SECONDS: '1', ...extra }),
+    );
     await eventually(() => t.app.get(InstrumentsService).listInUse(), "the simulator's instrument list, loaded at start");
     return { t, alerts: recordAlerts(t.app) };
   }
@@ -68,12 +84,18 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
       const outcome = await gateway().placeLeg({ strategy: 'slice-test', parentOrderId: p, legName: 'exit', order: restingSell(option, 1820) });
 
       expect(outcome).toMatchObject({ status: 'placed', orderId: null, duplicate: false });
-      expect(outcome.slices?.map((s) => [s.slice, s.quantity, s.status])).toEqual([[1, 1755, 'placed'], [2, 65, 'placed']]);
+      expect(outcome.slices?.map((s) => [s.slice, s.quantity, s.status])).toEqual([
+        [1, 1755, 'placed'],
+        [2, 65, 'placed'],
+      ]);
       const tags = outcome.slices!.map((s) => s.tag);
       expect(tags.every(isLegTag)).toBe(true);
       expect(new Set([outcome.tag, ...tags]).size).toBe(3); // unique per slice; the leg's own tag is never sent
       const requests = placementsOf(option.tradingsymbol).slice(before);
-      expect(requests.map((r) => [r.body.tag, r.body.quantity, r.body.autoslice])).toEqual([[tags[0], '1755', undefined], [tags[1], '65', undefined]]);
+      expect(requests.map((r) => [r.body.tag, r.body.quantity, r.body.autoslice])).toEqual([
+        [tags[0], '1755', undefined],
+        [tags[1], '65', undefined],
+      ]);
       for (const slice of outcome.slices!) {
         expect(omsOrdersTagged(sim, slice.tag).map((o) => [o.order_id, o.quantity])).toEqual([[slice.orderId, slice.quantity]]);
       }
@@ -92,11 +114,15 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
       // The exchange fills both slices: the trade log shows the leg filled in all, with its slices under it.
       sim.fillOrder(outcome.slices![0].orderId!, 1755);
       sim.fillOrder(outcome.slices![1].orderId!, 65);
-      const chain = await eventually(async () => {
-        await settled();
-        const [view] = await t.app.get(TradeLogService).chains({ chain: p });
-        return view?.timeline.find((s) => s.kind === 'leg')?.leg?.filledQuantity === 1820 && view;
-      }, 'both slices filled in the trade log', 10_000);
+      const chain = await eventually(
+        async () => {
+          await settled();
+          const [view] = await t.app.get(TradeLogService).chains({ chain: p });
+          return view?.timeline.find((s) => s.kind === 'leg')?.leg?.filledQuantity === 1820 && view;
+        },
+        'both slices filled in the trade log',
+        10_000,
+      );
       expect(chain.timeline.map((s) => [s.kind, s.legName, s.leg?.slice, s.order?.orderId ?? null, s.order?.status ?? null])).toEqual([
         ['leg', 'exit', 0, null, null],
         ['slice', 'exit', 1, outcome.slices![0].orderId, 'COMPLETE'],
@@ -109,33 +135,53 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
     it.each([
       ['Kite had placed it: found by its own tag', true, 1, 26_050],
       ['Kite had not: proven absent after the settle window, sent again with the same tag', false, 2, 25_950],
-    ])('an unclear answer (503) on the second slice — %s; no slice reaches the book twice', async (_, createOrder, sends, strike) => {
-      const option = listedNiftyOption(sim, strike);
-      const p = nextParent();
-      sim.failNextPlacements(1, { status: 503, createOrder, skip: 1 }); // the first slice goes through, the second is hit
-      const outcome = await gateway().placeLeg({ strategy: 'slice-test', parentOrderId: p, legName: 'exit', order: restingSell(option, 1820) });
-      const [first, second] = outcome.slices!;
-      expect(first).toMatchObject({ slice: 1, status: 'placed' });
-      const leg = await eventually(async () => {
-        const row = await t.dataSource.getRepository(Leg).findOneByOrFail({ parentOrderId: p, legName: 'exit', slice: 0 });
-        return row.status === 'placed' && row;
-      }, 'the leg placed once its second slice is settled', 15_000);
-      expect(leg.slices).toBe(2);
-      expect(legPlacements(sim, first.tag)).toHaveLength(1);
-      expect(legPlacements(sim, second.tag)).toHaveLength(sends);
-      for (const slice of [first, second]) expect(omsOrdersTagged(sim, slice.tag)).toHaveLength(1);
-      expect(sim.getOrders().filter((o) => o.tradingsymbol === option.tradingsymbol).reduce((sum, o) => sum + o.quantity, 0)).toBe(1820);
-    }, 30_000);
+    ])(
+      'an unclear answer (503) on the second slice — %s; no slice reaches the book twice',
+      async (_, createOrder, sends, strike) => {
+        const option = listedNiftyOption(sim, strike);
+        const p = nextParent();
+        sim.failNextPlacements(1, { status: 503, createOrder, skip: 1 }); // the first slice goes through, the second is hit
+        const outcome = await gateway().placeLeg({ strategy: 'slice-test', parentOrderId: p, legName: 'exit', order: restingSell(option, 1820) });
+        const [first, second] = outcome.slices!;
+        expect(first).toMatchObject({ slice: 1, status: 'placed' });
+        const leg = await eventually(
+          async () => {
+            const row = await t.dataSource.getRepository(Leg).findOneByOrFail({ parentOrderId: p, legName: 'exit', slice: 0 });
+            return row.status === 'placed' && row;
+          },
+          'the leg placed once its second slice is settled',
+          15_000,
+        );
+        expect(leg.slices).toBe(2);
+        expect(legPlacements(sim, first.tag)).toHaveLength(1);
+        expect(legPlacements(sim, second.tag)).toHaveLength(sends);
+        for (const slice of [first, second]) expect(omsOrdersTagged(sim, slice.tag)).toHaveLength(1);
+        expect(
+          sim
+            .getOrders()
+            .filter((o) => o.tradingsymbol === option.tradingsymbol)
+            .reduce((sum, o) => sum + o.quantity, 0),
+        ).toBe(1820);
+      },
+      30_000,
+    );
 
     it('a group whose protective leg is above the freeze limit: the second wave waits for every slice to fill, and is sliced too', async () => {
       const hedge = listedNiftyOption(sim, 26_300);
       const short = listedNiftyOption(sim, 26_100);
       const p = nextParent();
-      const legs: GroupLeg[] = [{ legName: 'hedge', order: restingBuy(hedge, 1820) }, { legName: 'short', order: restingSell(short, 1820) }];
+      const legs: GroupLeg[] = [
+        { legName: 'hedge', order: restingBuy(hedge, 1820) },
+        { legName: 'short', order: restingSell(short, 1820) },
+      ];
       const group = await t.app.get(LegGroupService).placeGroup({ strategy: 'slice-test', parentOrderId: p, name: 'spread', legs, fillTimeoutMs: 60_000 });
       expect(group.status).toBe('waiting');
       const hedgeSlices = await t.dataSource.getRepository(Leg).find({ where: { parentOrderId: p, legName: 'spread/hedge' }, order: { slice: 'ASC' } });
-      expect(hedgeSlices.map((l) => [l.slice, l.status, l.orderId && sim.getOrder(l.orderId)?.quantity])).toEqual([[0, 'placed', null], [1, 'placed', 1755], [2, 'placed', 65]]);
+      expect(hedgeSlices.map((l) => [l.slice, l.status, l.orderId && sim.getOrder(l.orderId)?.quantity])).toEqual([
+        [0, 'placed', null],
+        [1, 'placed', 1755],
+        [2, 'placed', 65],
+      ]);
 
       sim.fillOrder(hedgeSlices[1].orderId!, 1755);
       await settled();
@@ -143,10 +189,14 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
       expect(placementsOf(short.tradingsymbol)).toHaveLength(0); // one slice of the hedge is still open
 
       sim.fillOrder(hedgeSlices[2].orderId!, 65);
-      await eventually(async () => {
-        await settled();
-        return (await t.dataSource.getRepository(LegGroup).findOneByOrFail({ id: group.id })).status === 'done';
-      }, 'the group done', 10_000);
+      await eventually(
+        async () => {
+          await settled();
+          return (await t.dataSource.getRepository(LegGroup).findOneByOrFail({ id: group.id })).status === 'done';
+        },
+        'the group done',
+        10_000,
+      );
       expect(placementsOf(short.tradingsymbol).map((r) => r.body.quantity)).toEqual(['1755', '65']);
       const shortLeg = await t.dataSource.getRepository(Leg).findOneByOrFail({ parentOrderId: p, legName: 'spread/short', slice: 0 });
       expect(shortLeg).toMatchObject({ status: 'placed', slices: 2 });
@@ -156,7 +206,10 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
       const hedge = listedNiftyOption(sim, 26_400);
       const short = listedNiftyOption(sim, 26_150);
       const p = nextParent();
-      const legs: GroupLeg[] = [{ legName: 'hedge', order: restingBuy(hedge, 3575) }, { legName: 'short', order: restingSell(short, 3575) }];
+      const legs: GroupLeg[] = [
+        { legName: 'hedge', order: restingBuy(hedge, 3575) },
+        { legName: 'short', order: restingSell(short, 3575) },
+      ];
       const group = await t.app.get(LegGroupService).placeGroup({ strategy: 'slice-test', parentOrderId: p, name: 'spread', legs, fillTimeoutMs: 60_000 });
       const hedgeSlices = await t.dataSource.getRepository(Leg).find({ where: { parentOrderId: p, legName: 'spread/hedge' }, order: { slice: 'ASC' } });
       expect(hedgeSlices.slice(1).map((l) => sim.getOrder(l.orderId!)?.quantity)).toEqual([1755, 1755, 65]);
@@ -165,16 +218,29 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
       sim.fillOrder(hedgeSlices[1].orderId!, 1755);
       sim.fillOrder(hedgeSlices[2].orderId!, 1755);
       sim.rejectOrder(hedgeSlices[3].orderId!, 'Insufficient funds');
-      const done = await eventually(async () => {
-        await settled();
-        const g = await t.dataSource.getRepository(LegGroup).findOneByOrFail({ id: group.id });
-        return g.status === 'unwound' && g;
-      }, 'the group unwound', 20_000);
+      const done = await eventually(
+        async () => {
+          await settled();
+          const g = await t.dataSource.getRepository(LegGroup).findOneByOrFail({ id: group.id });
+          return g.status === 'unwound' && g;
+        },
+        'the group unwound',
+        20_000,
+      );
       expect(done.reason).toMatch(/spread\/hedge \(slice 3\) was REJECTED: Insufficient funds/);
       const reversal = await t.dataSource.getRepository(Leg).find({ where: { parentOrderId: p, legName: 'spread/hedge:unwind' }, order: { slice: 'ASC' } });
-      expect(reversal.map((l) => [l.slice, l.status])).toEqual([[0, 'placed'], [1, 'placed'], [2, 'placed']]);
+      expect(reversal.map((l) => [l.slice, l.status])).toEqual([
+        [0, 'placed'],
+        [1, 'placed'],
+        [2, 'placed'],
+      ]);
       for (const slice of reversal.slice(1)) expect(legPlacements(sim, slice.tag)).toHaveLength(1);
-      expect(reversal.slice(1).map((l) => sim.getOrder(l.orderId!)).map((o) => [o?.transaction_type, o?.quantity, o?.status])).toEqual([
+      expect(
+        reversal
+          .slice(1)
+          .map((l) => sim.getOrder(l.orderId!))
+          .map((o) => [o?.transaction_type, o?.quantity, o?.status]),
+      ).toEqual([
         ['SELL', 1755, 'COMPLETE'],
         ['SELL', 1755, 'COMPLETE'],
       ]);
@@ -232,7 +298,11 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
       expect(book).toHaveLength(3);
       expect(leg.autosliceParentId).toBe(autosliceParentIn(book[0]));
       const slices = await t.dataSource.getRepository(Leg).find({ where: { sliceOf: leg.id }, order: { slice: 'ASC' } });
-      expect(slices.map((s) => [s.status, s.orderId && sim.getOrder(s.orderId)?.quantity])).toEqual([['placed', 1755], ['placed', 1755], ['placed', 65]]);
+      expect(slices.map((s) => [s.status, s.orderId && sim.getOrder(s.orderId)?.quantity])).toEqual([
+        ['placed', 1755],
+        ['placed', 1755],
+        ['placed', 65],
+      ]);
       expect(new Set(slices.map((s) => s.orderId)).size).toBe(3);
       expect(placementsOf(option.tradingsymbol)).toHaveLength(1);
     }, 20_000);
@@ -243,10 +313,14 @@ describe('legs above the freeze limit go out as slices, each exactly once', () =
       sim.failNextPlacements(1, { status: 503, createOrder: false });
       const outcome = await gateway().placeLeg({ strategy: 'slice-test', parentOrderId: p, legName: 'exit', order: restingSell(option, 3575) });
       expect(outcome.status).toBe('pending');
-      const leg = await eventually(async () => {
-        const row = await legRow(p);
-        return row.status === 'failed' && row;
-      }, 'the slices given up after the settle window', 15_000);
+      const leg = await eventually(
+        async () => {
+          const row = await legRow(p);
+          return row.status === 'failed' && row;
+        },
+        'the slices given up after the settle window',
+        15_000,
+      );
       const slices = await t.dataSource.getRepository(Leg).find({ where: { sliceOf: leg.id } });
       expect(slices.map((s) => s.errorType)).toEqual(['AutosliceUnclear', 'AutosliceUnclear', 'AutosliceUnclear']);
       await t.app.get(LegRecoveryService).recover();

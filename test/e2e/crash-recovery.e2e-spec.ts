@@ -54,17 +54,20 @@ describe('crash recovery', () => {
     const first = await createTestApp(env);
     await first.close();
     const store = await openStore(env.DATABASE_PATH);
-    await store.query(
-      `INSERT INTO order_events ("orderId","type","status","filledQuantity","source","inboxId","payload") VALUES (?,?,?,?,?,?,?)`,
-      ['3000000000000000002', 'order.completed', 'COMPLETE', 1, 'postback', null, JSON.stringify({ order: { orderId: '3000000000000000002', status: 'COMPLETE' } })],
-    );
+    await store.query(`INSERT INTO order_events ("orderId","type","status","filledQuantity","source","inboxId","payload") VALUES (?,?,?,?,?,?,?)`, [
+      '3000000000000000002',
+      'order.completed',
+      'COMPLETE',
+      1,
+      'postback',
+      null,
+      JSON.stringify({ order: { orderId: '3000000000000000002', status: 'COMPLETE' } }),
+    ]);
     await store.destroy();
 
     const second = await createTestApp(env, { providers: [BootEventRecorder] });
     await second.settle();
-    expect(second.app.get(BootEventRecorder).events.map((e) => [e.name, e.orderId])).toEqual([
-      ['order.completed', '3000000000000000002'],
-    ]);
+    expect(second.app.get(BootEventRecorder).events.map((e) => [e.name, e.orderId])).toEqual([['order.completed', '3000000000000000002']]);
     const rows = await second.dataSource.query(`SELECT "dispatchedAt" FROM order_events WHERE "orderId" = '3000000000000000002'`);
     expect(rows[0].dispatchedAt).not.toBeNull();
     await second.close();

@@ -146,10 +146,14 @@ describePostgres('several engine processes on one PostgreSQL database', () => {
   }
 
   const leaderAmong = (candidates: EngineProcess[], what: string) =>
-    eventually(async () => {
-      for (const e of candidates) if ((await roleOf(e)) === 'leader') return e;
-      return null;
-    }, what, 20_000);
+    eventually(
+      async () => {
+        for (const e of candidates) if ((await roleOf(e)) === 'leader') return e;
+        return null;
+      },
+      what,
+      20_000,
+    );
 
   /** Chains: entry postbacks for the shipped two-leg strategy, each answered by its exit leg. */
   async function burst(n: number): Promise<string[]> {
@@ -182,7 +186,10 @@ describePostgres('several engine processes on one PostgreSQL database', () => {
     const lost = balancer.acknowledged.filter((body) => !stored.has(dedupKeyOf(toOrderUpdate(JSON.parse(body) as Record<string, unknown>))));
     expect(lost).toEqual([]);
     // Fills add up: per order, the fills stored are the quantity filled.
-    const fills = (await store.query(`SELECT "orderId", SUM("quantity") AS q, MAX("cumulativeQuantity") AS c FROM "fills" GROUP BY "orderId"`)) as Array<{ q: string; c: number }>;
+    const fills = (await store.query(`SELECT "orderId", SUM("quantity") AS q, MAX("cumulativeQuantity") AS c FROM "fills" GROUP BY "orderId"`)) as Array<{
+      q: string;
+      c: number;
+    }>;
     expect(fills.length).toBeGreaterThanOrEqual(tags.length);
     for (const f of fills) expect(Number(f.q)).toBe(Number(f.c));
 

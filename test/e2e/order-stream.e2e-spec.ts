@@ -98,7 +98,13 @@ describe('WebSocket order updates (KiteTicker against the simulator)', () => {
 
     await eventually(async () => {
       await t.settle();
-      expect(events.filter((e) => e.orderId === order_id).map((e) => e.name)).toEqual(['order.opened', 'order.filled', 'order.filled', 'order.filled', 'order.completed']);
+      expect(events.filter((e) => e.orderId === order_id).map((e) => e.name)).toEqual([
+        'order.opened',
+        'order.filled',
+        'order.filled',
+        'order.filled',
+        'order.completed',
+      ]);
     });
     const entries = await t.dataSource.getRepository(InboxEntry).find({ where: { orderId: order_id }, order: { id: 'ASC' } });
     // One entry per distinct state: update 1 is stored once, whichever route came first.

@@ -36,7 +36,9 @@ describe('paper mode end to end: the demo chain through the real engine process 
 
     // The trade log agrees: one chain, the entry and its exit, both complete, fills summing to 10 each.
     const res = await fetch(`${engine.url}/api/trade-log/chains?chain=${entry}`);
-    const { chains } = (await res.json()) as { chains: Array<{ timeline: Array<{ kind: string; order: { orderId: string; status: string; filledQuantity: number } | null }> }> };
+    const { chains } = (await res.json()) as {
+      chains: Array<{ timeline: Array<{ kind: string; order: { orderId: string; status: string; filledQuantity: number } | null }> }>;
+    };
     expect(chains).toHaveLength(1);
     expect(chains[0].timeline.map((i) => [i.kind, i.order?.orderId, i.order?.status, i.order?.filledQuantity])).toEqual([
       ['entry', entry, 'COMPLETE', 10],
@@ -45,6 +47,8 @@ describe('paper mode end to end: the demo chain through the real engine process 
   }, 90_000);
 
   it('explains what to do when pointed at nothing, or at a non-paper engine', async () => {
-    await expect(runDemo({ url: 'http://127.0.0.1:9', symbol: 'SBIN', quantity: 1, timeoutSeconds: 1, print: () => undefined })).rejects.toThrow(/start it first with `npm start`/);
+    await expect(runDemo({ url: 'http://127.0.0.1:9', symbol: 'SBIN', quantity: 1, timeoutSeconds: 1, print: () => undefined })).rejects.toThrow(
+      /start it first with `npm start`/,
+    );
   });
 });

@@ -53,14 +53,13 @@ describe('postback ingress (real HTTP, real SQLite)', () => {
     expect(events[0].source).toBe('postback');
   });
 
-  it.each([
-    ['application/json'],
-    ['text/plain'],
-    ['application/octet-stream'],
-  ])('reads the raw body whatever the Content-Type says (%s)', async (contentType) => {
-    const res = await post(orderUpdate(`90000000000000000${contentType.length}`, 'OPEN', 0, 5, 0, '2026-11-25 09:15:01'), contentType);
-    expect(res.status).toBe(200);
-  });
+  it.each([['application/json'], ['text/plain'], ['application/octet-stream']])(
+    'reads the raw body whatever the Content-Type says (%s)',
+    async (contentType) => {
+      const res = await post(orderUpdate(`90000000000000000${contentType.length}`, 'OPEN', 0, 5, 0, '2026-11-25 09:15:01'), contentType);
+      expect(res.status).toBe(200);
+    },
+  );
 
   it('rejects a forged checksum with 403, stores nothing, emits nothing', async () => {
     const forged = signedPostback({ order_id: '1953341975595868160', checksum: 'a'.repeat(64) });
@@ -118,7 +117,10 @@ describe('postback ingress (real HTTP, real SQLite)', () => {
   it('serves the postback path with a trailing slash or a query string, and leaves other methods to the app (404)', async () => {
     const server = t.app.getHttpServer();
     const send = (path: string, id: string) =>
-      request(server).post(path).set('Content-Type', KITE_CONTENT_TYPE).send(JSON.stringify(signedPostback({ order_id: id })));
+      request(server)
+        .post(path)
+        .set('Content-Type', KITE_CONTENT_TYPE)
+        .send(JSON.stringify(signedPostback({ order_id: id })));
     expect((await send(`${PATH}/`, '117')).status).toBe(200);
     expect((await send(`${PATH}?from=kite`, '118')).status).toBe(200);
     expect((await send('/kite/postbacks', '119')).status).toBe(404);
@@ -134,10 +136,7 @@ describe('postback ingress (real HTTP, real SQLite)', () => {
     expect((await post(body)).status).toBe(200);
     await t.settle();
     expect(await t.dataSource.getRepository(InboxEntry).countBy({ orderId: '2000000000000000001' })).toBe(1);
-    expect(events.filter((e) => e.orderId === '2000000000000000001').map((e) => e.name)).toEqual([
-      OrderEventName.Filled,
-      OrderEventName.Completed,
-    ]);
+    expect(events.filter((e) => e.orderId === '2000000000000000001').map((e) => e.name)).toEqual([OrderEventName.Filled, OrderEventName.Completed]);
   });
 
   it('records partial fills 3/10 @100 → 7/10 → 10/10 as exact deltas and prices', async () => {
@@ -156,7 +155,11 @@ describe('postback ingress (real HTTP, real SQLite)', () => {
     const filled = events.filter((e): e is OrderFilledEvent => e.name === OrderEventName.Filled && e.orderId === id);
     expect(filled.map((e) => e.fill.quantity)).toEqual([3, 4, 3]);
     expect(events.filter((e) => e.orderId === id).map((e) => e.name)).toEqual([
-      'order.opened', 'order.filled', 'order.filled', 'order.filled', 'order.completed',
+      'order.opened',
+      'order.filled',
+      'order.filled',
+      'order.filled',
+      'order.completed',
     ]);
     const order = await t.dataSource.getRepository(Order).findOneByOrFail({ orderId: id });
     expect(order).toMatchObject({ status: 'COMPLETE', filledQuantity: 10, pendingQuantity: 0 });
@@ -178,17 +181,17 @@ describe('postback ingress (real HTTP, real SQLite)', () => {
   });
 
   it('emits order.rejected with the reason and order.cancelled with the final fill', async () => {
-    await post(orderUpdate('2000000000000000004', 'REJECTED', 0, 5, 0, '2026-11-25 09:31:00', {
-      status_message: 'RMS:Margin Exceeds, Required:1000, Available:10',
-    }));
+    await post(
+      orderUpdate('2000000000000000004', 'REJECTED', 0, 5, 0, '2026-11-25 09:31:00', {
+        status_message: 'RMS:Margin Exceeds, Required:1000, Available:10',
+      }),
+    );
     await post(orderUpdate('2000000000000000005', 'UPDATE', 2, 5, 10, '2026-11-25 09:31:00'));
     await post(orderUpdate('2000000000000000005', 'CANCELLED', 2, 5, 10, '2026-11-25 09:31:05', { cancelled_quantity: 3 }));
     await t.settle();
     const rejected = events.find((e) => e.name === OrderEventName.Rejected);
     expect(rejected).toMatchObject({ orderId: '2000000000000000004', reason: 'RMS:Margin Exceeds, Required:1000, Available:10' });
-    expect(events.filter((e) => e.orderId === '2000000000000000005').map((e) => e.name)).toEqual([
-      'order.opened', 'order.filled', 'order.cancelled',
-    ]);
+    expect(events.filter((e) => e.orderId === '2000000000000000005').map((e) => e.name)).toEqual(['order.opened', 'order.filled', 'order.cancelled']);
   });
 
   it('keeps 19-digit order ids exact, as strings', async () => {

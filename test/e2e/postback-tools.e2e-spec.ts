@@ -37,7 +37,17 @@ describe('postback tools: sender, export, replay', () => {
     const t = await createTestApp(testEnv(tmp.dir, { DATABASE_PATH: join(tmp.dir, 'send.sqlite') }), { listen: true });
     try {
       const url = `${await t.app.getUrl()}/kite/postback`.replace('[::1]', '127.0.0.1');
-      const ok = await cli(['send', '--url', url, '--secret', '0hdv7iw5examplesecret', '--set', 'order_id=7000000000000000001', 'status=OPEN', 'filled_quantity=0']);
+      const ok = await cli([
+        'send',
+        '--url',
+        url,
+        '--secret',
+        '0hdv7iw5examplesecret',
+        '--set',
+        'order_id=7000000000000000001',
+        'status=OPEN',
+        'filled_quantity=0',
+      ]);
       expect(ok.stdout).toMatch(/^200 order 7000000000000000001 OPEN/);
       const bad = await cli(['send', '--url', url, '--secret', 'not-the-secret']).catch((e: { stdout: string; code: number }) => e);
       expect(bad.stdout).toMatch(/^403 /);

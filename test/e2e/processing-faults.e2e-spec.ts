@@ -38,12 +38,20 @@ describe('background processing never takes the engine down', () => {
       db.exec('ALTER TABLE order_events RENAME TO order_events_away');
       // Still acknowledged: the inbox takes it, processing cannot.
       expect((await send('6100000000000000002')).status).toBe(200);
-      const failing = await eventually(async () => {
-        const res = await fetch(`${engine.url}/health/ready`);
-        const body = (await res.json()) as { error?: { inbox?: { processing?: { ok: boolean } } } };
-        return res.status === 503 && body.error?.inbox?.processing?.ok === false ? body.error.inbox : null;
-      }, 'readiness reporting the failing processor', 15_000);
-      expect(failing).toMatchObject({ status: 'down', backlog: 1, processing: { ok: false, consecutiveFailures: expect.any(Number), lastError: expect.stringMatching(/order_events/) } });
+      const failing = await eventually(
+        async () => {
+          const res = await fetch(`${engine.url}/health/ready`);
+          const body = (await res.json()) as { error?: { inbox?: { processing?: { ok: boolean } } } };
+          return res.status === 503 && body.error?.inbox?.processing?.ok === false ? body.error.inbox : null;
+        },
+        'readiness reporting the failing processor',
+        15_000,
+      );
+      expect(failing).toMatchObject({
+        status: 'down',
+        backlog: 1,
+        processing: { ok: false, consecutiveFailures: expect.any(Number), lastError: expect.stringMatching(/order_events/) },
+      });
       expect(await metric(engine.url, 'legwork_inbox_processor_errors_total')).toBeGreaterThanOrEqual(1);
       // Alive: liveness answers, the process has not exited.
       expect((await fetch(`${engine.url}/health`)).status).toBe(200);

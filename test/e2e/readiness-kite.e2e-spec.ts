@@ -32,7 +32,10 @@ describe('readiness follows Kite: simulator up, token valid', () => {
       expect(res.status).toBe(503);
       expect(res.body.error.kite).toMatchObject({ status: 'down', reachable: false });
       expect((await request(t.app.getHttpServer()).get('/health')).status).toBe(200);
-      const ack = await request(t.app.getHttpServer()).post('/kite/postback').type('form').send(JSON.stringify(signedPostback({ order_id: '880001' })));
+      const ack = await request(t.app.getHttpServer())
+        .post('/kite/postback')
+        .type('form')
+        .send(JSON.stringify(signedPostback({ order_id: '880001' })));
       expect(ack.status).toBe(200);
     } finally {
       await sim.start();

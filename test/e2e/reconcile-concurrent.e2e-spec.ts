@@ -107,7 +107,13 @@ describe('reconcile running while live postbacks arrive', () => {
       expect(fills.map((f) => f.cumulativeQuantity)).toEqual([...new Set(fills.map((f) => f.cumulativeQuantity))].sort((a, b) => a - b));
       expect(fills.reduce((sum, f) => sum + f.quantity, 0)).toBe(row.filled_quantity);
       const count = (name: OrderEventName) => of.filter((e) => e.name === name).length;
-      expect({ order: row.order_id, completed: count(OrderEventName.Completed), cancelled: count(OrderEventName.Cancelled), rejected: count(OrderEventName.Rejected), opened: Math.min(count(OrderEventName.Opened), 2) }).toEqual({
+      expect({
+        order: row.order_id,
+        completed: count(OrderEventName.Completed),
+        cancelled: count(OrderEventName.Cancelled),
+        rejected: count(OrderEventName.Rejected),
+        opened: Math.min(count(OrderEventName.Opened), 2),
+      }).toEqual({
         order: row.order_id,
         completed: row.status === 'COMPLETE' ? 1 : 0,
         cancelled: row.status === 'CANCELLED' ? 1 : 0,
@@ -126,7 +132,12 @@ describe('reconcile running while live postbacks arrive', () => {
     // 3. No leg twice: one exit per entry, one placement and one OMS order per leg tag.
     for (const entry of entries) {
       const tag = legTag('two-leg', entry, 'exit');
-      expect({ entry, legs: await t.dataSource.getRepository(Leg).countBy({ parentOrderId: entry }), placements: legPlacements(sim, tag).length, oms: omsOrdersTagged(sim, tag).length }).toEqual({
+      expect({
+        entry,
+        legs: await t.dataSource.getRepository(Leg).countBy({ parentOrderId: entry }),
+        placements: legPlacements(sim, tag).length,
+        oms: omsOrdersTagged(sim, tag).length,
+      }).toEqual({
         entry,
         legs: 1,
         placements: 1,
@@ -170,7 +181,12 @@ describe('reconcile running while live postbacks arrive', () => {
     await t.settle();
     // The stale snapshot (filled 3 at price 400) changed nothing and published nothing.
     expect(await t.dataSource.getRepository(Order).findOneByOrFail({ orderId: id })).toMatchObject({ status: 'OPEN', filledQuantity: 3, price: 401 });
-    expect(events.filter((e) => e.orderId === id).slice(eventsBefore).map((e) => [e.name, e.order.price])).toEqual([]);
+    expect(
+      events
+        .filter((e) => e.orderId === id)
+        .slice(eventsBefore)
+        .map((e) => [e.name, e.order.price]),
+    ).toEqual([]);
 
     // The rest of the day: the order completes, the exit leg goes out once, and the store is the OMS.
     sim.fillOrder(id, 7, 401);
@@ -181,7 +197,12 @@ describe('reconcile running while live postbacks arrive', () => {
     await t.settle();
     const row = sim.getOrder(id)!;
     expect(pick(await t.dataSource.getRepository(Order).findOneBy({ orderId: id }))).toEqual({
-      status: 'COMPLETE', filledQuantity: 10, averagePrice: row.average_price, quantity: 10, price: 401, tag: 'twoleg',
+      status: 'COMPLETE',
+      filledQuantity: 10,
+      averagePrice: row.average_price,
+      quantity: 10,
+      price: 401,
+      tag: 'twoleg',
     });
     expect(events.filter((e) => e.orderId === id).map((e) => [e.name, e.order.filledQuantity, e.order.price])).toEqual([
       [OrderEventName.Opened, 0, 400],

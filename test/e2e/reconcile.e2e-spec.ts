@@ -15,7 +15,13 @@ describe('reconcile on bootstrap against the simulator', () => {
   const tmp = tempDir();
   let sim: KiteSimulator;
   beforeAll(async () => {
-    sim = await new KiteSimulator({ apiSecret: SAMPLE_API_SECRET, startPrices: { SBIN: 470 }, maxQuantity: 1000, postbackOnOpen: true, log: () => undefined }).start();
+    sim = await new KiteSimulator({
+      apiSecret: SAMPLE_API_SECRET,
+      startPrices: { SBIN: 470 },
+      maxQuantity: 1000,
+      postbackOnOpen: true,
+      log: () => undefined,
+    }).start();
   });
   afterAll(async () => {
     await sim.stop();
@@ -72,7 +78,10 @@ describe('reconcile on bootstrap against the simulator', () => {
     // Missed fills come back one trade at a time, with their deltas and prices.
     expect(of(resting)).toEqual(['order.filled', 'order.filled', 'order.completed']);
     const fills = events.filter((e): e is OrderFilledEvent => e.name === 'order.filled' && e.orderId === resting);
-    expect(fills.map((e) => [e.fill.quantity, e.fill.price])).toEqual([[3, 400], [7, 401]]);
+    expect(fills.map((e) => [e.fill.quantity, e.fill.price])).toEqual([
+      [3, 400],
+      [7, 401],
+    ]);
     // Never seen at all: the same events its COMPLETE postback alone would have produced (a fill, then completed).
     expect(of(market)).toEqual(['order.filled', 'order.completed']);
     expect(of(rejected)).toEqual(['order.rejected']);

@@ -78,9 +78,19 @@ describe('secrets never reach the output of the engine process', () => {
         expect((await request(engine.url).get('/rails').set('authorization', `Bearer ${secrets.TRADE_LOG_TOKEN}`)).status).toBe(401);
         expect((await request(engine.url).get('/api/trade-log/days').set('authorization', `Bearer ${secrets.RAILS_TOKEN}`)).status).toBe(401);
         expect((await request(engine.url).post('/rails/telegram').set('x-telegram-bot-api-secret-token', 'Wrong-secret-123456').send({})).status).toBe(403);
-        expect((await request(engine.url).post('/kite/postback').type('form').send(JSON.stringify(signedPostback({}, 'another-secret-x')))).status).toBe(403);
+        expect(
+          (
+            await request(engine.url)
+              .post('/kite/postback')
+              .type('form')
+              .send(JSON.stringify(signedPostback({}, 'another-secret-x')))
+          ).status,
+        ).toBe(403);
         // An alert (the kill switch tripped with the right token) that Telegram refuses three times.
-        const tripped = await request(engine.url).post('/rails/kill-switch').set('authorization', `Bearer ${secrets.RAILS_TOKEN}`).send({ reason: 'secrets test' });
+        const tripped = await request(engine.url)
+          .post('/rails/kill-switch')
+          .set('authorization', `Bearer ${secrets.RAILS_TOKEN}`)
+          .send({ reason: 'secrets test' });
         expect(tripped.status).toBe(200);
         await eventually(() => /could not be sent to telegram/.test(engine.output()), 'the engine giving up on Telegram', 30_000);
         expect(telegram.posts.length).toBeGreaterThanOrEqual(3);

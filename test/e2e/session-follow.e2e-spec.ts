@@ -10,7 +10,6 @@ import { loginThroughEngine, reconcileRuns } from '../helpers/kite-login';
 import { createTestApp, tempDir, testEnv, TestApp } from '../helpers/test-app';
 import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
 
-
 /**
  * An engine started before the day's login (no token yet, or yesterday's, which Kite expired at 06:00 IST) must not
  * stay blind all day: reconciliation, its timer and the order stream start when a valid session appears, and pause

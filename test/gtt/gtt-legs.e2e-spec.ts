@@ -56,14 +56,19 @@ describe('GTT protective legs (oco-protect against the simulator)', () => {
   const gtts = () => t.dataSource.getRepository(Gtt);
   const gttPlacements = () => sim.requests.filter((r) => r.method === 'POST' && r.path === '/gtt/triggers');
   /** An entry tagged for oco-protect, filled at once at the market (1550), as a trader would place it in Kite. */
-  const enter = async (quantity: number) => (await place(kiteFor(sim), { ...sbinBuy(), ...INFY, order_type: 'MARKET', price: 0, quantity, tag: 'ocoprot' })).order_id;
+  const enter = async (quantity: number) =>
+    (await place(kiteFor(sim), { ...sbinBuy(), ...INFY, order_type: 'MARKET', price: 0, quantity, tag: 'ocoprot' })).order_id;
   const gttOf = (entry: string) =>
-    eventually(async () => {
-      await sim.flushPostbacks();
-      await t.settle();
-      const row = await gtts().findOneBy({ parentOrderId: entry });
-      return row && row.status !== 'placing' && row;
-    }, `the GTT of entry ${entry}`, 10_000);
+    eventually(
+      async () => {
+        await sim.flushPostbacks();
+        await t.settle();
+        const row = await gtts().findOneBy({ parentOrderId: entry });
+        return row && row.status !== 'placing' && row;
+      },
+      `the GTT of entry ${entry}`,
+      10_000,
+    );
 
   it('an entry that completes gets one OCO GTT at Kite (stop below, target above), and only one when its event comes again', async () => {
     const entry = await enter(10);
@@ -130,11 +135,15 @@ describe('GTT protective legs (oco-protect against the simulator)', () => {
     expect(unknown).toMatchObject({ status: 'unknown', triggerId: null, errorType: 'NetworkException' });
     expect(gttPlacements()).toHaveLength(before + 1); // the early look found nothing, and nothing was sent again
 
-    const settled = await eventually(async () => {
-      await t.app.get(GttService).sync();
-      const row = await gtts().findOneByOrFail({ id: unknown.id });
-      return row.status === 'active' && row;
-    }, 'the GTT sent again after the settle window', 10_000);
+    const settled = await eventually(
+      async () => {
+        await t.app.get(GttService).sync();
+        const row = await gtts().findOneByOrFail({ id: unknown.id });
+        return row.status === 'active' && row;
+      },
+      'the GTT sent again after the settle window',
+      10_000,
+    );
     expect(settled.attempts).toBe(2);
     expect(gttPlacements()).toHaveLength(before + 2);
     expect(sim.getGtts().filter((g) => g.orders[0].quantity === 4)).toEqual([expect.objectContaining({ id: settled.triggerId })]);

@@ -51,7 +51,15 @@ describe('GTT fired while the engine was down', () => {
   it('links the fired order to the entry’s chain at the next start, and places nothing again', async () => {
     const env = engineEnv(sim, tmp.dir, { STRATEGIES: 'oco-protect' });
     t = await startEngine(sim, env);
-    const { order_id: entry } = await place(kiteFor(sim), { ...sbinBuy(), exchange: 'NSE', tradingsymbol: 'INFY', order_type: 'MARKET', price: 0, quantity: 5, tag: 'ocoprot' });
+    const { order_id: entry } = await place(kiteFor(sim), {
+      ...sbinBuy(),
+      exchange: 'NSE',
+      tradingsymbol: 'INFY',
+      order_type: 'MARKET',
+      price: 0,
+      quantity: 5,
+      tag: 'ocoprot',
+    });
     const gtt = await eventually(async () => {
       await sim.flushPostbacks();
       await t!.settle();
@@ -76,7 +84,9 @@ describe('GTT fired while the engine was down', () => {
     expect(chain.pnl.openQuantity).toBe(0);
     expect(sim.requests.filter((r) => r.method === 'POST' && r.path === '/gtt/triggers')).toHaveLength(placements);
     // The strategy got the fired order's completion as its own leg's event.
-    expect(StartAlerts.alerts).toContainEqual(expect.objectContaining({ title: 'oco-protect: stop-loss filled on INFY', fields: { chain: entry, leg: 'protect:stop' } }));
+    expect(StartAlerts.alerts).toContainEqual(
+      expect.objectContaining({ title: 'oco-protect: stop-loss filled on INFY', fields: { chain: entry, leg: 'protect:stop' } }),
+    );
   });
 
   it('npm run killswitch -- trip --cancel-open with no engine running deletes legwork’s live GTTs through Kite', async () => {
@@ -84,8 +94,16 @@ describe('GTT fired while the engine was down', () => {
     const env = engineEnv(sim, dir, { STRATEGIES: 'none' });
     t = await startEngine(sim, env);
     const placed = await t.app.get(GttService).place({
-      strategy: 'ks-test', parentOrderId: '990001', name: 'stop',
-      spec: { exchange: 'NSE', tradingsymbol: 'INFY', lastPrice: sim.getPrice('INFY'), trigger: 1300, order: { transaction_type: 'SELL', quantity: 1, product: 'CNC', price: 1295 } },
+      strategy: 'ks-test',
+      parentOrderId: '990001',
+      name: 'stop',
+      spec: {
+        exchange: 'NSE',
+        tradingsymbol: 'INFY',
+        lastPrice: sim.getPrice('INFY'),
+        trigger: 1300,
+        order: { transaction_type: 'SELL', quantity: 1, product: 'CNC', price: 1295 },
+      },
     });
     expect(placed.status).toBe('active');
     await t.close();

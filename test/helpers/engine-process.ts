@@ -31,7 +31,15 @@ function spawnEngine(env: Record<string, string>, port: number) {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
     // NODE_PATH passed on: a checkout may find some packages outside its node_modules (a worktree's extra install).
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.NODE_PATH ? { NODE_PATH: process.env.NODE_PATH } : {}), TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...(process.env.NODE_PATH ? { NODE_PATH: process.env.NODE_PATH } : {}),
+      TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (chunk) => (log += chunk));

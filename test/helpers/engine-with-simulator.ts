@@ -57,7 +57,8 @@ export async function startEngine(
 /** Placement requests the simulator received for legwork legs (tag lw…), in arrival order. */
 export function legPlacements(sim: KiteSimulator, tag?: string) {
   return sim.requests.filter(
-    (r) => r.method === 'POST' && r.path.startsWith('/orders/') && typeof r.body.tag === 'string' && r.body.tag.startsWith('lw') && (!tag || r.body.tag === tag),
+    (r) =>
+      r.method === 'POST' && r.path.startsWith('/orders/') && typeof r.body.tag === 'string' && r.body.tag.startsWith('lw') && (!tag || r.body.tag === tag),
   );
 }
 
@@ -72,8 +73,12 @@ export function omsOrdersTagged(sim: KiteSimulator, tag: string) {
  */
 export function restartedEngineEnv(sim: KiteSimulator, dir: string, file: string, extra: Record<string, string> = {}): Record<string, string> {
   return engineEnv(sim, dir, {
-    PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: join(dir, file),
-    LEG_CLAIM_LEASE_MS: '1000', LEG_SETTLE_WINDOW_MS: '1000', LEG_RECOVERY_INTERVAL_SECONDS: '1',
+    PAPER_SIMULATOR: 'false',
+    LOG_FORMAT: 'json',
+    DATABASE_PATH: join(dir, file),
+    LEG_CLAIM_LEASE_MS: '1000',
+    LEG_SETTLE_WINDOW_MS: '1000',
+    LEG_RECOVERY_INTERVAL_SECONDS: '1',
     ...extra,
   });
 }

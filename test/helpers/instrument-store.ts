@@ -14,7 +14,8 @@ import { buildInstrumentList, instrumentsCsv, InstrumentRow } from '../../src/si
 /** The simulator's instrument list for `now`, as kiteconnect 5.3.0 parses it and legwork normalises it. */
 export function simulatorInstruments(now: Date, startPrices: Record<string, number> = {}): InstrumentInfo[] {
   const kite = new KiteConnect({ api_key: 'test' }) as unknown as { transformInstrumentsResponse(data: string, headers: Record<string, string>): unknown };
-  return normalizeInstruments(kite.transformInstrumentsResponse(instrumentsCsv(buildInstrumentList(now, { startPrices })), { 'content-type': 'text/csv' })).rows;
+  return normalizeInstruments(kite.transformInstrumentsResponse(instrumentsCsv(buildInstrumentList(now, { startPrices })), { 'content-type': 'text/csv' }))
+    .rows;
 }
 
 /**
@@ -27,8 +28,18 @@ export function syntheticInstrumentsCsv(rows: number): string {
     const underlying = `BIG${Math.floor(i / 1000)}`;
     const strike = 100 + Math.floor((i % 1000) / 2);
     return {
-      instrument_token: 50_000_000 + i, exchange_token: 200_000 + i, tradingsymbol: `${underlying}99JAN${strike}${type}`, name: underlying, last_price: 10,
-      expiry: '2099-01-27', strike, tick_size: 0.05, lot_size: 25, instrument_type: type, segment: 'NFO-OPT', exchange: 'NFO',
+      instrument_token: 50_000_000 + i,
+      exchange_token: 200_000 + i,
+      tradingsymbol: `${underlying}99JAN${strike}${type}`,
+      name: underlying,
+      last_price: 10,
+      expiry: '2099-01-27',
+      strike,
+      tick_size: 0.05,
+      lot_size: 25,
+      instrument_type: type,
+      segment: 'NFO-OPT',
+      exchange: 'NFO',
     };
   });
   return instrumentsCsv(list);

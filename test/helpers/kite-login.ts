@@ -21,6 +21,8 @@ export async function loginThroughEngine(t: TestApp): Promise<request.Response> 
  */
 export async function reconcileRuns(t: TestApp, trigger: string, result = 'ok'): Promise<number> {
   const text = (await request(t.app.getHttpServer()).get('/metrics').expect(200)).text;
-  const line = text.split('\n').find((l) => l.startsWith('legwork_reconcile_runs_total{') && l.includes(`trigger="${trigger}"`) && l.includes(`result="${result}"`));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('legwork_reconcile_runs_total{') && l.includes(`trigger="${trigger}"`) && l.includes(`result="${result}"`));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }

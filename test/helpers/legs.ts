@@ -6,7 +6,13 @@ import type { InstrumentRow } from '../../src/simulator/instruments';
 
 /** A SELL LIMIT in SBIN far above the simulator's market (470): it rests OPEN, so Kite sends no postback for it. */
 export const restingSell = (price: number, quantity = 1): LegOrder => ({
-  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity, product: 'MIS', order_type: 'LIMIT', price,
+  exchange: 'NSE',
+  tradingsymbol: 'SBIN',
+  transaction_type: 'SELL',
+  quantity,
+  product: 'MIS',
+  order_type: 'LIMIT',
+  price,
 });
 
 /** Every alert the app's notifier is asked to send from now on (still sent as usual). */

@@ -7,7 +7,7 @@ export const SAMPLE_API_SECRET = '0hdv7iw5examplesecret';
 export type PostbackBody = typeof samplePostback & Record<string, unknown>;
 
 /** Kite's sample postback (every field), with overrides, signed with Kite's formula unless a checksum is given. */
-export function signedPostback(overrides: Partial<Record<keyof PostbackBody  , unknown>> = {}, secret = SAMPLE_API_SECRET): PostbackBody {
+export function signedPostback(overrides: Partial<Record<keyof PostbackBody, unknown>> = {}, secret = SAMPLE_API_SECRET): PostbackBody {
   const body = { ...samplePostback, ...overrides } as PostbackBody;
   if (!('checksum' in overrides)) body.checksum = postbackChecksum(String(body.order_id), String(body.order_timestamp), secret);
   return body;

@@ -51,7 +51,13 @@ export function recordingContext(strategy: string, options: { leg?: LegInfo | nu
     leg: options.leg ?? null,
     placeLeg: (legName, order) => {
       recorded.legs.push({ legName, order });
-      return Promise.resolve({ status: 'placed', legId: recorded.legs.length, tag: `lw-${legName}`, orderId: String(2000 + recorded.legs.length), duplicate: false });
+      return Promise.resolve({
+        status: 'placed',
+        legId: recorded.legs.length,
+        tag: `lw-${legName}`,
+        orderId: String(2000 + recorded.legs.length),
+        duplicate: false,
+      });
     },
     placeGroup: unused('placeGroup'),
     placeGtt: (name, spec) => {

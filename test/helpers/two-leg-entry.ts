@@ -11,11 +11,26 @@ let nextEntry = 260000000000100;
 export async function enterTwoLeg(engineUrl: string, quantity = 5, instrument: Record<string, unknown> = {}): Promise<{ entry: string; tag: string }> {
   const entry = String(nextEntry++);
   const body = signedPostback({
-    order_id: entry, status: 'COMPLETE', tag: 'twoleg', exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'BUY',
-    product: 'MIS', order_type: 'MARKET', quantity, filled_quantity: quantity, pending_quantity: 0, average_price: 470, price: 0,
+    order_id: entry,
+    status: 'COMPLETE',
+    tag: 'twoleg',
+    exchange: 'NSE',
+    tradingsymbol: 'SBIN',
+    transaction_type: 'BUY',
+    product: 'MIS',
+    order_type: 'MARKET',
+    quantity,
+    filled_quantity: quantity,
+    pending_quantity: 0,
+    average_price: 470,
+    price: 0,
     ...instrument, // e.g. an NFO option: exchange, tradingsymbol, product, average_price
   });
-  const res = await fetch(`${engineUrl}/kite/postback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(body) });
+  const res = await fetch(`${engineUrl}/kite/postback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 200) throw new Error(`postback answered ${res.status}`);
   return { entry, tag: legTag('two-leg', entry, 'exit') };
 }

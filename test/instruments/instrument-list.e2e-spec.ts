@@ -90,8 +90,18 @@ describe("instrument master: Kite's list through the real kiteconnect client int
 
     const option = listed().find((r) => r.name === 'BANKNIFTY' && r.instrument_type === 'PE')!;
     expect(await lookup().find('NFO', option.tradingsymbol)).toEqual<InstrumentInfo>({
-      exchange: 'NFO', tradingsymbol: option.tradingsymbol, instrumentToken: option.instrument_token, exchangeToken: option.exchange_token, name: 'BANKNIFTY',
-      segment: 'NFO-OPT', instrumentType: 'PE', expiry: option.expiry, strike: option.strike, lotSize: 30, tickSize: 0.05, lastPrice: option.last_price,
+      exchange: 'NFO',
+      tradingsymbol: option.tradingsymbol,
+      instrumentToken: option.instrument_token,
+      exchangeToken: option.exchange_token,
+      name: 'BANKNIFTY',
+      segment: 'NFO-OPT',
+      instrumentType: 'PE',
+      expiry: option.expiry,
+      strike: option.strike,
+      lotSize: 30,
+      tickSize: 0.05,
+      lastPrice: option.last_price,
     });
     expect(await lookup().findByToken(779521)).toMatchObject({ exchange: 'NSE', tradingsymbol: 'SBIN', lotSize: 1, expiry: null });
     expect(await lookup().lotSize('NFO', option.tradingsymbol)).toBe(30);
@@ -103,7 +113,9 @@ describe("instrument master: Kite's list through the real kiteconnect client int
       expect.arrayContaining([
         'no instrument list stored yet',
         `loading the instrument list for ${due} from Kite (all exchanges; start)`,
-        expect.stringMatching(new RegExp(`^instrument list for ${due} in use: ${listed().length} rows \\(NSE \\d+, NFO \\d+\\); fetched in \\d+\\.\\d s, stored in \\d+\\.\\d s$`)),
+        expect.stringMatching(
+          new RegExp(`^instrument list for ${due} in use: ${listed().length} rows \\(NSE \\d+, NFO \\d+\\); fetched in \\d+\\.\\d s, stored in \\d+\\.\\d s$`),
+        ),
       ]),
     );
   });
@@ -142,7 +154,11 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     expect(status).toMatchObject({ list: { listDay: OLD_DAY, current: false }, due, lastFailure: { reason: expect.stringContaining('Service Unavailable') } });
     expect(status.nextCheckAt!.getTime() - Date.now()).toBeLessThanOrEqual(5 * 60_000); // a retry, not tomorrow's refresh
     expect(logs.text('warn')).toContainEqual(
-      expect.stringMatching(new RegExp(`^could not load the instrument list for ${due}: .*Service Unavailable.*\\. STILL USING ${OLD_DAY}'s list \\(${listed().length} rows\\).*retrying every 5 min`)),
+      expect.stringMatching(
+        new RegExp(
+          `^could not load the instrument list for ${due}: .*Service Unavailable.*\\. STILL USING ${OLD_DAY}'s list \\(${listed().length} rows\\).*retrying every 5 min`,
+        ),
+      ),
     );
     // Lookups keep answering from the old list; readiness stays up (postbacks must flow) and says which list is used.
     expect(await lookup().find('NSE', 'SBIN')).toMatchObject({ instrumentToken: 779521 });
@@ -174,12 +190,17 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     }
     const loader = t!.app.get(InstrumentsLoader);
     // Kite refuses yesterday's token: the load failed on it (or, once the session is known to be expired, is not even asked).
-    expect(await loader.status()).toMatchObject({ list: { listDay: OLD_DAY }, lastFailure: { reason: expect.stringMatching(/TokenException|no valid Kite session/) } });
+    expect(await loader.status()).toMatchObject({
+      list: { listDay: OLD_DAY },
+      lastFailure: { reason: expect.stringMatching(/TokenException|no valid Kite session/) },
+    });
     const requests = proxy.instrumentRequests;
     // … and the day's login (the engine's own callback, with the state it issued): the list loads at once, no 5-minute wait.
     const login = await http().get('/kite/login').expect(302);
     const state = new URLSearchParams(new URL(login.headers.location).searchParams.get('redirect_params') ?? '').get('state')!;
-    await http().get(`/kite/login/callback?${new URLSearchParams({ status: 'success', request_token: sim.issueRequestToken(sim.options.userId), state })}`).expect(200);
+    await http()
+      .get(`/kite/login/callback?${new URLSearchParams({ status: 'success', request_token: sim.issueRequestToken(sim.options.userId), state })}`)
+      .expect(200);
     const after = await eventually(async () => {
       const status = await loader.status();
       return !status.loading && status.list?.listDay === due && status;
@@ -223,7 +244,10 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     t = await createTestApp(env, {
       listen: true,
       logger: logs,
-      override: (b) => b.overrideProvider(InstrumentStore).useFactory({ inject: [DataSource, WriteTransactions], factory: (ds: DataSource, writes: WriteTransactions) => new PausingStore(ds, writes) }),
+      override: (b) =>
+        b
+          .overrideProvider(InstrumentStore)
+          .useFactory({ inject: [DataSource, WriteTransactions], factory: (ds: DataSource, writes: WriteTransactions) => new PausingStore(ds, writes) }),
     });
     await reachedPause;
 
@@ -262,7 +286,10 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     t = await createTestApp(env, {
       listen: true,
       logger: logs,
-      override: (b) => b.overrideProvider(InstrumentStore).useFactory({ inject: [DataSource, WriteTransactions], factory: (ds: DataSource, writes: WriteTransactions) => new RecordingStore(ds, writes) }),
+      override: (b) =>
+        b
+          .overrideProvider(InstrumentStore)
+          .useFactory({ inject: [DataSource, WriteTransactions], factory: (ds: DataSource, writes: WriteTransactions) => new RecordingStore(ds, writes) }),
     });
     const loaded = await http().post('/instruments/refresh?force=true');
     expect(loaded.body).toMatchObject({ rows: 2_000 });
@@ -287,7 +314,11 @@ describe("instrument master: Kite's list through the real kiteconnect client int
     const run = async (...args: string[]) => {
       const out: string[] = [];
       const errors: string[] = [];
-      const code = await instrumentsCli(['node', 'instruments', ...args, '--db', env.DATABASE_PATH], (line) => out.push(line), (line) => errors.push(line));
+      const code = await instrumentsCli(
+        ['node', 'instruments', ...args, '--db', env.DATABASE_PATH],
+        (line) => out.push(line),
+        (line) => errors.push(line),
+      );
       return { code, out: out.join('\n'), ...(errors.length ? { error: errors.join('\n') } : {}) };
     };
 
@@ -297,8 +328,14 @@ describe("instrument master: Kite's list through the real kiteconnect client int
       const forced = await run('refresh', '--force', url);
       expect(forced.code).toBe(0);
       expect(forced.out).toMatch(new RegExp(`loaded ${due}'s list: ${listed().length} rows \\(NSE \\d+, NFO \\d+\\); fetched in \\d+ ms, stored in \\d+ ms`));
-      expect(await run('refresh', url)).toEqual({ code: 0, out: `asking the engine to load the instrument list…\n${due}'s list is already in use (${listed().length} rows); --force loads it again` });
-      expect(await run('status', url)).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`^in use: ${due}'s list, ${listed().length} rows, loaded .*\\nnext check: `)) });
+      expect(await run('refresh', url)).toEqual({
+        code: 0,
+        out: `asking the engine to load the instrument list…\n${due}'s list is already in use (${listed().length} rows); --force loads it again`,
+      });
+      expect(await run('status', url)).toMatchObject({
+        code: 0,
+        out: expect.stringMatching(new RegExp(`^in use: ${due}'s list, ${listed().length} rows, loaded .*\\nnext check: `)),
+      });
 
       const call = listed().find((r) => r.name === 'NIFTY' && r.instrument_type === 'CE' && r.strike === 26_000)!;
       const byKey = await run('find', `NFO:${call.tradingsymbol}`);
@@ -312,8 +349,14 @@ describe("instrument master: Kite's list through the real kiteconnect client int
       expect(await run('find', 'NIFTY', '--type', 'XX')).toEqual({ code: 1, out: '', error: 'instruments: --type must be CE or PE, got "XX"' });
       await t!.close();
       t = undefined;
-      expect(await run('status', url)).toMatchObject({ code: 0, out: expect.stringMatching(new RegExp(`engine not running\\): ${due}'s list, ${listed().length} rows`)) });
-      expect(await run('refresh', url)).toMatchObject({ code: 1, error: expect.stringMatching(/^instruments: no engine answering at http:\/\/127\.0\.0\.1:\d+: start it/) });
+      expect(await run('status', url)).toMatchObject({
+        code: 0,
+        out: expect.stringMatching(new RegExp(`engine not running\\): ${due}'s list, ${listed().length} rows`)),
+      });
+      expect(await run('refresh', url)).toMatchObject({
+        code: 1,
+        error: expect.stringMatching(/^instruments: no engine answering at http:\/\/127\.0\.0\.1:\d+: start it/),
+      });
     });
   });
 });

@@ -19,7 +19,12 @@ describe('instrument settings: freeze table overrides, refresh time, exchanges',
     try {
       const { body } = await request(t.app.getHttpServer()).get('/instruments').expect(200);
       expect(body.freezeLimits.limits).toMatchObject({ NIFTY: 1755, BANKNIFTY: 900, SBIN: 25000, SENSEX: 1000 });
-      expect(body.freezeLimits.sources).toMatchObject({ NIFTY: 'FREEZE_LIMITS', BANKNIFTY: `FREEZE_LIMITS_FILE ${file}`, SBIN: 'FREEZE_LIMITS', SENSEX: SHIPPED_FREEZE_LIMITS_SOURCE });
+      expect(body.freezeLimits.sources).toMatchObject({
+        NIFTY: 'FREEZE_LIMITS',
+        BANKNIFTY: `FREEZE_LIMITS_FILE ${file}`,
+        SBIN: 'FREEZE_LIMITS',
+        SENSEX: SHIPPED_FREEZE_LIMITS_SOURCE,
+      });
       // Paper mode without a simulator: nothing to load from, and it says so instead of failing.
       expect(body).toMatchObject({ list: null, autoload: true, lastFailure: null });
     } finally {
@@ -36,7 +41,9 @@ describe('instrument settings: freeze table overrides, refresh time, exchanges',
     };
     const file = join(tmp.dir, 'wrong.csv');
     writeFileSync(file, 'NAME,QTY\nNIFTY,1800\n');
-    expect(() => table({ FREEZE_LIMITS_FILE: file })).toThrow(`FREEZE_LIMITS_FILE ${file}: expected NSE's qtyfreeze.csv columns SYMBOL and VOL_FRZ_QTY, found: NAME, QTY`);
+    expect(() => table({ FREEZE_LIMITS_FILE: file })).toThrow(
+      `FREEZE_LIMITS_FILE ${file}: expected NSE's qtyfreeze.csv columns SYMBOL and VOL_FRZ_QTY, found: NAME, QTY`,
+    );
     expect(() => table({ FREEZE_LIMITS_FILE: join(tmp.dir, 'missing.csv') })).toThrow(/^FREEZE_LIMITS_FILE .*missing\.csv: ENOENT/);
     expect(table({ FREEZE_LIMITS: 'BANKNIFTY=900' }).limits).toMatchObject({ BANKNIFTY: 900, NIFTY: 1800 });
   });
@@ -56,7 +63,9 @@ describe('instrument settings: freeze table overrides, refresh time, exchanges',
     expect(problems({ INSTRUMENTS_EXCHANGES: 'NSE;NFO' })).toEqual([expect.stringMatching(/^INSTRUMENTS_EXCHANGES must be a comma-separated list/)]);
     expect(problems({ INSTRUMENTS_AUTOLOAD: 'sometimes' })).toHaveLength(1);
     expect(loadLegworkConfig({ LEGWORK_MODE: 'paper', INSTRUMENTS_EXCHANGES: 'nse, NFO', INSTRUMENTS_AUTOLOAD: 'false' }).instruments).toMatchObject({
-      exchanges: ['NSE', 'NFO'], autoload: false, refreshAt: '08:30',
+      exchanges: ['NSE', 'NFO'],
+      autoload: false,
+      refreshAt: '08:30',
     });
   });
 });

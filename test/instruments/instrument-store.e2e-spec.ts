@@ -56,7 +56,9 @@ describe('instrument store on a real SQLite file: lists switch in one commit, lo
     const id = await f.store.beginList('2026-01-21', 'schedule', []);
     await f.store.insertBatch(id, monday.slice(0, 100));
     expect(await f.lookup.listInUse()).toMatchObject({ listDay: before!.listDay, rows: before!.rows });
-    expect(await f.lookup.find('NFO', monday[50].tradingsymbol)).toEqual(simulatorInstruments(TUESDAY).find((r) => r.tradingsymbol === monday[50].tradingsymbol) ?? null);
+    expect(await f.lookup.find('NFO', monday[50].tradingsymbol)).toEqual(
+      simulatorInstruments(TUESDAY).find((r) => r.tradingsymbol === monday[50].tradingsymbol) ?? null,
+    );
 
     await f.store.insertBatch(id, monday.slice(100));
     due = '2026-01-21';

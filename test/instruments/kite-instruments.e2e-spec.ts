@@ -4,7 +4,7 @@ import { fetchInstruments } from '../../src/instruments/kite-instruments';
 import { startSimulator } from '../helpers/engine-with-simulator';
 import { kiteFor, rejectionOf } from '../simulator/kite-client';
 
-describe("fetchInstruments: the instrument CSV through the real kiteconnect client, left for legwork to parse", () => {
+describe('fetchInstruments: the instrument CSV through the real kiteconnect client, left for legwork to parse', () => {
   let sim: KiteSimulator;
   beforeAll(async () => {
     sim = await startSimulator();
@@ -18,7 +18,12 @@ describe("fetchInstruments: the instrument CSV through the real kiteconnect clie
     expect(Array.isArray(await kite.getInstruments())).toBe(true); // the client itself is unchanged
     const nfo = await fetchInstruments(kite, 'NFO');
     expect(typeof nfo).toBe('string');
-    expect((nfo as string).split('\n').slice(1, -1).every((line) => line.endsWith(',NFO'))).toBe(true);
+    expect(
+      (nfo as string)
+        .split('\n')
+        .slice(1, -1)
+        .every((line) => line.endsWith(',NFO')),
+    ).toBe(true);
     expect(sim.requests.at(-1)?.path).toBe('/instruments/NFO');
   });
 

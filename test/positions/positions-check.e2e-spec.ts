@@ -25,7 +25,12 @@ describe('positions check', () => {
     sim = await startSimulator({ startPrices: { SBIN: 470, INFY: 1550 } });
     // The timer's test holds the engine's market clock in market hours; the others run on real time.
     const timer = expect.getState().currentTestName?.includes('timer') ?? false;
-    t = await startEngine(sim, engineEnv(sim, `${tmp.dir}/${Date.now()}`, { POSITIONS_CHECK_INTERVAL_SECONDS: timer ? '1' : '0' }), [], timer ? withClock(clock) : undefined);
+    t = await startEngine(
+      sim,
+      engineEnv(sim, `${tmp.dir}/${Date.now()}`, { POSITIONS_CHECK_INTERVAL_SECONDS: timer ? '1' : '0' }),
+      [],
+      timer ? withClock(clock) : undefined,
+    );
     alerts = recordAlerts(t.app);
     url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
   });
@@ -38,7 +43,12 @@ describe('positions check', () => {
   const checkNow = async () => (await request(t.app.getHttpServer()).post('/api/trade-log/positions-check').expect(200)).body.check;
   const mismatchGauge = async () => {
     const text = (await request(t.app.getHttpServer()).get('/metrics').expect(200)).text;
-    return Number(text.split('\n').find((l) => l.startsWith('legwork_positions_mismatch '))?.split(' ')[1]);
+    return Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith('legwork_positions_mismatch '))
+        ?.split(' ')[1],
+    );
   };
   /** Everything Kite has sent so far is in the trade log. */
   const settled = async () => {
@@ -47,7 +57,22 @@ describe('positions check', () => {
   };
 
   it('matches when legwork saw every fill: a leg, and an order placed by hand (external)', async () => {
-    await t.app.get(OrderGateway).placeLeg({ strategy: 'p-test', parentOrderId: '970001', legName: 'buy', order: { ...sbinBuy(), order_type: 'MARKET', price: undefined, market_protection: -1, quantity: 10, transaction_type: 'BUY', product: 'MIS', exchange: 'NSE', tradingsymbol: 'SBIN' } });
+    await t.app.get(OrderGateway).placeLeg({
+      strategy: 'p-test',
+      parentOrderId: '970001',
+      legName: 'buy',
+      order: {
+        ...sbinBuy(),
+        order_type: 'MARKET',
+        price: undefined,
+        market_protection: -1,
+        quantity: 10,
+        transaction_type: 'BUY',
+        product: 'MIS',
+        exchange: 'NSE',
+        tradingsymbol: 'SBIN',
+      },
+    });
     await place(kiteFor(sim), { ...sbinBuy(), tradingsymbol: 'INFY', transaction_type: 'SELL', order_type: 'MARKET', price: 0, quantity: 3, product: 'MIS' });
     await eventually(async () => {
       await settled();
@@ -85,7 +110,11 @@ describe('positions check', () => {
     expect(alerts.filter((a) => a.title.startsWith('Positions differ'))).toEqual([]); // one check may race an update in flight
     await checkNow();
     expect(alerts.filter((a) => a.title.startsWith('Positions differ'))).toEqual([
-      expect.objectContaining({ title: 'Positions differ from Kite: SBIN', severity: 'critical', text: expect.stringContaining('NSE:SBIN legwork 10, Kite 15 today') }),
+      expect.objectContaining({
+        title: 'Positions differ from Kite: SBIN',
+        severity: 'critical',
+        text: expect.stringContaining('NSE:SBIN legwork 10, Kite 15 today'),
+      }),
     ]);
 
     const out: string[] = [];

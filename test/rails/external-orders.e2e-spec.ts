@@ -48,7 +48,12 @@ describe('orders nobody placed through legwork', () => {
     // Marked external in the store (and listed by the rails endpoint); the claimed order is not.
     const rows = await t.dataSource.getRepository(ExternalOrder).find();
     expect(rows.map((r) => r.orderId).sort()).toEqual([manual, otherTool].sort());
-    expect(rows.find((r) => r.orderId === otherTool)).toMatchObject({ tag: 'amibroker', tradingsymbol: 'SBIN', transactionType: 'BUY', firstSource: 'postback' });
+    expect(rows.find((r) => r.orderId === otherTool)).toMatchObject({
+      tag: 'amibroker',
+      tradingsymbol: 'SBIN',
+      transactionType: 'BUY',
+      firstSource: 'postback',
+    });
     const listed = await request(t.app.getHttpServer()).get('/rails/external-orders');
     expect(listed.status).toBe(200);
     expect(listed.body.orders.map((o: { orderId: string }) => o.orderId).sort()).toEqual([manual, otherTool].sort());

@@ -18,9 +18,20 @@ const FAR = 'NIFTY24DEC24400CE';
 
 const buy = (tradingsymbol: string, legName: string, order_type: 'MARKET' | 'LIMIT', price?: number): GroupLeg => ({
   legName,
-  order: { exchange: 'NFO', tradingsymbol, transaction_type: 'BUY', quantity: 50, product: 'NRML', order_type, ...(price ? { price } : { market_protection: -1 }) },
+  order: {
+    exchange: 'NFO',
+    tradingsymbol,
+    transaction_type: 'BUY',
+    quantity: 50,
+    product: 'NRML',
+    order_type,
+    ...(price ? { price } : { market_protection: -1 }),
+  },
 });
-const short: GroupLeg = { legName: 'short', order: { exchange: 'NFO', tradingsymbol: SHORT, transaction_type: 'SELL', quantity: 50, product: 'NRML', order_type: 'LIMIT', price: 90 } };
+const short: GroupLeg = {
+  legName: 'short',
+  order: { exchange: 'NFO', tradingsymbol: SHORT, transaction_type: 'SELL', quantity: 50, product: 'NRML', order_type: 'LIMIT', price: 90 },
+};
 
 /**
  * A hedge group that unwinds is unwound when the reversing orders have filled, not when Kite accepted them. A reversal
@@ -53,19 +64,29 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
   const group = (id: number) => t!.dataSource.getRepository(LegGroup).findOneByOrFail({ id });
   const legNamed = (parentOrderId: string, legName: string) => t!.dataSource.getRepository(Leg).findOneBy({ parentOrderId, legName });
   const statusBecomes = (id: number, status: string, tick = false) =>
-    eventually(async () => {
-      if (tick) sim.tick();
-      await sim.flushPostbacks();
-      await t!.settle();
-      const g = await group(id);
-      return g.status === status && g;
-    }, `group ${id} ${status}`, 20_000);
+    eventually(
+      async () => {
+        if (tick) sim.tick();
+        await sim.flushPostbacks();
+        await t!.settle();
+        const g = await group(id);
+        return g.status === status && g;
+      },
+      `group ${id} ${status}`,
+      20_000,
+    );
   const reversals = () => legPlacements(sim).filter((r) => r.body.transaction_type === 'SELL' && r.body.tradingsymbol === NEAR);
 
   /** Group with a hedge that fills at once (NEAR) and one that rests under the market (FAR): it times out and unwinds. */
   const timingOut = async (fillTimeoutMs = 2_000) => {
     const p = String(parent++);
-    const g = await groups().placeGroup({ strategy: 'unwind-test', parentOrderId: p, name: 'strangle', fillTimeoutMs, legs: [buy(NEAR, 'hedge-near', 'MARKET'), buy(FAR, 'hedge-far', 'LIMIT', 10), short] });
+    const g = await groups().placeGroup({
+      strategy: 'unwind-test',
+      parentOrderId: p,
+      name: 'strangle',
+      fillTimeoutMs,
+      legs: [buy(NEAR, 'hedge-near', 'MARKET'), buy(FAR, 'hedge-far', 'LIMIT', 10), short],
+    });
     return { p, g };
   };
 
@@ -89,12 +110,16 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
     const { p, g } = await timingOut();
     const near = await legNamed(p, 'strangle/hedge-near');
     // The first reversal fills half, then the rest is cancelled (as the exchange does with what market protection cannot fill).
-    const first = await eventually(async () => {
-      await t!.settle();
-      const leg = await legNamed(p, 'strangle/hedge-near:unwind');
-      const order = leg?.orderId ? sim.getOrder(leg.orderId) : undefined;
-      return order && order.filled_quantity > 0 && order.status === 'OPEN' && order;
-    }, 'the first reversal partly filled', 20_000);
+    const first = await eventually(
+      async () => {
+        await t!.settle();
+        const leg = await legNamed(p, 'strangle/hedge-near:unwind');
+        const order = leg?.orderId ? sim.getOrder(leg.orderId) : undefined;
+        return order && order.filled_quantity > 0 && order.status === 'OPEN' && order;
+      },
+      'the first reversal partly filled',
+      20_000,
+    );
     await kiteFor(sim).cancelOrder('regular', first.order_id);
 
     await statusBecomes(g.id, 'unwound', true);
@@ -111,11 +136,15 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
     const { g } = await timingOut();
     sim.rejectNextPlacements(10, 'Insufficient funds');
 
-    const alert = await eventually(async () => {
-      await sim.flushPostbacks();
-      await t!.settle();
-      return alerts.find((a) => a.severity === 'critical' && /still open/i.test(a.text));
-    }, 'the escalation', 20_000);
+    const alert = await eventually(
+      async () => {
+        await sim.flushPostbacks();
+        await t!.settle();
+        return alerts.find((a) => a.severity === 'critical' && /still open/i.test(a.text));
+      },
+      'the escalation',
+      20_000,
+    );
     expect(alert.text).toMatch(/SELL 50 NIFTY24DEC24200CE/);
     await groups().advance(g.id);
     expect(reversals()).toHaveLength(3);
@@ -125,7 +154,13 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
   it('a hedge partly filled when its group unwinds, with a restart mid-unwind: the filled part is reversed once', async () => {
     await start({}, 'restart-mid-unwind.sqlite');
     const p = String(parent++);
-    const g = await groups().placeGroup({ strategy: 'unwind-test', parentOrderId: p, name: 'single', fillTimeoutMs: 3_000, legs: [buy(FAR, 'hedge', 'LIMIT', 10), short] });
+    const g = await groups().placeGroup({
+      strategy: 'unwind-test',
+      parentOrderId: p,
+      name: 'single',
+      fillTimeoutMs: 3_000,
+      legs: [buy(FAR, 'hedge', 'LIMIT', 10), short],
+    });
     const hedge = (await legNamed(p, 'single/hedge'))!.orderId!;
     sim.fillOrder(hedge, 20); // 20 of 50 bought
     await eventually(async () => {

@@ -59,26 +59,44 @@ describe('kill switch: nothing that adds risk, everything that reduces it', () =
   it('tripped while a hedge group waits, then a hedge is rejected: the group unwinds, and its reversal goes out and fills', async () => {
     const option = (tradingsymbol: string, legName: string, order_type: 'MARKET' | 'LIMIT', price?: number): GroupLeg => ({
       legName,
-      order: { exchange: 'NFO', tradingsymbol, transaction_type: 'BUY', quantity: 50, product: 'NRML', order_type, ...(price ? { price } : { market_protection: -1 }) },
+      order: {
+        exchange: 'NFO',
+        tradingsymbol,
+        transaction_type: 'BUY',
+        quantity: 50,
+        product: 'NRML',
+        order_type,
+        ...(price ? { price } : { market_protection: -1 }),
+      },
     });
     const group = await t.app.get(LegGroupService).placeGroup({
-      strategy: 'ks-test', parentOrderId: '940002', name: 'strangle', fillTimeoutMs: 60_000,
+      strategy: 'ks-test',
+      parentOrderId: '940002',
+      name: 'strangle',
+      fillTimeoutMs: 60_000,
       legs: [
         option(NEAR, 'hedge-near', 'MARKET'), // fills at once
         option(FAR, 'hedge-far', 'LIMIT', 10), // rests below the market
-        { legName: 'short', order: { exchange: 'NFO', tradingsymbol: SHORT, transaction_type: 'SELL', quantity: 50, product: 'NRML', order_type: 'LIMIT', price: 90 } },
+        {
+          legName: 'short',
+          order: { exchange: 'NFO', tradingsymbol: SHORT, transaction_type: 'SELL', quantity: 50, product: 'NRML', order_type: 'LIMIT', price: 90 },
+        },
       ],
     });
     await trip(); // e.g. a loss limit elsewhere
     const far = await t.dataSource.getRepository(Leg).findOneByOrFail({ parentOrderId: '940002', legName: 'strangle/hedge-far' });
     sim.rejectOrder(far.orderId!, 'RMS: margin shortfall'); // the group must unwind, with the switch tripped
 
-    const done = await eventually(async () => {
-      await sim.flushPostbacks();
-      await t.settle();
-      const g = await t.dataSource.getRepository(LegGroup).findOneByOrFail({ id: group.id });
-      return g.status === 'unwound' && g;
-    }, 'the group unwound', 15_000);
+    const done = await eventually(
+      async () => {
+        await sim.flushPostbacks();
+        await t.settle();
+        const g = await t.dataSource.getRepository(LegGroup).findOneByOrFail({ id: group.id });
+        return g.status === 'unwound' && g;
+      },
+      'the group unwound',
+      15_000,
+    );
     expect(done.reason).toMatch(/hedge-far was REJECTED: RMS: margin shortfall/);
     const reversal = await t.dataSource.getRepository(Leg).findOneByOrFail({ parentOrderId: '940002', legName: 'strangle/hedge-near:unwind' });
     expect(reversal).toMatchObject({ status: 'placed' }); // today: refused by the kill switch, "NOT reversed"
@@ -92,8 +110,18 @@ describe('kill switch: nothing that adds risk, everything that reduces it', () =
     const seed = async (parentOrderId: string, status: 'unknown' | 'failed') => {
       const tag = legTag('ks-test', parentOrderId, 'exit');
       await legs.insert({
-        strategy: 'ks-test', chainId: parentOrderId, parentOrderId, legName: 'exit', tag, status, orderId: null, attempts: 3,
-        request: JSON.stringify({ variety: 'regular', ...restingSell(993), tag }), unclearAt: new Date(), errorType: 'NetworkException', lastError: 'Gateway timed out.',
+        strategy: 'ks-test',
+        chainId: parentOrderId,
+        parentOrderId,
+        legName: 'exit',
+        tag,
+        status,
+        orderId: null,
+        attempts: 3,
+        request: JSON.stringify({ variety: 'regular', ...restingSell(993), tag }),
+        unclearAt: new Date(),
+        errorType: 'NetworkException',
+        lastError: 'Gateway timed out.',
       });
       // The order Kite took despite the unclear answer, not linked yet (it rests OPEN: no postback).
       return (await place(kiteFor(sim), { ...restingSell(993), tag } as PlaceParams)).order_id;

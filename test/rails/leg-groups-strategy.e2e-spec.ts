@@ -48,7 +48,8 @@ describe('a strategy placing a hedge-aware leg group', () => {
   });
 
   /** The trigger: an entry order tagged for the strategy, filled at once. Returns its order id (the group's parent). */
-  const trigger = async () => (await place(kiteFor(sim), sbinBuy({ order_type: 'MARKET', price: 0, quantity: 1, product: 'MIS', tag: 'hshort', market_protection: -1 }))).order_id;
+  const trigger = async () =>
+    (await place(kiteFor(sim), sbinBuy({ order_type: 'MARKET', price: 0, quantity: 1, product: 'MIS', tag: 'hshort', market_protection: -1 }))).order_id;
   const groupOf = (parent: string) =>
     eventually(async () => {
       await t!.settle();

@@ -7,7 +7,15 @@ import { tempDir, TestApp } from '../helpers/test-app';
 
 const option = (tradingsymbol: string, side: 'BUY' | 'SELL', legName: string, type: 'MARKET' | 'LIMIT' = 'MARKET', price?: number): GroupLeg => ({
   legName,
-  order: { exchange: 'NFO', tradingsymbol, transaction_type: side, quantity: 50, product: 'NRML', order_type: type, ...(type === 'MARKET' ? { market_protection: -1 } : { price }) },
+  order: {
+    exchange: 'NFO',
+    tradingsymbol,
+    transaction_type: side,
+    quantity: 50,
+    product: 'NRML',
+    order_type: type,
+    ...(type === 'MARKET' ? { market_protection: -1 } : { price }),
+  },
 });
 
 describe('hedge-aware leg groups: protective legs first, the rest after their fills, unwind on failure', () => {
@@ -30,17 +38,23 @@ describe('hedge-aware leg groups: protective legs first, the rest after their fi
   });
   const groups = () => t.app.get(LegGroupService);
   const settled = (id: number) =>
-    eventually(async () => {
-      await t.settle();
-      const g = await t.dataSource.getRepository('LegGroup').findOneByOrFail({ id });
-      // Settled: done, or unwound (an unwinding group is unwound once its reversals have filled).
-      return !['waiting', 'unwinding'].includes((g as { status: string }).status) && (g as { status: string; reason: string | null });
-    }, 'the group to settle', 10_000);
+    eventually(
+      async () => {
+        await t.settle();
+        const g = await t.dataSource.getRepository('LegGroup').findOneByOrFail({ id });
+        // Settled: done, or unwound (an unwinding group is unwound once its reversals have filled).
+        return !['waiting', 'unwinding'].includes((g as { status: string }).status) && (g as { status: string; reason: string | null });
+      },
+      'the group to settle',
+      10_000,
+    );
 
   it('entry: the hedge fills first, then the short is sold', async () => {
     sim.clearRequests();
     const group = await groups().placeGroup({
-      strategy: 'groups-test', parentOrderId: '800001', name: 'short-call',
+      strategy: 'groups-test',
+      parentOrderId: '800001',
+      name: 'short-call',
       legs: [option('NIFTY24DEC24000CE', 'SELL', 'short', 'LIMIT', 90), option('NIFTY24DEC24200CE', 'BUY', 'hedge')],
     });
     expect(await settled(group.id)).toMatchObject({ status: 'done', reason: null });
@@ -53,8 +67,14 @@ describe('hedge-aware leg groups: protective legs first, the rest after their fi
   it('a rejected hedge unwinds the hedge that had filled; the short is never sold', async () => {
     sim.clearRequests();
     const group = await groups().placeGroup({
-      strategy: 'groups-test', parentOrderId: '800002', name: 'short-strangle',
-      legs: [option('NIFTY24DEC24000CE', 'SELL', 'short', 'LIMIT', 90), option('NIFTY24DEC24200CE', 'BUY', 'hedge-near'), option('NIFTY24DEC24400CE', 'BUY', 'hedge-far')],
+      strategy: 'groups-test',
+      parentOrderId: '800002',
+      name: 'short-strangle',
+      legs: [
+        option('NIFTY24DEC24000CE', 'SELL', 'short', 'LIMIT', 90),
+        option('NIFTY24DEC24200CE', 'BUY', 'hedge-near'),
+        option('NIFTY24DEC24400CE', 'BUY', 'hedge-far'),
+      ],
     });
     const state = await settled(group.id);
     expect(state).toMatchObject({ status: 'unwound', reason: expect.stringMatching(/short-strangle\/hedge-far was REJECTED/) });
@@ -71,7 +91,10 @@ describe('hedge-aware leg groups: protective legs first, the rest after their fi
   it('exit: the short is bought back first, the hedge sold only after', async () => {
     sim.clearRequests();
     const group = await groups().placeGroup({
-      strategy: 'groups-test', parentOrderId: '800003', name: 'close', direction: 'exit',
+      strategy: 'groups-test',
+      parentOrderId: '800003',
+      name: 'close',
+      direction: 'exit',
       legs: [option('NIFTY24DEC24200CE', 'SELL', 'hedge'), option('NIFTY24DEC24000CE', 'BUY', 'short')],
     });
     expect(await settled(group.id)).toMatchObject({ status: 'done' });
@@ -83,7 +106,9 @@ describe('hedge-aware leg groups: protective legs first, the rest after their fi
 
   it('asked twice (a redelivered event), nothing is placed again', async () => {
     const shortCall = {
-      strategy: 'groups-test', parentOrderId: '800004', name: 'short-call',
+      strategy: 'groups-test',
+      parentOrderId: '800004',
+      name: 'short-call',
       legs: [option('NIFTY24DEC24000CE', 'SELL', 'short', 'LIMIT', 90), option('NIFTY24DEC24200CE', 'BUY', 'hedge')],
     };
     const first = await groups().placeGroup(shortCall);

@@ -15,7 +15,13 @@ import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
 
 const limit = (price: number): LegOrder => ({
-  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity: 1, product: 'MIS', order_type: 'LIMIT', price,
+  exchange: 'NSE',
+  tradingsymbol: 'SBIN',
+  transaction_type: 'SELL',
+  quantity: 1,
+  product: 'MIS',
+  order_type: 'LIMIT',
+  price,
 });
 
 /**
@@ -82,7 +88,10 @@ describe('rails: kill switch under load, limits counted in the database, usage',
     const results = await outcomes;
     expect(results.slice(0, 3).map((o) => o.status)).toEqual(['placed', 'placed', 'placed']);
     for (const o of results.slice(3)) {
-      expect(o).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch', message: expect.stringMatching(/kill switch tripped while the order was queued/) } });
+      expect(o).toMatchObject({
+        status: 'failed',
+        error: { errorType: 'KillSwitch', message: expect.stringMatching(/kill switch tripped while the order was queued/) },
+      });
     }
     expect(legPlacements(sim)).toHaveLength(3);
 
@@ -121,9 +130,14 @@ describe('rails: kill switch under load, limits counted in the database, usage',
     await gateway().modifyOrder('regular', leg.orderId!, { price: 952 });
     await start('modify.sqlite', { MODIFICATIONS_PER_ORDER: '2' });
     sim.clearRequests();
-    const third = await gateway().modifyOrder('regular', leg.orderId!, { price: 953 }).catch((e: unknown) => e);
+    const third = await gateway()
+      .modifyOrder('regular', leg.orderId!, { price: 953 })
+      .catch((e: unknown) => e);
     expect(third).toBeInstanceOf(PlacementRefusedError);
-    expect(third).toMatchObject({ code: 'ModificationLimit', message: `order ${leg.orderId} was modified 2 times, Kite's limit is 2 (MODIFICATIONS_PER_ORDER)` });
+    expect(third).toMatchObject({
+      code: 'ModificationLimit',
+      message: `order ${leg.orderId} was modified 2 times, Kite's limit is 2 (MODIFICATIONS_PER_ORDER)`,
+    });
     expect(sim.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
     expect(sim.getOrder(leg.orderId!)!.price).toBe(952);
   });
@@ -160,7 +174,17 @@ describe('rails: kill switch under load, limits counted in the database, usage',
     // The placement went through but its answer was lost: the leg is still "placing", with no order id yet.
     const tag = legTag('limits-test', 'lost-answer', 'exit');
     const order = { variety: 'regular', ...limit(990), tag };
-    await t!.dataSource.getRepository(Leg).save({ strategy: 'limits-test', chainId: 'lost-answer', parentOrderId: 'lost-answer', legName: 'exit', tag, status: 'placing', orderId: null, request: JSON.stringify(order), attempts: 1 });
+    await t!.dataSource.getRepository(Leg).save({
+      strategy: 'limits-test',
+      chainId: 'lost-answer',
+      parentOrderId: 'lost-answer',
+      legName: 'exit',
+      tag,
+      status: 'placing',
+      orderId: null,
+      request: JSON.stringify(order),
+      attempts: 1,
+    });
     const orderId = (await place(kiteFor(sim), { ...limit(990), tag } as Parameters<typeof place>[1])).order_id;
 
     const tripped = await http().post('/rails/kill-switch').send({ reason: 'test: unsettled', cancelOpen: true });

@@ -58,9 +58,16 @@ describe('lot and tick checked in the rails before an order or a modification le
   const gateway = () => t.app.get(OrderGateway);
   /** A SELL LIMIT of the option far above its price: it rests. */
   const sell = (quantity: number, price = Math.ceil(option.last_price * 3)) => ({
-    exchange: 'NFO', tradingsymbol: option.tradingsymbol, transaction_type: 'SELL' as const, quantity, product: 'NRML', order_type: 'LIMIT' as const, price,
+    exchange: 'NFO',
+    tradingsymbol: option.tradingsymbol,
+    transaction_type: 'SELL' as const,
+    quantity,
+    product: 'NRML',
+    order_type: 'LIMIT' as const,
+    price,
   });
-  const placementsTo = (tradingsymbol: string) => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/orders/') && r.body.tradingsymbol === tradingsymbol);
+  const placementsTo = (tradingsymbol: string) =>
+    sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/orders/') && r.body.tradingsymbol === tradingsymbol);
   const modifications = (orderId: string) => sim.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/${orderId}`));
 
   it('a quantity that is not a lot multiple: the leg fails with LotSize and the reason; the simulator never sees it', async () => {
@@ -68,7 +75,12 @@ describe('lot and tick checked in the rails before an order or a modification le
     const outcome = await gateway().placeLeg({ strategy: 'sizing-test', parentOrderId: '950001', legName: 'exit', order: sell(100) });
     const reason = `quantity 100 is not a multiple of the lot size 65 of NFO:${option.tradingsymbol} (65 or 130 would be)`;
     expect(outcome).toMatchObject({ status: 'failed', orderId: null, error: { errorType: 'LotSize', message: reason } });
-    expect(await t.dataSource.getRepository(Leg).findOneByOrFail({ tag: outcome.tag })).toMatchObject({ status: 'failed', errorType: 'LotSize', lastError: reason, attempts: 1 });
+    expect(await t.dataSource.getRepository(Leg).findOneByOrFail({ tag: outcome.tag })).toMatchObject({
+      status: 'failed',
+      errorType: 'LotSize',
+      lastError: reason,
+      attempts: 1,
+    });
     expect(placementsTo(option.tradingsymbol)).toHaveLength(before);
     expect(legPlacements(sim, outcome.tag)).toHaveLength(0);
     await eventually(() => failed.some((e) => e.leg.tag === outcome.tag), 'leg.failed');
@@ -89,7 +101,11 @@ describe('lot and tick checked in the rails before an order or a modification le
     // An order placed outside legwork (no leg): its instrument comes from Kite.
     const { order_id: own } = await place(kiteFor(sim), { ...sell(65), tag: 'manual' } as PlaceParams);
     for (const orderId of [leg.orderId!, own]) {
-      for (const [change, code] of [[{ price: 250.02 }, 'TickSize'], [{ quantity: 100 }, 'LotSize'], [{ quantity: 1820 }, 'FreezeLimit']] as const) {
+      for (const [change, code] of [
+        [{ price: 250.02 }, 'TickSize'],
+        [{ quantity: 100 }, 'LotSize'],
+        [{ quantity: 1820 }, 'FreezeLimit'],
+      ] as const) {
         const error = await refusalOf(gateway().modifyOrder('regular', orderId, change));
         expect(error).toBeInstanceOf(PlacementRefusedError);
         expect(error).toMatchObject({ code });
@@ -102,7 +118,15 @@ describe('lot and tick checked in the rails before an order or a modification le
   });
 
   it('an instrument not in the list is sent unchecked, as before, and said once per symbol', async () => {
-    const unlisted = { exchange: 'NFO', tradingsymbol: 'NIFTY24DEC24200CE', transaction_type: 'SELL' as const, quantity: 7, product: 'NRML', order_type: 'LIMIT' as const, price: 990 };
+    const unlisted = {
+      exchange: 'NFO',
+      tradingsymbol: 'NIFTY24DEC24200CE',
+      transaction_type: 'SELL' as const,
+      quantity: 7,
+      product: 'NRML',
+      order_type: 'LIMIT' as const,
+      price: 990,
+    };
     const first = await gateway().placeLeg({ strategy: 'sizing-test', parentOrderId: '950004', legName: 'exit', order: unlisted });
     const second = await gateway().placeLeg({ strategy: 'sizing-test', parentOrderId: '950005', legName: 'exit', order: unlisted });
     expect([first.status, second.status]).toEqual(['placed', 'placed']);

@@ -73,7 +73,8 @@ describe("pacing with margin: a burst through one more hop never meets the broke
     tmp.cleanup();
   });
   let parent = 960000;
-  const placeLeg = (price: number) => t.app.get(OrderGateway).placeLeg({ strategy: 'pacing-test', parentOrderId: String(parent++), legName: 'leg', order: restingSell(price) });
+  const placeLeg = (price: number) =>
+    t.app.get(OrderGateway).placeLeg({ strategy: 'pacing-test', parentOrderId: String(parent++), legName: 'leg', order: restingSell(price) });
 
   it('30 legs at once: no 429, each sent once and in the book once', async () => {
     const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => placeLeg(900 + i)));

@@ -13,7 +13,13 @@ import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
 
 const limit = (price: number, quantity = 1): LegOrder => ({
-  exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'SELL', quantity, product: 'MIS', order_type: 'LIMIT', price,
+  exchange: 'NSE',
+  tradingsymbol: 'SBIN',
+  transaction_type: 'SELL',
+  quantity,
+  product: 'MIS',
+  order_type: 'LIMIT',
+  price,
 });
 
 /** Records, each time the engine's pacer lets an order action go, the pacer's own count of its last rolling second. */
@@ -34,8 +40,7 @@ describe('safety rails in the order gateway, against the simulator', () => {
   let sim: KiteSimulator;
   let t: TestApp;
   let db: string;
-  const start = async (extra: Record<string, string> = {}) =>
-    (t = await startEngine(sim, engineEnv(sim, tmp.dir, { DATABASE_PATH: db, ...extra })));
+  const start = async (extra: Record<string, string> = {}) => (t = await startEngine(sim, engineEnv(sim, tmp.dir, { DATABASE_PATH: db, ...extra })));
 
   beforeEach(async () => {
     tmp = tempDir();
@@ -48,7 +53,8 @@ describe('safety rails in the order gateway, against the simulator', () => {
     tmp.cleanup();
   });
   let parent = 700000;
-  const placeLeg = (order: LegOrder, legName = 'leg') => t.app.get(OrderGateway).placeLeg({ strategy: 'rails-test', parentOrderId: String(parent++), legName, order });
+  const placeLeg = (order: LegOrder, legName = 'leg') =>
+    t.app.get(OrderGateway).placeLeg({ strategy: 'rails-test', parentOrderId: String(parent++), legName, order });
 
   it('30 legs submitted at once all leave, in order, each once, never more than 10 in a rolling second', async () => {
     await start();
@@ -73,7 +79,10 @@ describe('safety rails in the order gateway, against the simulator', () => {
     sim.clearRequests();
     const outcome = await placeLeg({ ...limit(0), order_type: 'MARKET', price: undefined });
     expect(outcome.status).toBe('failed');
-    expect(outcome.error).toMatchObject({ errorType: 'MarketProtectionRequired', message: expect.stringMatching(/MARKET orders need a non-zero market_protection/) });
+    expect(outcome.error).toMatchObject({
+      errorType: 'MarketProtectionRequired',
+      message: expect.stringMatching(/MARKET orders need a non-zero market_protection/),
+    });
     expect(legPlacements(sim)).toHaveLength(0);
     const leg = await t.dataSource.getRepository(Leg).findOneByOrFail({ id: outcome.legId });
     expect([leg.status, leg.errorType]).toEqual(['failed', 'MarketProtectionRequired']);
@@ -136,6 +145,9 @@ describe('safety rails in the order gateway, against the simulator', () => {
       const s = await t.app.get(KillSwitchService).status();
       return s.tripped && s;
     }, 'the kill switch tripped by the limit');
-    expect(state).toMatchObject({ changedBy: 'limit:two-leg', reason: expect.stringMatching(/two-leg has 10 open quantity, over its limit of 5 \(TWO_LEG_MAX_OPEN_QUANTITY\)/) });
+    expect(state).toMatchObject({
+      changedBy: 'limit:two-leg',
+      reason: expect.stringMatching(/two-leg has 10 open quantity, over its limit of 5 \(TWO_LEG_MAX_OPEN_QUANTITY\)/),
+    });
   });
 });

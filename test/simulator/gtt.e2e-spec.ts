@@ -57,7 +57,9 @@ describe('GTT triggers in the simulator, through the official kiteconnect client
     const placed = await rawApi(sim, 'POST', '/gtt/triggers', {
       type: 'single',
       condition: JSON.stringify({ exchange: 'NSE', tradingsymbol: 'SBIN', trigger_values: [440], last_price: 470 }),
-      orders: JSON.stringify([{ exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'BUY', quantity: 1, order_type: 'LIMIT', product: 'CNC', price: 440.5 }]),
+      orders: JSON.stringify([
+        { exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'BUY', quantity: 1, order_type: 'LIMIT', product: 'CNC', price: 440.5 },
+      ]),
     });
     expect(placed.status).toBe(200);
     expect(shapeDifferences(placed.body, samplePlaced)).toEqual([]);
@@ -74,7 +76,10 @@ describe('GTT triggers in the simulator, through the official kiteconnect client
     expect(triggers[0]).toMatchObject({
       id: trigger_id,
       condition: { exchange: 'NSE', tradingsymbol: 'INFY', trigger_values: [1400, 1700], last_price: 1550, instrument_token: 408065 },
-      orders: [{ price: 1350, result: null }, { price: 1700, result: null }],
+      orders: [
+        { price: 1350, result: null },
+        { price: 1700, result: null },
+      ],
     });
     expect(typeof triggers[0].created_at).toBe('string'); // kiteconnect keeps GTT timestamps as strings
 
@@ -112,7 +117,12 @@ describe('GTT triggers in the simulator, through the official kiteconnect client
       const [order] = (await kite.getOrders()).filter((row) => row.order_id === orderId);
       expect(order).toMatchObject({ status: 'COMPLETE', transaction_type: 'SELL', quantity: 5, order_type: 'LIMIT', tag: null, tags: [] });
       await sim.flushPostbacks();
-      expect(receiver.bodies().filter((body) => body.order_id === orderId).map((body) => body.status)).toEqual(['COMPLETE']);
+      expect(
+        receiver
+          .bodies()
+          .filter((body) => body.order_id === orderId)
+          .map((body) => body.status),
+      ).toEqual(['COMPLETE']);
       await eventually(() => expect(stream.orders.filter((update) => update.order_id === orderId).map((update) => update.status)).toEqual(['COMPLETE']));
     } finally {
       stream.close();
@@ -164,7 +174,10 @@ describe('GTT triggers in the simulator, through the official kiteconnect client
       message: 'Trigger cannot be modified as it is triggered.',
       data: null,
     });
-    expect(await rejectionOf(kite.deleteGTT(trigger_id))).toMatchObject({ error_type: 'InputException', message: 'Trigger cannot be deleted as it is triggered.' });
+    expect(await rejectionOf(kite.deleteGTT(trigger_id))).toMatchObject({
+      error_type: 'InputException',
+      message: 'Trigger cannot be deleted as it is triggered.',
+    });
     expect(await rejectionOf(kite.getGTT(999))).toMatchObject({ error_type: 'InputException' });
   });
 
@@ -191,11 +204,18 @@ describe('GTT triggers in the simulator, through the official kiteconnect client
     expect(sim.requests).toEqual([]);
 
     const condition = JSON.stringify({ exchange: 'NSE', tradingsymbol: 'INFY', trigger_values: [1400], last_price: 1550 });
-    const orders = JSON.stringify([{ exchange: 'NSE', tradingsymbol: 'INFY', transaction_type: 'SELL', quantity: 5, order_type: 'LIMIT', product: 'CNC', price: 1400 }]);
+    const orders = JSON.stringify([
+      { exchange: 'NSE', tradingsymbol: 'INFY', transaction_type: 'SELL', quantity: 5, order_type: 'LIMIT', product: 'CNC', price: 1400 },
+    ]);
     const refused = await rawApi(sim, 'POST', '/gtt/triggers', { type: 'two-leg', condition, orders });
     expect(refused).toMatchObject({
       status: 400,
-      body: { status: 'error', error_type: 'InputException', message: 'Invalid `condition.trigger_values`: a `two-leg` GTT takes 2 trigger values, got 1.', data: null },
+      body: {
+        status: 'error',
+        error_type: 'InputException',
+        message: 'Invalid `condition.trigger_values`: a `two-leg` GTT takes 2 trigger values, got 1.',
+        data: null,
+      },
     });
     expect((await rawApi(sim, 'POST', '/gtt/triggers', { type: 'single', condition: '{not json', orders })).body).toMatchObject({
       error_type: 'InputException',

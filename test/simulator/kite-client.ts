@@ -21,8 +21,7 @@ export const sbinBuy = (overrides: Partial<PlaceParams> = {}): PlaceParams => ({
   ...overrides,
 });
 
-export const place = (kite: Kite, params: PlaceParams): Promise<{ order_id: string }> =>
-  kite.placeOrder('regular', params);
+export const place = (kite: Kite, params: PlaceParams): Promise<{ order_id: string }> => kite.placeOrder('regular', params);
 
 /** kiteconnect rejects with plain objects ({ message, error_type, ... }), not Errors: return what it rejected with. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<Record<string, unknown>> {

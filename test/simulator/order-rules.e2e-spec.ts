@@ -64,8 +64,12 @@ describe('lot size, tick size, freeze limits and autoslice for listed instrument
 
     const { order_id } = await place(kite, option(nifty, { quantity: 1755 }));
     expect(sim.getOrder(order_id)).toMatchObject({ quantity: 1755, status: 'OPEN' });
-    expect(await rejectionOf(kite.modifyOrder('regular', order_id, { quantity: 1820 }))).toMatchObject({ message: expect.stringMatching(/^The order quantity 1820/) });
-    expect(await rejectionOf(kite.modifyOrder('regular', order_id, { quantity: 100 }))).toMatchObject({ message: expect.stringMatching(/multiple of the lot size of 65/) });
+    expect(await rejectionOf(kite.modifyOrder('regular', order_id, { quantity: 1820 }))).toMatchObject({
+      message: expect.stringMatching(/^The order quantity 1820/),
+    });
+    expect(await rejectionOf(kite.modifyOrder('regular', order_id, { quantity: 100 }))).toMatchObject({
+      message: expect.stringMatching(/multiple of the lot size of 65/),
+    });
     await expect(kite.modifyOrder('regular', order_id, { quantity: 130, price: 1.05 })).resolves.toEqual({ order_id });
   });
 
@@ -132,7 +136,11 @@ describe('lot size, tick size, freeze limits and autoslice for listed instrument
     // One-shot: the next autoslice is whole again.
     expect((await placeAutoslice(option(banknifty, { quantity: 1200 }))).children.every((child) => child.order_id)).toBe(true);
     // The same switch for a standalone simulator.
-    await fetch(`${sim.url}/_sim/autoslice_failures`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ slices: '0' }) });
+    await fetch(`${sim.url}/_sim/autoslice_failures`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ slices: '0' }),
+    });
     expect((await placeAutoslice(option(banknifty, { quantity: 1200 }))).children.map((child) => Boolean(child.order_id))).toEqual([false, true]);
   });
 

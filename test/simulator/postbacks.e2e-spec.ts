@@ -119,7 +119,12 @@ describe('KiteSimulator postbacks', () => {
     await marketBuy('r5');
     expect(receiver.received).toHaveLength(3);
     await sim.flushPostbacks();
-    expect(receiver.bodies().map((body) => body.tag).slice(3)).toEqual(['r5', 'r4']);
+    expect(
+      receiver
+        .bodies()
+        .map((body) => body.tag)
+        .slice(3),
+    ).toEqual(['r5', 'r4']);
   });
 
   it('delay: holds postbacks for delayMs; flushPostbacks waits for them', async () => {

@@ -43,20 +43,36 @@ describe('timed square-off (SQUARE_OFF_AT)', () => {
     engineEnv(sim, dir, { STRATEGIES_DIR, STRATEGIES: 'hedged-short', SQUARE_OFF_AT: '15:15', ...extra });
   const start = (env: Record<string, string>) => startEngine(sim, env, [], withClock(clock));
   const orderPosts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/orders/'));
-  const netOf = (symbol: string) => sim.getPositions().net.filter((p) => p.tradingsymbol === symbol).reduce((sum, p) => sum + p.quantity, 0);
+  const netOf = (symbol: string) =>
+    sim
+      .getPositions()
+      .net.filter((p) => p.tradingsymbol === symbol)
+      .reduce((sum, p) => sum + p.quantity, 0);
 
   /** The hedged short, an open resting order and a GTT, all of strategy hedged-short on one chain (the SBIN entry). */
   async function openPositions(app: TestApp): Promise<{ entry: string; resting: string; gtt: Gtt }> {
     const { order_id: entry } = await place(kiteFor(sim), sbinBuy({ order_type: 'MARKET', price: 0, quantity: 10, product: 'MIS', tag: 'hshort' }));
-    await eventually(async () => {
-      await sim.flushPostbacks();
-      await app.settle();
-      return netOf(SHORT) === -50 && netOf(NEAR) === 50 && netOf(FAR) === 50;
-    }, 'the hedged short open', 15_000);
+    await eventually(
+      async () => {
+        await sim.flushPostbacks();
+        await app.settle();
+        return netOf(SHORT) === -50 && netOf(NEAR) === 50 && netOf(FAR) === 50;
+      },
+      'the hedged short open',
+      15_000,
+    );
     const resting = await app.app.get(OrderGateway).placeLeg({ strategy: 'hedged-short', parentOrderId: entry, legName: 'resting', order: restingSell(990) });
     await app.app.get(GttService).place({
-      strategy: 'hedged-short', parentOrderId: entry, name: 'stop',
-      spec: { exchange: 'NSE', tradingsymbol: 'INFY', lastPrice: 1550, trigger: 1400, order: { transaction_type: 'SELL', quantity: 1, product: 'CNC', price: 1395 } },
+      strategy: 'hedged-short',
+      parentOrderId: entry,
+      name: 'stop',
+      spec: {
+        exchange: 'NSE',
+        tradingsymbol: 'INFY',
+        lastPrice: 1550,
+        trigger: 1400,
+        order: { transaction_type: 'SELL', quantity: 1, product: 'CNC', price: 1395 },
+      },
     });
     const gtt = await app.dataSource.getRepository(Gtt).findOneByOrFail({ parentOrderId: entry, name: 'stop' });
     expect(gtt.status).toBe('active');
@@ -79,14 +95,21 @@ describe('timed square-off (SQUARE_OFF_AT)', () => {
     t = await start(envFor(tmp.dir));
     const alerts = recordAlerts(t.app);
     // Started at start, nobody asking:
-    await eventually(() => t!.dataSource.getRepository(SquareOff).findOneBy({ strategy: 'hedged-short', tradingDay: '2026-11-25' }), 'the square-off begun at start');
-    const done = await eventually(async () => {
-      await sim.flushPostbacks();
-      await t!.settle();
-      await t!.app.get(SquareOffService).tick();
-      const row = await t!.dataSource.getRepository(SquareOff).findOneBy({ strategy: 'hedged-short', tradingDay: '2026-11-25' });
-      return row?.status === 'done' && row;
-    }, 'the square-off done', 20_000);
+    await eventually(
+      () => t!.dataSource.getRepository(SquareOff).findOneBy({ strategy: 'hedged-short', tradingDay: '2026-11-25' }),
+      'the square-off begun at start',
+    );
+    const done = await eventually(
+      async () => {
+        await sim.flushPostbacks();
+        await t!.settle();
+        await t!.app.get(SquareOffService).tick();
+        const row = await t!.dataSource.getRepository(SquareOff).findOneBy({ strategy: 'hedged-short', tradingDay: '2026-11-25' });
+        return row?.status === 'done' && row;
+      },
+      'the square-off done',
+      20_000,
+    );
     expect(done.dueAt).toBe('15:15');
 
     expect(sim.getOrder(resting)!.status).toBe('CANCELLED');
@@ -134,12 +157,16 @@ describe('timed square-off (SQUARE_OFF_AT)', () => {
     expect(await t.dataSource.getRepository(SquareOff).count()).toBe(0);
     clock.at = ist('2026-11-27 15:15'); // Friday, on time
     sim.rejectNextPlacements(1, 'RMS: blocked for the test'); // the first closing order is rejected: another follows
-    await eventually(async () => {
-      await sim.flushPostbacks();
-      await t!.settle();
-      await service.tick();
-      return (await t!.dataSource.getRepository(SquareOff).findOneBy({ tradingDay: '2026-11-27' }))?.status === 'done';
-    }, 'the square-off on the next trading day', 20_000);
+    await eventually(
+      async () => {
+        await sim.flushPostbacks();
+        await t!.settle();
+        await service.tick();
+        return (await t!.dataSource.getRepository(SquareOff).findOneBy({ tradingDay: '2026-11-27' }))?.status === 'done';
+      },
+      'the square-off on the next trading day',
+      20_000,
+    );
     expect(netOf(SHORT)).toBe(0);
     const covering = await t.dataSource.getRepository(Leg).findBy({ strategy: 'hedged-short', legName: `square-off:2026-11-27:NFO:${SHORT}` });
     expect(covering).toHaveLength(1);

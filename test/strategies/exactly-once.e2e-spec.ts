@@ -25,14 +25,18 @@ describe('exactly-once legs when Kite answers unclearly, refuses, or the engine 
     let t: TestApp;
     let url: string;
     beforeAll(async () => {
-      t = await startEngine(sim, engineEnv(sim, tmp.dir, { STRATEGIES: 'two-leg', DATABASE_PATH: join(tmp.dir, 'inproc.sqlite'), LEG_SETTLE_WINDOW_MS: '500' }));
+      t = await startEngine(
+        sim,
+        engineEnv(sim, tmp.dir, { STRATEGIES: 'two-leg', DATABASE_PATH: join(tmp.dir, 'inproc.sqlite'), LEG_SETTLE_WINDOW_MS: '500' }),
+      );
       url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     });
     afterAll(() => t?.close());
-    const legOf = (tag: string) => eventually(async () => {
-      const leg = await t.dataSource.getRepository(Leg).findOneBy({ tag });
-      return leg && (leg.status === 'placed' || leg.status === 'failed') ? leg : null;
-    }, `leg ${tag} settled`);
+    const legOf = (tag: string) =>
+      eventually(async () => {
+        const leg = await t.dataSource.getRepository(Leg).findOneBy({ tag });
+        return leg && (leg.status === 'placed' || leg.status === 'failed') ? leg : null;
+      }, `leg ${tag} settled`);
 
     it('a 503 after Kite created the order: found by tag, not placed again', async () => {
       sim.failNextPlacements(1, { status: 503, createOrder: true });
@@ -80,29 +84,33 @@ describe('exactly-once legs when Kite answers unclearly, refuses, or the engine 
     it.each([
       ['Kite had already created the order', true],
       ['Kite never received it', false],
-    ])('%s → exactly one exit order in the OMS after the restart', async (_, createOrder) => {
-      const file = `crash-${createOrder}.sqlite`;
-      let engine = await startEngineProcess(crashEnv(file));
-      sim.setPostbackUrl(`${engine.url}/kite/postback`);
-      sim.timeoutNextPlacements(1, { holdMs: 60_000, createOrder });
-      const { tag } = await enterTwoLeg(engine.url, 7);
-      await eventually(() => legPlacements(sim, tag).length === 1, 'the exit placement reaching Kite', 20_000);
-      await engine.kill9(); // mid-call: the engine never learns the outcome
-      sim.clearFaults();
-
-      engine = await startEngineProcess(crashEnv(file));
-      try {
+    ])(
+      '%s → exactly one exit order in the OMS after the restart',
+      async (_, createOrder) => {
+        const file = `crash-${createOrder}.sqlite`;
+        let engine = await startEngineProcess(crashEnv(file));
         sim.setPostbackUrl(`${engine.url}/kite/postback`);
-        await eventually(() => omsOrdersTagged(sim, tag).length === 1 && /leg recovery: /.test(engine.output()), 'recovery at start', 20_000);
-        await eventually(async () => (await legsIn(file)).find((l) => l.tag === tag)?.status === 'placed', 'the leg marked placed', 10_000);
-      } finally {
-        await engine.stop();
-      }
-      expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
-      expect(legPlacements(sim, tag)).toHaveLength(createOrder ? 1 : 2);
-      const [leg] = (await legsIn(file)).filter((l) => l.tag === tag);
-      expect(leg).toMatchObject({ status: 'placed', orderId: omsOrdersTagged(sim, tag)[0].order_id });
-      expect(engine.output()).toContain(createOrder ? '1 found in the OMS, 0 placed now' : '0 found in the OMS, 1 placed now');
-    }, 90_000);
+        sim.timeoutNextPlacements(1, { holdMs: 60_000, createOrder });
+        const { tag } = await enterTwoLeg(engine.url, 7);
+        await eventually(() => legPlacements(sim, tag).length === 1, 'the exit placement reaching Kite', 20_000);
+        await engine.kill9(); // mid-call: the engine never learns the outcome
+        sim.clearFaults();
+
+        engine = await startEngineProcess(crashEnv(file));
+        try {
+          sim.setPostbackUrl(`${engine.url}/kite/postback`);
+          await eventually(() => omsOrdersTagged(sim, tag).length === 1 && /leg recovery: /.test(engine.output()), 'recovery at start', 20_000);
+          await eventually(async () => (await legsIn(file)).find((l) => l.tag === tag)?.status === 'placed', 'the leg marked placed', 10_000);
+        } finally {
+          await engine.stop();
+        }
+        expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
+        expect(legPlacements(sim, tag)).toHaveLength(createOrder ? 1 : 2);
+        const [leg] = (await legsIn(file)).filter((l) => l.tag === tag);
+        expect(leg).toMatchObject({ status: 'placed', orderId: omsOrdersTagged(sim, tag)[0].order_id });
+        expect(engine.output()).toContain(createOrder ? '1 found in the OMS, 0 placed now' : '0 found in the OMS, 1 placed now');
+      },
+      90_000,
+    );
   });
 });

@@ -15,10 +15,25 @@ let nextEntry = 270000000000100;
 async function enter(engineUrl: string): Promise<{ entry: string; tag: string }> {
   const entry = String(nextEntry++);
   const body = signedPostback({
-    order_id: entry, status: 'COMPLETE', tag: 'slowexit', exchange: 'NSE', tradingsymbol: 'SBIN', transaction_type: 'BUY',
-    product: 'MIS', order_type: 'MARKET', quantity: 4, filled_quantity: 4, pending_quantity: 0, average_price: 470, price: 0,
+    order_id: entry,
+    status: 'COMPLETE',
+    tag: 'slowexit',
+    exchange: 'NSE',
+    tradingsymbol: 'SBIN',
+    transaction_type: 'BUY',
+    product: 'MIS',
+    order_type: 'MARKET',
+    quantity: 4,
+    filled_quantity: 4,
+    pending_quantity: 0,
+    average_price: 470,
+    price: 0,
   });
-  const res = await fetch(`${engineUrl}/kite/postback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(body) });
+  const res = await fetch(`${engineUrl}/kite/postback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 200) throw new Error(`postback answered ${res.status}`);
   return { entry, tag: legTag('slow-exit', entry, 'exit') };
 }
@@ -27,7 +42,8 @@ async function enter(engineUrl: string): Promise<{ entry: string; tag: string }>
 function completedDispatchedAt(file: string, orderId: string): string | null | undefined {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare(`SELECT "dispatchedAt" FROM order_events WHERE "orderId" = ? AND type = 'order.completed'`).get(orderId) as { dispatchedAt: string | null } | undefined;
+    const row = db.prepare(`SELECT "dispatchedAt" FROM order_events WHERE "orderId" = ? AND type = 'order.completed'`).get(orderId) as
+      { dispatchedAt: string | null } | undefined;
     return row ? row.dispatchedAt : undefined;
   } finally {
     db.close();
@@ -40,13 +56,19 @@ describe('a strategy handler that outlives STRATEGY_TIMEOUT_MS', () => {
   it('does not get its event marked delivered while it may still be running; once it finishes, it does', async () => {
     const { sim, dir } = suite;
     const file = join(dir, 'inproc.sqlite');
-    const t = await startEngine(sim, engineEnv(sim, dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'slow-exit', STRATEGY_TIMEOUT_MS: '100', DATABASE_PATH: file }));
+    const t = await startEngine(
+      sim,
+      engineEnv(sim, dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'slow-exit', STRATEGY_TIMEOUT_MS: '100', DATABASE_PATH: file }),
+    );
     try {
       const url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
       const { entry, tag } = await enter(url);
       await eventually(() => legPlacements(sim, tag).length === 1, 'the exit leg at Kite');
       // The host gave up waiting (its timeout is counted), the handler is still running.
-      await eventually(async () => /legwork_strategy_failures_total\{[^}]*kind="timeout"[^}]*\} [1-9]/.test(await (await fetch(`${url}/metrics`)).text()), 'the handler timeout');
+      await eventually(
+        async () => /legwork_strategy_failures_total\{[^}]*kind="timeout"[^}]*\} [1-9]/.test(await (await fetch(`${url}/metrics`)).text()),
+        'the handler timeout',
+      );
       const publisher = t.app.get(OrderEventPublisher);
       await publisher.flushMarks();
       expect(completedDispatchedAt(file, entry)).toBeNull();
@@ -67,7 +89,13 @@ describe('a strategy handler that outlives STRATEGY_TIMEOUT_MS', () => {
     const file = join(dir, 'crash.sqlite');
     const env = (hold: string) =>
       engineEnv(sim, dir, {
-        STRATEGIES_DIR: FIXTURES, STRATEGIES: 'slow-exit', STRATEGY_TIMEOUT_MS: '100', SLOW_EXIT_HOLD: hold, PAPER_SIMULATOR: 'false', LOG_FORMAT: 'json', DATABASE_PATH: file,
+        STRATEGIES_DIR: FIXTURES,
+        STRATEGIES: 'slow-exit',
+        STRATEGY_TIMEOUT_MS: '100',
+        SLOW_EXIT_HOLD: hold,
+        PAPER_SIMULATOR: 'false',
+        LOG_FORMAT: 'json',
+        DATABASE_PATH: file,
       });
     let engine = await startEngineProcess(env('forever'));
     let entry = '';
@@ -75,7 +103,11 @@ describe('a strategy handler that outlives STRATEGY_TIMEOUT_MS', () => {
     try {
       sim.setPostbackUrl(`${engine.url}/kite/postback`);
       ({ entry, tag } = await enter(engine.url));
-      await eventually(() => legPlacements(sim, tag).length === 1 && /still running after 100 ms/.test(engine.output()), 'the exit leg placed and the handler timed out', 20_000);
+      await eventually(
+        () => legPlacements(sim, tag).length === 1 && /still running after 100 ms/.test(engine.output()),
+        'the exit leg placed and the handler timed out',
+        20_000,
+      );
       // Another order's events are published and marked after the overrun: the engine has had every chance to mark.
       const other = '270000000000999';
       await fetch(`${engine.url}/kite/postback`, {

@@ -26,9 +26,17 @@ describe('hedge-on-fill strategy: each fill of a tagged option sell is hedged by
     return calls.find((r) => r.expiry === expiry && r.strike === strike)!;
   };
   /** A SELL LIMIT this far above the market rests until the test fills it by hand. */
-  const restingSell = (strike: number, quantity: number) => ({
-    exchange: 'NFO', tradingsymbol: listed(strike).tradingsymbol, transaction_type: 'SELL', quantity, product: 'NRML', order_type: 'LIMIT', price: Math.ceil(listed(strike).last_price * 2), tag: 'hedged',
-  }) as PlaceParams & { tradingsymbol: string; price: number };
+  const restingSell = (strike: number, quantity: number) =>
+    ({
+      exchange: 'NFO',
+      tradingsymbol: listed(strike).tradingsymbol,
+      transaction_type: 'SELL',
+      quantity,
+      product: 'NRML',
+      order_type: 'LIMIT',
+      price: Math.ceil(listed(strike).last_price * 2),
+      tag: 'hedged',
+    }) as PlaceParams & { tradingsymbol: string; price: number };
 
   let env: Record<string, string>;
 
@@ -73,7 +81,10 @@ describe('hedge-on-fill strategy: each fill of a tagged option sell is hedged by
       const rows = await t.dataSource.getRepository(Leg).find({ where: { parentOrderId: sold }, order: { id: 'ASC' } });
       return rows.every((l) => l.status === 'placed') && rows.length === 2 && rows;
     }, 'both hedges marked placed');
-    expect(legs.map((l) => [l.legName, l.chainId])).toEqual([['hedge-195', sold], ['hedge-650', sold]]);
+    expect(legs.map((l) => [l.legName, l.chainId])).toEqual([
+      ['hedge-195', sold],
+      ['hedge-650', sold],
+    ]);
     const hedged = legs.map((l) => sim.getOrder(l.orderId!)!.filled_quantity).reduce((a, b) => a + b, 0);
     expect(hedged).toBe(sim.getOrder(sold)!.filled_quantity); // total hedged = total sold
 

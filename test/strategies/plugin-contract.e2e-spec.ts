@@ -28,12 +28,25 @@ describe('strategy plugins: discovery, selection and isolation', () => {
   describe('a throwing and a hanging strategy beside working ones', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await startEngine(sim, engineEnv(sim, join(tmp.dir), { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'all', STRATEGY_TIMEOUT_MS: '300', DATABASE_PATH: join(tmp.dir, 'isolation.sqlite') }));
+      t = await startEngine(
+        sim,
+        engineEnv(sim, join(tmp.dir), {
+          STRATEGIES_DIR: FIXTURES,
+          STRATEGIES: 'all',
+          STRATEGY_TIMEOUT_MS: '300',
+          DATABASE_PATH: join(tmp.dir, 'isolation.sqlite'),
+        }),
+      );
     });
     afterAll(() => t?.close());
 
     it('loads every strategy file except _folders, including one shipped as a Nest module with its own provider', () => {
-      expect(t.app.get(RunningStrategies).all.map((s) => s.name).sort()).toEqual(['counting', 'hanger', 'thrower', 'two-leg']);
+      expect(
+        t.app
+          .get(RunningStrategies)
+          .all.map((s) => s.name)
+          .sort(),
+      ).toEqual(['counting', 'hanger', 'thrower', 'two-leg']);
     });
 
     it('keeps ingress and the other strategies going, logs and counts the failures', async () => {
@@ -42,7 +55,10 @@ describe('strategy plugins: discovery, selection and isolation', () => {
       await eventually(() => t.app.get(EventTally).seen.includes(`order.completed:${entry}`), 'the counting strategy saw the completion');
 
       // Ingress is unaffected while the hanger is still "running".
-      const ok = await request(t.app.getHttpServer()).post('/kite/postback').type('form').send(JSON.stringify(signedPostback({ order_id: '990001' })));
+      const ok = await request(t.app.getHttpServer())
+        .post('/kite/postback')
+        .type('form')
+        .send(JSON.stringify(signedPostback({ order_id: '990001' })));
       expect(ok.status).toBe(200);
 
       // The hanger is given up on after STRATEGY_TIMEOUT_MS.
@@ -72,7 +88,11 @@ export class ScalperStrategy {
 }
 `,
     );
-    const env = engineEnv(sim, tmp.dir, { STRATEGIES_DIR: join(tmp.dir, 'user-strategies'), STRATEGIES: 'all', DATABASE_PATH: join(tmp.dir, 'dropped.sqlite') });
+    const env = engineEnv(sim, tmp.dir, {
+      STRATEGIES_DIR: join(tmp.dir, 'user-strategies'),
+      STRATEGIES: 'all',
+      DATABASE_PATH: join(tmp.dir, 'dropped.sqlite'),
+    });
     const takeProfit = (entry: string) => legPlacements(sim, legTag('scalper', entry, 'take-profit'));
     const scalp = async (quantity: number) =>
       (await place(kiteFor(sim), sbinBuy({ order_type: 'MARKET', price: 0, quantity, product: 'MIS', tag: 'scalp' }))).order_id;
@@ -113,15 +133,22 @@ export class ScalperStrategy {
   });
 
   it('runs only the strategies STRATEGIES names, and refuses to start on a name it cannot find', async () => {
-    const t = await createTestApp(engineEnv(sim, tmp.dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'two-leg,counting', DATABASE_PATH: join(tmp.dir, 'selected.sqlite') }));
+    const t = await createTestApp(
+      engineEnv(sim, tmp.dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'two-leg,counting', DATABASE_PATH: join(tmp.dir, 'selected.sqlite') }),
+    );
     try {
-      expect(t.app.get(RunningStrategies).all.map((s) => s.name).sort()).toEqual(['counting', 'two-leg']);
+      expect(
+        t.app
+          .get(RunningStrategies)
+          .all.map((s) => s.name)
+          .sort(),
+      ).toEqual(['counting', 'two-leg']);
     } finally {
       await t.close();
     }
-    await expect(createTestApp(engineEnv(sim, tmp.dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'two-leg,nope', DATABASE_PATH: join(tmp.dir, 'x.sqlite') }))).rejects.toThrow(
-      /STRATEGIES names unknown strategies: nope/,
-    );
+    await expect(
+      createTestApp(engineEnv(sim, tmp.dir, { STRATEGIES_DIR: FIXTURES, STRATEGIES: 'two-leg,nope', DATABASE_PATH: join(tmp.dir, 'x.sqlite') })),
+    ).rejects.toThrow(/STRATEGIES names unknown strategies: nope/);
   });
 
   it('refuses to start on a strategy that breaks the contract, saying which class, which method and what is wrong', async () => {
@@ -138,7 +165,9 @@ export class TypoStrategy {
 }
 `,
     );
-    await expect(createTestApp(engineEnv(sim, tmp.dir, { STRATEGIES_DIR: dir, STRATEGIES: 'all', DATABASE_PATH: join(tmp.dir, 'typo.sqlite') }))).rejects.toThrow(
+    await expect(
+      createTestApp(engineEnv(sim, tmp.dir, { STRATEGIES_DIR: dir, STRATEGIES: 'all', DATABASE_PATH: join(tmp.dir, 'typo.sqlite') })),
+    ).rejects.toThrow(
       'strategy "typo": TypoStrategy.exit: unknown filter option "tags" (known: tag, own, legName, tradingsymbol, exchange, transactionType, sources, external)',
     );
   });

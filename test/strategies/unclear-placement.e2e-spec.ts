@@ -35,10 +35,14 @@ describe('unclear placements against an OMS that shows new orders late', () => {
 
   const legRow = (tag: string) => t.dataSource.getRepository(Leg).findOneByOrFail({ tag });
   const placedLeg = (tag: string, timeoutMs = 20_000) =>
-    eventually(async () => {
-      const leg = await t.dataSource.getRepository(Leg).findOneBy({ tag });
-      return leg?.status === 'placed' && leg;
-    }, `leg ${tag} placed`, timeoutMs);
+    eventually(
+      async () => {
+        const leg = await t.dataSource.getRepository(Leg).findOneBy({ tag });
+        return leg?.status === 'placed' && leg;
+      },
+      `leg ${tag} placed`,
+      timeoutMs,
+    );
 
   it('two-leg: Kite answers 503 after its OMS accepted the exit, twice, and shows orders 3 s late → one exit order, linked to the leg', async () => {
     sim.setOrderVisibilityLag(3_000);
@@ -58,29 +62,35 @@ describe('unclear placements against an OMS that shows new orders late', () => {
     ['a 502 with no body', { kind: 'empty' }],
     ['a 200 that is not JSON', { kind: 'garbage' }],
     ['no answer before the client gives up', { kind: 'timeout', holdMs: 60_000 }],
-  ])('%s while the OMS took the order: the leg is unknown, then linked to the order when it shows; nothing is sent again', async (_, fault) => {
-    // Well past kiteconnect's 7 s timeout when the call is held: the order shows only after the unclear answer.
-    sim.setOrderVisibilityLag(fault.kind === 'timeout' ? 10_000 : 1_500);
-    sim.setPlacementFault({ ...fault, count: 1, createOrder: true });
-    const placing = t.app.get(OrderGateway).placeLeg({ strategy: 'unclear-test', parentOrderId: String(parent++), legName: 'exit', order: restingSell(990) });
-    if (fault.kind === 'timeout') {
-      // The simulator holds the call; kiteconnect gives up after its own timeout (7 s), as it would against Kite.
-      await eventually(() => sim.requests.some((r) => r.method === 'POST' && r.path === '/orders/regular'), 'the placement to arrive');
-    }
-    const outcome = await placing;
-    expect(outcome).toMatchObject({ status: 'pending', orderId: null });
-    expect((await legRow(outcome.tag)).status).toBe('unknown');
+  ])(
+    '%s while the OMS took the order: the leg is unknown, then linked to the order when it shows; nothing is sent again',
+    async (_, fault) => {
+      // Well past kiteconnect's 7 s timeout when the call is held: the order shows only after the unclear answer.
+      sim.setOrderVisibilityLag(fault.kind === 'timeout' ? 10_000 : 1_500);
+      sim.setPlacementFault({ ...fault, count: 1, createOrder: true });
+      const placing = t.app.get(OrderGateway).placeLeg({ strategy: 'unclear-test', parentOrderId: String(parent++), legName: 'exit', order: restingSell(990) });
+      if (fault.kind === 'timeout') {
+        // The simulator holds the call; kiteconnect gives up after its own timeout (7 s), as it would against Kite.
+        await eventually(() => sim.requests.some((r) => r.method === 'POST' && r.path === '/orders/regular'), 'the placement to arrive');
+      }
+      const outcome = await placing;
+      expect(outcome).toMatchObject({ status: 'pending', orderId: null });
+      expect((await legRow(outcome.tag)).status).toBe('unknown');
 
-    const leg = await placedLeg(outcome.tag);
-    expect(legPlacements(sim, outcome.tag)).toHaveLength(1);
-    expect(omsOrdersTagged(sim, outcome.tag)).toHaveLength(1);
-    expect(leg.orderId).toBe(omsOrdersTagged(sim, outcome.tag)[0].order_id);
-    sim.clearRequests();
-  }, 30_000);
+      const leg = await placedLeg(outcome.tag);
+      expect(legPlacements(sim, outcome.tag)).toHaveLength(1);
+      expect(omsOrdersTagged(sim, outcome.tag)).toHaveLength(1);
+      expect(leg.orderId).toBe(omsOrdersTagged(sim, outcome.tag)[0].order_id);
+      sim.clearRequests();
+    },
+    30_000,
+  );
 
   it('an unclear answer for an order the OMS never took: sent again with the same tag only after the settle window, once', async () => {
     sim.failNextPlacements(1, { status: 502, createOrder: false });
-    const outcome = await t.app.get(OrderGateway).placeLeg({ strategy: 'unclear-test', parentOrderId: String(parent++), legName: 'exit', order: restingSell(991) });
+    const outcome = await t.app
+      .get(OrderGateway)
+      .placeLeg({ strategy: 'unclear-test', parentOrderId: String(parent++), legName: 'exit', order: restingSell(991) });
     expect(outcome.status).toBe('pending'); // today: sent again at once, 'placed'
     expect(await legRow(outcome.tag)).toMatchObject({ status: 'unknown', attempts: 1 });
 

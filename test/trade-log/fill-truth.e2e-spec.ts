@@ -37,11 +37,16 @@ describe('trade-log truth: fill times, unpriced fills, P&L per exchange and symb
       ];
       const inbox = t.app.get(InboxService);
       for (const o of orders) {
-        const common = { tradingsymbol: 'SBIN', exchange: o.exchange, transaction_type: o.side, order_timestamp: o.placedAt, exchange_timestamp: o.placedAt, price: o.price, tag: o.tag };
-        for (const body of [
-          orderUpdate(o.id, 'OPEN', 0, 1, 0, o.placedAt, common),
-          orderUpdate(o.id, 'COMPLETE', 1, 1, o.price, o.filledAt, common),
-        ]) {
+        const common = {
+          tradingsymbol: 'SBIN',
+          exchange: o.exchange,
+          transaction_type: o.side,
+          order_timestamp: o.placedAt,
+          exchange_timestamp: o.placedAt,
+          price: o.price,
+          tag: o.tag,
+        };
+        for (const body of [orderUpdate(o.id, 'OPEN', 0, 1, 0, o.placedAt, common), orderUpdate(o.id, 'COMPLETE', 1, 1, o.price, o.filledAt, common)]) {
           await inbox.accept(JSON.stringify(body), body, 'postback');
         }
       }
@@ -49,8 +54,17 @@ describe('trade-log truth: fill times, unpriced fills, P&L per exchange and symb
       const legs = t.dataSource.getRepository(Leg);
       for (const [i, o] of orders.slice(1).entries()) {
         await legs.insert({
-          strategy: 'truth', chainId: ENTRY, parentOrderId: ENTRY, legName: `leg${i + 1}`, tag: o.tag!, status: 'placed', orderId: o.id,
-          request: '{}', attempts: 1, errorType: null, lastError: null,
+          strategy: 'truth',
+          chainId: ENTRY,
+          parentOrderId: ENTRY,
+          legName: `leg${i + 1}`,
+          tag: o.tag!,
+          status: 'placed',
+          orderId: o.id,
+          request: '{}',
+          attempts: 1,
+          errorType: null,
+          lastError: null,
         });
       }
     });
@@ -91,7 +105,7 @@ describe('trade-log truth: fill times, unpriced fills, P&L per exchange and symb
       await sim.stop();
     });
 
-    it('is stored unpriced (never at 0), then priced from Kite\'s trades off the postback path', async () => {
+    it("is stored unpriced (never at 0), then priced from Kite's trades off the postback path", async () => {
       const kite = kiteFor(sim);
       const { order_id: orderId } = await place(kite, sbinBuy({ price: 400, quantity: 10 })); // rests below the market
       await sim.flushPostbacks();
@@ -103,7 +117,11 @@ describe('trade-log truth: fill times, unpriced fills, P&L per exchange and symb
       expect(complete).toMatchObject({ status: 'COMPLETE', filled_quantity: 10, average_price: 400.8 });
       // What arrives instead: the partial fill without its average (average_price 0), then the completion with it.
       for (const postback of [toPostback({ ...partial, average_price: 0 }, 'UPDATE', account), toPostback(complete, 'COMPLETE', account)]) {
-        await request(t.app.getHttpServer()).post('/kite/postback').set('content-type', 'application/x-www-form-urlencoded').send(JSON.stringify(postback)).expect(200);
+        await request(t.app.getHttpServer())
+          .post('/kite/postback')
+          .set('content-type', 'application/x-www-form-urlencoded')
+          .send(JSON.stringify(postback))
+          .expect(200);
       }
       await t.settle();
 

@@ -33,7 +33,11 @@ describe('live trade log API', () => {
       tradingsymbol: 'ITC',
       transaction_type: 'BUY',
     });
-    const res = await fetch(`${base}/kite/postback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/kite/postback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     return orderId;
   }
@@ -50,16 +54,52 @@ describe('live trade log API', () => {
     tmp.cleanup();
   });
 
-  it('positions: net open quantity and FIFO average per instrument and per strategy, Kite\'s figure still empty', async () => {
+  it("positions: net open quantity and FIFO average per instrument and per strategy, Kite's figure still empty", async () => {
     const res = await http().get(`/api/trade-log/positions?date=${DAY}`).set(auth).expect(200);
     expect(res.body).toEqual({
       date: DAY,
       kiteCheckedAt: null,
       instruments: [
-        { exchange: 'NSE', tradingsymbol: 'INFY', netQuantity: 0, averagePrice: null, boughtQuantity: 10, soldQuantity: 10, realised: 199, kiteNetQuantity: null },
-        { exchange: 'NFO', tradingsymbol: 'NIFTY25NOV23500PE', netQuantity: -75, averagePrice: 80.25, boughtQuantity: 0, soldQuantity: 75, realised: 0, kiteNetQuantity: null },
-        { exchange: 'NFO', tradingsymbol: 'NIFTY25NOV24000CE', netQuantity: 25, averagePrice: 120.5, boughtQuantity: 75, soldQuantity: 50, realised: 525, kiteNetQuantity: null },
-        { exchange: 'NSE', tradingsymbol: 'RELIANCE', netQuantity: 0, averagePrice: null, boughtQuantity: 5, soldQuantity: 5, realised: -52, kiteNetQuantity: null },
+        {
+          exchange: 'NSE',
+          tradingsymbol: 'INFY',
+          netQuantity: 0,
+          averagePrice: null,
+          boughtQuantity: 10,
+          soldQuantity: 10,
+          realised: 199,
+          kiteNetQuantity: null,
+        },
+        {
+          exchange: 'NFO',
+          tradingsymbol: 'NIFTY25NOV23500PE',
+          netQuantity: -75,
+          averagePrice: 80.25,
+          boughtQuantity: 0,
+          soldQuantity: 75,
+          realised: 0,
+          kiteNetQuantity: null,
+        },
+        {
+          exchange: 'NFO',
+          tradingsymbol: 'NIFTY25NOV24000CE',
+          netQuantity: 25,
+          averagePrice: 120.5,
+          boughtQuantity: 75,
+          soldQuantity: 50,
+          realised: 525,
+          kiteNetQuantity: null,
+        },
+        {
+          exchange: 'NSE',
+          tradingsymbol: 'RELIANCE',
+          netQuantity: 0,
+          averagePrice: null,
+          boughtQuantity: 5,
+          soldQuantity: 5,
+          realised: -52,
+          kiteNetQuantity: null,
+        },
         // The manual order outside any chain counts per instrument, as at the broker.
         { exchange: 'NSE', tradingsymbol: 'SBIN', netQuantity: 1, averagePrice: 800, boughtQuantity: 1, soldQuantity: 0, realised: 0, kiteNetQuantity: null },
       ],
@@ -73,7 +113,7 @@ describe('live trade log API', () => {
     });
   });
 
-  it('P&L over the day: each match counts when its closing fill came; the lines end at the table\'s figures', async () => {
+  it("P&L over the day: each match counts when its closing fill came; the lines end at the table's figures", async () => {
     const res = await http().get(`/api/trade-log/pnl-over-day?date=${DAY}`).set(auth).expect(200);
     expect(res.body).toEqual({
       date: DAY,
@@ -138,9 +178,12 @@ describe('live trade log API', () => {
     });
   });
 
-  it('keeps the trade log\'s access rule: the trade-log token reads, the rails token does not, and neither side swaps', async () => {
+  it("keeps the trade log's access rule: the trade-log token reads, the rails token does not, and neither side swaps", async () => {
     await http().get('/api/trade-log/engine').expect(401);
-    await http().get('/api/trade-log/engine').set({ Authorization: `Bearer ${RAILS_TOKEN}` }).expect(401);
+    await http()
+      .get('/api/trade-log/engine')
+      .set({ Authorization: `Bearer ${RAILS_TOKEN}` })
+      .expect(401);
     await http().get(`/api/trade-log/positions?token=${TOKEN}`).expect(401); // ?token= only on the page and the stream
     await http().get('/api/trade-log/stream').expect(401);
     // The read-only token cannot trip the kill switch.

@@ -33,9 +33,17 @@ describe('live trade-log page in headless Chromium', () => {
   beforeAll(async () => {
     // Postbacks for OPEN orders too (Kite sends them for status changes), and Kite's WebSocket order stream.
     sim = await startSimulator({ postbackOnOpen: true });
-    t = await startEngine(sim, engineEnv(sim, tmp.dir, {
-      STRATEGIES: 'two-leg', TWO_LEG_TARGET_POINTS: '5', TRADE_LOG_TOKEN: TOKEN, RAILS_TOKEN, KITE_WS_ORDER_UPDATES: 'true', KITE_WS_URL: sim.wsUrl,
-    }));
+    t = await startEngine(
+      sim,
+      engineEnv(sim, tmp.dir, {
+        STRATEGIES: 'two-leg',
+        TWO_LEG_TARGET_POINTS: '5',
+        TRADE_LOG_TOKEN: TOKEN,
+        RAILS_TOKEN,
+        KITE_WS_ORDER_UPDATES: 'true',
+        KITE_WS_URL: sim.wsUrl,
+      }),
+    );
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     browser = await launchChromium();
   }, 60_000);
@@ -74,18 +82,24 @@ describe('live trade-log page in headless Chromium', () => {
     const exitTag = legTag('two-leg', entry, 'exit');
     const exit = (await eventually(() => omsOrdersTagged(sim, exitTag)[0], 'the exit leg at Kite')).order_id;
 
-    await page.waitForFunction((a, b) => document.querySelector(a)?.textContent === 'COMPLETE' && document.querySelector(b)?.textContent === 'OPEN',
-      { timeout: 20_000 }, stepBadge(entry, 'entry'), stepBadge(entry, 'exit'));
+    await page.waitForFunction(
+      (a, b) => document.querySelector(a)?.textContent === 'COMPLETE' && document.querySelector(b)?.textContent === 'OPEN',
+      { timeout: 20_000 },
+      stepBadge(entry, 'entry'),
+      stepBadge(entry, 'exit'),
+    );
     await page.waitForSelector(`li.step[data-order-id="${exit}"].changed`);
     expect(await page.$(`article.chain[data-chain-id="${entry}"].changed`)).not.toBeNull();
     expect(await text(page, '#status')).toBe(`1 chain on ${today}`);
 
     const entryAverage = sim.getOrder(entry)!.average_price;
     await page.waitForSelector('#positions tr[data-symbol="SBIN"]');
-    expect(await page.$$eval('#positions tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent))))
-      .toEqual([['SBIN', '+10', entryAverage.toFixed(2), '10', '0', '0.00', '—']]);
-    expect(await page.$$eval('#strategy-positions tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent))))
-      .toEqual([['two-leg', 'SBIN', '+10', entryAverage.toFixed(2)]]);
+    expect(await page.$$eval('#positions tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)))).toEqual([
+      ['SBIN', '+10', entryAverage.toFixed(2), '10', '0', '0.00', '—'],
+    ]);
+    expect(await page.$$eval('#strategy-positions tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)))).toEqual([
+      ['two-leg', 'SBIN', '+10', entryAverage.toFixed(2)],
+    ]);
     await page.waitForSelector('#rate-chart[data-placed="1"][data-peak="1"][data-limit="400"] canvas');
     expect(await text(page, '#rate-summary')).toMatch(/^Busiest minute \d\d:\d\d: 1 of 400 allowed\. Sent on \d{4}-\d\d-\d\d: 1 placement, 0 modifications/);
     await page.waitForSelector('#engine-orders[data-today="1"][data-per-minute="1"]');
@@ -159,7 +173,11 @@ describe('live trade-log page in headless Chromium', () => {
 
     expect(sent).toEqual([undefined, `Bearer ${TOKEN}`, `Bearer ${RAILS_TOKEN}`]);
     // The rails token was used for that one request and is kept nowhere.
-    expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, (document.querySelector('#trip-token') as HTMLInputElement).value])).toEqual([0, 0, '']);
+    expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, (document.querySelector('#trip-token') as HTMLInputElement).value])).toEqual([
+      0,
+      0,
+      '',
+    ]);
     expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]); // the two refusals are logged by the browser
     await killSwitch.rearm('test');
     await page.close();

@@ -32,7 +32,15 @@ describe('trade-log JSON API and page (/api/trade-log, /trades)', () => {
         chains: [
           { chainId: CHAIN_A, strategy: 'breakout', date: DAY, tradingsymbols: ['INFY'], matchedQuantity: 10, openQuantity: 0, realised: 199 },
           { chainId: CHAIN_B, strategy: 'breakout', date: DAY, tradingsymbols: ['RELIANCE'], matchedQuantity: 5, openQuantity: 0, realised: -52 },
-          { chainId: CHAIN_C, strategy: 'hedger', date: DAY, tradingsymbols: ['NIFTY25NOV23500PE', 'NIFTY25NOV24000CE'], matchedQuantity: 50, openQuantity: 100, realised: 525 },
+          {
+            chainId: CHAIN_C,
+            strategy: 'hedger',
+            date: DAY,
+            tradingsymbols: ['NIFTY25NOV23500PE', 'NIFTY25NOV24000CE'],
+            matchedQuantity: 50,
+            openQuantity: 100,
+            realised: 525,
+          },
         ],
         strategies: [
           { strategy: 'breakout', chains: 2, openChains: 0, matchedQuantity: 15, realised: 147 },
@@ -47,8 +55,16 @@ describe('trade-log JSON API and page (/api/trade-log, /trades)', () => {
       const { body } = await get(`/api/trade-log/chains?date=${DAY}`).expect(200);
       expect(body.chains.map((c: { chainId: string }) => c.chainId)).toEqual([CHAIN_A, CHAIN_B, CHAIN_C]);
       const c = body.chains[2];
-      expect(c.timeline.map((s: { at: string; kind: string; legName: string; order: { orderId: string; status: string } | null; leg: { status: string } | null }) =>
-        [s.at, s.kind, s.legName, s.order?.orderId ?? null, s.order?.status ?? s.leg?.status]),
+      expect(
+        c.timeline.map(
+          (s: { at: string; kind: string; legName: string; order: { orderId: string; status: string } | null; leg: { status: string } | null }) => [
+            s.at,
+            s.kind,
+            s.legName,
+            s.order?.orderId ?? null,
+            s.order?.status ?? s.leg?.status,
+          ],
+        ),
       ).toEqual([
         ['2026-11-25 13:00:00', 'entry', 'entry', CHAIN_C, 'COMPLETE'],
         ['2026-11-25 13:00:02', 'leg', 'hedge', '251125000000008', 'COMPLETE'],
@@ -64,7 +80,14 @@ describe('trade-log JSON API and page (/api/trade-log, /trades)', () => {
     it('GET /orders: filtered by status, with the rejection reason', async () => {
       const { body } = await get('/api/trade-log/orders?status=REJECTED').expect(200);
       expect(body.orders).toEqual([
-        expect.objectContaining({ orderId: '251125000000006', chainId: CHAIN_B, strategy: 'breakout', legName: 'target', status: 'REJECTED', statusMessage: REJECTION }),
+        expect.objectContaining({
+          orderId: '251125000000006',
+          chainId: CHAIN_B,
+          strategy: 'breakout',
+          legName: 'target',
+          status: 'REJECTED',
+          statusMessage: REJECTION,
+        }),
       ]);
       const bySymbol = await get(`/api/trade-log/orders?symbol=INFY&date=${DAY}`).expect(200);
       expect(bySymbol.body.orders.map((o: { orderId: string }) => o.orderId)).toEqual([CHAIN_A, '251125000000002', '251125000000003']);
@@ -74,8 +97,14 @@ describe('trade-log JSON API and page (/api/trade-log, /trades)', () => {
       const { body } = await get(`/api/trade-log/orders/${CHAIN_A}`).expect(200);
       expect(body.order).toMatchObject({ orderId: CHAIN_A, chainId: CHAIN_A, legName: 'entry', status: 'COMPLETE', filledQuantity: 10 });
       expect(body.leg).toBeNull();
-      expect(body.events.map((e: { type: string; status: string; filledQuantity: number; source: string; exchangeUpdateTimestamp: string }) =>
-        [e.type, e.status, e.filledQuantity, e.source, e.exchangeUpdateTimestamp]),
+      expect(
+        body.events.map((e: { type: string; status: string; filledQuantity: number; source: string; exchangeUpdateTimestamp: string }) => [
+          e.type,
+          e.status,
+          e.filledQuantity,
+          e.source,
+          e.exchangeUpdateTimestamp,
+        ]),
       ).toEqual([
         ['order.opened', 'OPEN', 0, 'postback', '2026-11-25 09:20:00'],
         ['order.filled', 'OPEN', 4, 'postback', '2026-11-25 09:20:05'],
@@ -96,7 +125,9 @@ describe('trade-log JSON API and page (/api/trade-log, /trades)', () => {
 
     it('GET /fills and /days', async () => {
       const { body } = await get(`/api/trade-log/fills?chain=${CHAIN_C}`).expect(200);
-      expect(body.fills.map((f: { time: string; transactionType: string; quantity: number; price: number }) => [f.time, f.transactionType, f.quantity, f.price])).toEqual([
+      expect(
+        body.fills.map((f: { time: string; transactionType: string; quantity: number; price: number }) => [f.time, f.transactionType, f.quantity, f.price]),
+      ).toEqual([
         ['2026-11-25 13:00:00', 'BUY', 75, 120.5],
         ['2026-11-25 13:00:02', 'SELL', 75, 80.25],
         ['2026-11-25 14:45:00', 'SELL', 50, 131],

@@ -92,7 +92,16 @@ P&L per strategy
     const { stdout } = await trades(['chain', CHAIN_C, '--db', db]);
     const lines = stdout.split('\n');
     expect(lines[0]).toBe(`Chain ${CHAIN_C} · hedger · ${DAY}`);
-    expect(lines.filter((l) => l.startsWith('│ 2026')).map((l) => l.split('│').map((c) => c.trim()).slice(1, 9))).toEqual([
+    expect(
+      lines
+        .filter((l) => l.startsWith('│ 2026'))
+        .map((l) =>
+          l
+            .split('│')
+            .map((c) => c.trim())
+            .slice(1, 9),
+        ),
+    ).toEqual([
       ['2026-11-25 13:00:00', 'entry', '', CHAIN_C, 'BUY', '75', 'NIFTY25NOV24000CE', 'COMPLETE'],
       ['2026-11-25 13:00:02', 'hedge', 'LWhdgC1hedge', '251125000000008', 'SELL', '75', 'NIFTY25NOV23500PE', 'COMPLETE'],
       ['2026-11-25 13:00:03', 'exit', 'LWhdgC1exit', '251125000000009', 'SELL', '75', 'NIFTY25NOV24000CE', 'OPEN'],
@@ -106,7 +115,8 @@ P&L per strategy
 
   it('filters orders by status and prints the rejection reason', async () => {
     const { stdout } = await trades(['orders', '--status', 'rejected', '--db', db]);
-    expect(stdout).toBe(`┌─────────────────────┬─────────────────┬─────────────────┬──────────┬────────┬──────────┬──────┬─────┬────────┬───────────┬──────────┬─────────────────────────────────────────────────────────┐
+    expect(stdout)
+      .toBe(`┌─────────────────────┬─────────────────┬─────────────────┬──────────┬────────┬──────────┬──────┬─────┬────────┬───────────┬──────────┬─────────────────────────────────────────────────────────┐
 │ Time                │ Order           │ Chain           │ Strategy │ Leg    │ Symbol   │ Side │ Qty │ Filled │ Avg price │ Status   │ Message                                                 │
 ├─────────────────────┼─────────────────┼─────────────────┼──────────┼────────┼──────────┼──────┼─────┼────────┼───────────┼──────────┼─────────────────────────────────────────────────────────┤
 │ 2026-11-25 10:15:02 │ 251125000000006 │ 251125000000004 │ breakout │ target │ RELIANCE │ BUY  │   5 │      0 │           │ REJECTED │ RMS:Margin Exceeds, Required:6400.00, Available:1200.00 │
@@ -119,7 +129,12 @@ P&L per strategy
     const ids = async (args: string[]) =>
       JSON.parse((await trades([...args, '--format', 'json', '--db', db])).stdout).map((o: { orderId: string }) => o.orderId);
     expect(await ids(['orders', '--strategy', 'breakout', '--date', DAY])).toEqual([
-      CHAIN_A, '251125000000002', '251125000000003', CHAIN_B, '251125000000005', '251125000000006',
+      CHAIN_A,
+      '251125000000002',
+      '251125000000003',
+      CHAIN_B,
+      '251125000000005',
+      '251125000000006',
     ]);
     expect(await ids(['orders', '--strategy', 'breakout', '--date', '2026-11-24'])).toEqual([CHAIN_D, '241124000000002']);
     expect(await ids(['orders', '--symbol', 'NIFTY25NOV24000CE'])).toEqual([CHAIN_C, '251125000000009']);
@@ -127,7 +142,7 @@ P&L per strategy
     expect(orphan).toEqual([expect.objectContaining({ orderId: '251125000000010', chainId: null, strategy: null, legName: null, status: 'COMPLETE' })]);
   });
 
-  it('prints a chain\'s fills in time order', async () => {
+  it("prints a chain's fills in time order", async () => {
     const { stdout } = await trades(['fills', '--chain', CHAIN_A, '--db', db]);
     expect(stdout).toBe(`┌─────────────────────┬─────────────────┬─────────────────┬──────────┬────────┬──────┬─────┬─────────┬──────────┐
 │ Time                │ Order           │ Chain           │ Strategy │ Symbol │ Side │ Qty │   Price │ Cum. qty │
@@ -175,27 +190,41 @@ P&L per strategy
     ]);
     const chains = JSON.parse((await trades(['chains', '--date', DAY, '--format', 'json', '--db', db])).stdout);
     expect(chains.map((c: { chainId: string; pnl: { realised: number } }) => [c.chainId, c.pnl.realised])).toEqual([
-      [CHAIN_A, 199], [CHAIN_B, -52], [CHAIN_C, 525],
+      [CHAIN_A, 199],
+      [CHAIN_B, -52],
+      [CHAIN_C, 525],
     ]);
     const fills = JSON.parse((await trades(['fills', '--chain', CHAIN_A, '--format', 'json', '--db', db])).stdout);
     expect(fills.map((f: { quantity: number; price: number; transactionType: string }) => [f.transactionType, f.quantity, f.price])).toEqual([
-      ['BUY', 4, 1499.5], ['BUY', 6, 1500.5], ['SELL', 10, 1520],
+      ['BUY', 4, 1499.5],
+      ['BUY', 6, 1500.5],
+      ['SELL', 10, 1520],
     ]);
   });
 
   it('rejects a bad date and an unknown chain with a message and exit code 1', async () => {
-    expect(await trades(['orders', '--date', '2026-02-30', '--db', db])).toEqual({ code: 1, stdout: '', stderr: 'trades: date must be yyyy-mm-dd, got "2026-02-30"\n' });
+    expect(await trades(['orders', '--date', '2026-02-30', '--db', db])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'trades: date must be yyyy-mm-dd, got "2026-02-30"\n',
+    });
     expect(await trades(['chain', '999', '--db', db])).toEqual({ code: 1, stdout: '', stderr: 'trades: no chain 999 in the trade log\n' });
     expect((await trades(['orders', '--format', 'xml', '--db', db])).code).toBe(1);
   });
 
   it('never writes to the file: after every command, the file export included, it is byte for byte as seeded', async () => {
     const commands = [
-      ['pnl'], ['pnl', '--by', 'chain', '--date', DAY], ['chains'], ['chain', CHAIN_A], ['chain', CHAIN_C],
-      ['orders', '--status', 'rejected'], ['fills', '--chain', CHAIN_A, '--format', 'json'],
+      ['pnl'],
+      ['pnl', '--by', 'chain', '--date', DAY],
+      ['chains'],
+      ['chain', CHAIN_A],
+      ['chain', CHAIN_C],
+      ['orders', '--status', 'rejected'],
+      ['fills', '--chain', CHAIN_A, '--format', 'json'],
       ['orders', '--chain', CHAIN_B, '--format', 'csv', '--out', join(tmp.dir, 'never-writes.csv')],
     ];
-    for (const args of commands) expect(await trades([...args, '--db', db])).toMatchObject({ code: 0, stderr: args.includes('--out') ? expect.any(String) : '' });
+    for (const args of commands)
+      expect(await trades([...args, '--db', db])).toMatchObject({ code: 0, stderr: args.includes('--out') ? expect.any(String) : '' });
     expect(sha256(db)).toBe(before);
   });
 

@@ -30,7 +30,7 @@ describe('trade-log page in headless Chromium', () => {
 
   const open = (path: string) => openPage(browser, `${base}${path}`, 'body[data-state="ready"], body[data-state="error"]');
 
-  it('shows the day\'s chains as timelines, P&L per strategy, rejections and failed legs; saves a screenshot', async () => {
+  it("shows the day's chains as timelines, P&L per strategy, rejections and failed legs; saves a screenshot", async () => {
     const { page, errors } = await open(`/trades?date=${DAY}&token=${TOKEN}`);
     expect(await page.$eval('body', (b) => b.getAttribute('data-state'))).toBe('ready');
 

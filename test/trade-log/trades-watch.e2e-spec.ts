@@ -53,7 +53,7 @@ describe('npm run trades -- watch (live terminal view)', () => {
   let stopWatching: (() => void) | undefined;
   afterEach(() => stopWatching?.());
 
-  it('shows the engine\'s state, P&L per strategy and positions, and redraws when an order changes', async () => {
+  it("shows the engine's state, P&L per strategy and positions, and redraws when an order changes", async () => {
     const w = watch(['--url', base, '--date', DAY], { TRADE_LOG_TOKEN: TOKEN });
     stopWatching = w.stop;
     await eventually(() => w.latest().includes('│ Total    │      3 │           1 │          65 │   672.00 │'), 'the first view with P&L', 10_000);
@@ -70,9 +70,19 @@ describe('npm run trades -- watch (live terminal view)', () => {
 
     // The open exit of the hedger's chain fills its last 25 at 131 (a postback through the engine's real route).
     const body = orderUpdate('251125000000009', 'COMPLETE', 75, 75, 131, `${DAY} 15:05:00`, {
-      order_timestamp: `${DAY} 13:00:03`, tradingsymbol: 'NIFTY25NOV24000CE', exchange: 'NFO', transaction_type: 'SELL', product: 'MIS', price: 131, tag: 'LWhdgC1exit',
+      order_timestamp: `${DAY} 13:00:03`,
+      tradingsymbol: 'NIFTY25NOV24000CE',
+      exchange: 'NFO',
+      transaction_type: 'SELL',
+      product: 'MIS',
+      price: 131,
+      tag: 'LWhdgC1exit',
     });
-    const res = await fetch(`${base}/kite/postback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/kite/postback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
 
     // 75 × (131 − 120.50) = 787.50 for the hedger; the call is flat (the chain stays open: its put is still short).
@@ -106,7 +116,11 @@ describe('npm run trades -- watch (live terminal view)', () => {
     afterEach(() => child?.kill('SIGKILL'));
 
     it('prints views to a pipe and stops on Ctrl-C (SIGINT) with exit code 0', async () => {
-      child = spawn(process.execPath, [...cli, '--url', base, '--date', DAY], { cwd: tmp.dir, env: { ...env, TRADE_LOG_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, [...cli, '--url', base, '--date', DAY], {
+        cwd: tmp.dir,
+        env: { ...env, TRADE_LOG_TOKEN: TOKEN },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout!.on('data', (chunk) => (out += chunk));

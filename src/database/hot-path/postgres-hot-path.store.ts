@@ -21,9 +21,25 @@ import {
 import { textOf } from '../../common/text-of';
 
 const SNAPSHOT_COLUMNS = [
-  'orderId', 'status', 'statusMessage', 'exchange', 'tradingsymbol', 'transactionType', 'orderType', 'product',
-  'variety', 'tag', 'quantity', 'filledQuantity', 'pendingQuantity', 'cancelledQuantity', 'price', 'triggerPrice',
-  'averagePrice', 'orderTimestamp', 'exchangeUpdateTimestamp',
+  'orderId',
+  'status',
+  'statusMessage',
+  'exchange',
+  'tradingsymbol',
+  'transactionType',
+  'orderType',
+  'product',
+  'variety',
+  'tag',
+  'quantity',
+  'filledQuantity',
+  'pendingQuantity',
+  'cancelledQuantity',
+  'price',
+  'triggerPrice',
+  'averagePrice',
+  'orderTimestamp',
+  'exchangeUpdateTimestamp',
 ] as const satisfies ReadonlyArray<keyof OrderSnapshot>;
 const ORDER_COLUMNS = [...SNAPSHOT_COLUMNS, 'lastPayload'];
 /** Array types for unnest(): one multi-row statement per table and batch instead of a round trip per row. */
@@ -104,7 +120,12 @@ export class PostgresHotPathStore implements HotPathStore {
             ),
           );
           if (marked.length !== rows.length) throw new ConcurrentUpdateError(`${rows.length - marked.length} inbox entr(ies) were already processed`);
-          const eventIds = await this.writeState(q, writes, rows.map((r) => r.id), now);
+          const eventIds = await this.writeState(
+            q,
+            writes,
+            rows.map((r) => r.id),
+            now,
+          );
           return { ids: rows.map((r) => r.id), entries, writes, eventIds };
         }),
       { durable: false },
@@ -133,9 +154,11 @@ export class PostgresHotPathStore implements HotPathStore {
               liveSince === undefined
                 ? new Set<string>()
                 : new Set(
-                    ((await q.query(`SELECT DISTINCT "orderId" FROM "inbox" WHERE "id" > $1 AND "source" <> 'reconcile'`, [liveSince])) as Array<{ orderId: string }>).map(
-                      (r) => r.orderId,
-                    ),
+                    (
+                      (await q.query(`SELECT DISTINCT "orderId" FROM "inbox" WHERE "id" > $1 AND "source" <> 'reconcile'`, [liveSince])) as Array<{
+                        orderId: string;
+                      }>
+                    ).map((r) => r.orderId),
                   );
             const left = new Set<string>();
             const keep = slice.filter((row) => {
@@ -162,7 +185,12 @@ export class PostgresHotPathStore implements HotPathStore {
   park(id: number, attempts: number, reason: string): Promise<void> {
     return this.writes.exclusive(() =>
       this.transaction(async (q) => {
-        await q.query(`UPDATE "inbox" SET "processedAt" = $1, "outcome" = 'failed', "attempts" = $2, "note" = $3 WHERE "id" = $4`, [new Date(), attempts, reason, id]);
+        await q.query(`UPDATE "inbox" SET "processedAt" = $1, "outcome" = 'failed', "attempts" = $2, "note" = $3 WHERE "id" = $4`, [
+          new Date(),
+          attempts,
+          reason,
+          id,
+        ]);
       }),
     );
   }
@@ -232,7 +260,15 @@ export class PostgresHotPathStore implements HotPathStore {
         `INSERT INTO "external_orders" ("orderId", "tag", "tradingsymbol", "transactionType", "firstSource", "tradingDay", "firstSeenAt")
          SELECT o, tg, ts, tt, fs, td, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(o, tg, ts, tt, fs, td, n) ORDER BY n
          ON CONFLICT ("orderId") DO NOTHING RETURNING "orderId"`,
-        [rows.map((r) => r.orderId), rows.map((r) => r.tag), rows.map((r) => r.tradingsymbol), rows.map((r) => r.transactionType), rows.map((r) => r.firstSource), rows.map((r) => r.tradingDay), new Date()],
+        [
+          rows.map((r) => r.orderId),
+          rows.map((r) => r.tag),
+          rows.map((r) => r.tradingsymbol),
+          rows.map((r) => r.transactionType),
+          rows.map((r) => r.firstSource),
+          rows.map((r) => r.tradingDay),
+          new Date(),
+        ],
       ),
     ) as Array<{ orderId: string }>;
     // New: inserted here, and the first of its order in the batch (a repeat within the batch is not new).
@@ -244,9 +280,9 @@ export class PostgresHotPathStore implements HotPathStore {
     const now = new Date();
     // Repeats: stored before, or earlier in this batch.
     const stored = new Set(
-      ((await q.query(`SELECT "dedupKey" FROM "inbox" WHERE "dedupKey" = ANY($1::text[])`, [intake.map((r) => r.dedupKey)])) as Array<{ dedupKey: string }>).map(
-        (r) => r.dedupKey,
-      ),
+      (
+        (await q.query(`SELECT "dedupKey" FROM "inbox" WHERE "dedupKey" = ANY($1::text[])`, [intake.map((r) => r.dedupKey)])) as Array<{ dedupKey: string }>
+      ).map((r) => r.dedupKey),
     );
     const seen = new Set<string>();
     const duplicates = intake.map((row) => {
@@ -287,7 +323,11 @@ export class PostgresHotPathStore implements HotPathStore {
     try {
       const entries: BatchEntry[] = applicable.map(({ source, orderId, rawBody, update }) => ({ source, orderId, rawBody, update }));
       const writes = decide(entries, await this.loadOrders(q, entries));
-      await this.insertPending(q, fresh.filter((row) => waiting.has(row.orderId)), now);
+      await this.insertPending(
+        q,
+        fresh.filter((row) => waiting.has(row.orderId)),
+        now,
+      );
       const ids = await this.insertProcessed(q, applicable, writes.marks, now);
       const eventIds = await this.writeState(q, writes, ids, now);
       await q.query('RELEASE SAVEPOINT "apply"');
@@ -327,7 +367,15 @@ export class PostgresHotPathStore implements HotPathStore {
         `INSERT INTO "inbox" ("dedupKey", "source", "orderId", "rawBody", "receivedAt", "processedAt", "outcome", "note", "attempts")
          SELECT k, s, o, b, $7, $7, oc, nt, 1 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(k, s, o, b, oc, nt, n) ORDER BY n
          ON CONFLICT ("dedupKey") DO NOTHING RETURNING "id", "dedupKey"`,
-        [rows.map((r) => r.dedupKey), rows.map((r) => r.source), rows.map((r) => r.orderId), rows.map((r) => r.rawBody), marks.map((m) => m.outcome), marks.map((m) => m.note), now],
+        [
+          rows.map((r) => r.dedupKey),
+          rows.map((r) => r.source),
+          rows.map((r) => r.orderId),
+          rows.map((r) => r.rawBody),
+          marks.map((m) => m.outcome),
+          marks.map((m) => m.note),
+          now,
+        ],
       ),
     ) as Array<{ id: number; dedupKey: string }>;
     // Another instance stored one of these updates since our read: it is that instance's to apply.
@@ -351,7 +399,8 @@ export class PostgresHotPathStore implements HotPathStore {
    * per batch entry.
    */
   private async writeState(q: QueryRunner, writes: OrderStateWrites, entryIds: readonly number[], now: Date): Promise<number[]> {
-    const column = (rows: OrderStateWrites['orders'], c: string) => rows.map(({ state, lastPayload }) => (c === 'lastPayload' ? lastPayload : state[c as keyof OrderSnapshot]));
+    const column = (rows: OrderStateWrites['orders'], c: string) =>
+      rows.map(({ state, lastPayload }) => (c === 'lastPayload' ? lastPayload : state[c as keyof OrderSnapshot]));
     const inserts = writes.orders.filter((o) => o.storedVersion === null);
     if (inserts.length > 0) {
       const n = ORDER_COLUMNS.length;
@@ -371,7 +420,9 @@ export class PostgresHotPathStore implements HotPathStore {
       const n = ORDER_COLUMNS.length;
       const updated = rowsOf(
         await q.query(
-          `UPDATE "orders" AS o SET ${ORDER_COLUMNS.slice(1).map((c) => `"${c}" = t."${c}"`).join(', ')}, "version" = o."version" + 1, "updatedAt" = $${n + 2}
+          `UPDATE "orders" AS o SET ${ORDER_COLUMNS.slice(1)
+            .map((c) => `"${c}" = t."${c}"`)
+            .join(', ')}, "version" = o."version" + 1, "updatedAt" = $${n + 2}
            FROM ${unnestOf([...ORDER_COLUMNS, 'quantity'])} AS t(${quoted(ORDER_COLUMNS)}, "storedVersion")
            WHERE o."orderId" = t."orderId" AND o."version" = t."storedVersion" RETURNING o."orderId"`,
           [...ORDER_COLUMNS.map((c) => column(updates, c)), updates.map((u) => u.storedVersion), now],
@@ -387,7 +438,16 @@ export class PostgresHotPathStore implements HotPathStore {
           `INSERT INTO "order_events" ("orderId", "type", "status", "filledQuantity", "source", "inboxId", "payload", "createdAt")
            SELECT o, ty, st, fq, so, ib, pl, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[]) WITH ORDINALITY AS t(o, ty, st, fq, so, ib, pl, n) ORDER BY n
            RETURNING "id"`,
-          [e.map((x) => x.orderId), e.map((x) => x.type), e.map((x) => x.status), e.map((x) => x.filledQuantity), e.map((x) => x.source), e.map((x) => entryIds[x.entry]), e.map((x) => x.payload), now],
+          [
+            e.map((x) => x.orderId),
+            e.map((x) => x.type),
+            e.map((x) => x.status),
+            e.map((x) => x.filledQuantity),
+            e.map((x) => x.source),
+            e.map((x) => entryIds[x.entry]),
+            e.map((x) => x.payload),
+            now,
+          ],
         ),
       ) as Array<{ id: number }>;
       // Ids come from the sequence in insertion order (ORDER BY n): ascending ids are the events in order.
@@ -399,8 +459,15 @@ export class PostgresHotPathStore implements HotPathStore {
         `INSERT INTO "fills" ("orderId", "tradingsymbol", "transactionType", "quantity", "price", "cumulativeQuantity", "exchangeTimestamp", "orderEventId", "createdAt")
          SELECT o, ts, tt, qy, pr, cq, et, ev, $9 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::int[], $7::text[], $8::int[]) WITH ORDINALITY AS t(o, ts, tt, qy, pr, cq, et, ev, n) ORDER BY n`,
         [
-          f.map((x) => x.orderId), f.map((x) => x.tradingsymbol), f.map((x) => x.transactionType), f.map((x) => x.quantity), f.map((x) => x.price),
-          f.map((x) => x.cumulativeQuantity), f.map((x) => x.exchangeTimestamp), f.map((x) => (x.event === null ? null : eventIds[x.event])), now,
+          f.map((x) => x.orderId),
+          f.map((x) => x.tradingsymbol),
+          f.map((x) => x.transactionType),
+          f.map((x) => x.quantity),
+          f.map((x) => x.price),
+          f.map((x) => x.cumulativeQuantity),
+          f.map((x) => x.exchangeTimestamp),
+          f.map((x) => (x.event === null ? null : eventIds[x.event])),
+          now,
         ],
       );
     }

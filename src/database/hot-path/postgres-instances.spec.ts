@@ -80,9 +80,11 @@ describePostgres('two instances on one PostgreSQL database (real server)', () =>
     await Promise.all([accept(a, 0, 'COMPLETE', 10), accept(b, 0, 'COMPLETE', 10)]);
     // Entries a lost race left pending are the processor's; drain them here as the leader's processor would.
     for (let ids = await a.store.pendingIds(100); ids.length > 0; ids = await a.store.pendingIds(100)) {
-      await a.store.applyPending(ids, (entries, orders) => new OrderStateService().decide(entries, orders)).catch((e) => {
-        if (!(e instanceof ConcurrentUpdateError)) throw e;
-      });
+      await a.store
+        .applyPending(ids, (entries, orders) => new OrderStateService().decide(entries, orders))
+        .catch((e) => {
+          if (!(e instanceof ConcurrentUpdateError)) throw e;
+        });
     }
     const repo = a.dataSource.getRepository.bind(a.dataSource);
     expect(await repo(InboxEntry).count()).toBe(21);
@@ -94,13 +96,24 @@ describePostgres('two instances on one PostgreSQL database (real server)', () =>
   });
 
   it('external orders recorded by calls that overlap share writes, and each order is new exactly once (first caller, first row)', async () => {
-    const row = (orderId: string) => ({ orderId, tag: null, tradingsymbol: 'SBIN', transactionType: 'BUY', firstSource: 'postback' as const, tradingDay: '2026-11-25' });
+    const row = (orderId: string) => ({
+      orderId,
+      tag: null,
+      tradingsymbol: 'SBIN',
+      transactionType: 'BUY',
+      firstSource: 'postback' as const,
+      tradingDay: '2026-11-25',
+    });
     const results = await Promise.all([
       a.store.recordExternalOrders([row('1'), row('2')]),
       a.store.recordExternalOrders([row('2'), row('3'), row('3')]),
       b.store.recordExternalOrders([row('5'), row('4')]),
     ]);
-    expect(results).toEqual([[true, true], [false, true, false], [true, true]]);
+    expect(results).toEqual([
+      [true, true],
+      [false, true, false],
+      [true, true],
+    ]);
     // Recorded by the other instance: not new here.
     expect(await a.store.recordExternalOrders([row('4'), row('6')])).toEqual([false, true]);
   });
@@ -110,7 +123,9 @@ describePostgres('two instances on one PostgreSQL database (real server)', () =>
     await a.inbox.whenFlushed();
     const ids = await a.store.pendingIds(100);
     const decide = (store: HotPathStore) =>
-      store.applyPending(ids, (entries, orders) => new OrderStateService().decide(entries, orders)).catch((e) => (e instanceof ConcurrentUpdateError ? 'conflict' : Promise.reject(e as Error)));
+      store
+        .applyPending(ids, (entries, orders) => new OrderStateService().decide(entries, orders))
+        .catch((e) => (e instanceof ConcurrentUpdateError ? 'conflict' : Promise.reject(e as Error)));
     const [first, second] = await Promise.all([decide(a.store), decide(b.store)]);
     const applied = [first, second].filter((r) => r !== null && r !== 'conflict');
     expect(applied).toHaveLength(1);

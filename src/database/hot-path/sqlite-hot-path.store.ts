@@ -22,9 +22,25 @@ import {
 import { textOf } from '../../common/text-of';
 
 const SNAPSHOT_COLUMNS = [
-  'orderId', 'status', 'statusMessage', 'exchange', 'tradingsymbol', 'transactionType', 'orderType', 'product',
-  'variety', 'tag', 'quantity', 'filledQuantity', 'pendingQuantity', 'cancelledQuantity', 'price', 'triggerPrice',
-  'averagePrice', 'orderTimestamp', 'exchangeUpdateTimestamp',
+  'orderId',
+  'status',
+  'statusMessage',
+  'exchange',
+  'tradingsymbol',
+  'transactionType',
+  'orderType',
+  'product',
+  'variety',
+  'tag',
+  'quantity',
+  'filledQuantity',
+  'pendingQuantity',
+  'cancelledQuantity',
+  'price',
+  'triggerPrice',
+  'averagePrice',
+  'orderTimestamp',
+  'exchangeUpdateTimestamp',
 ] as const satisfies ReadonlyArray<keyof OrderSnapshot>;
 
 /** Rows per transaction when storing a reconcile plan: bounds how long it holds the write queue (acks wait behind it). */
@@ -55,7 +71,7 @@ type PendingRow = { id: number; source: BatchEntry['source']; orderId: string; r
 export class SqliteHotPathStore implements HotPathStore {
   private statements: ReturnType<SqliteHotPathStore['prepare']> | undefined;
   /** One transaction wrapper for every unit of work (better-sqlite3 builds four wrappers per transaction() call). */
-  private inTransaction: ((work: () => unknown) => unknown) & { immediate(work: () => unknown): unknown } | undefined;
+  private inTransaction: (((work: () => unknown) => unknown) & { immediate(work: () => unknown): unknown }) | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -91,7 +107,11 @@ export class SqliteHotPathStore implements HotPathStore {
               throw new ConcurrentUpdateError(`inbox entry ${row.id} was already processed`);
             }
           });
-          const eventIds = this.writeState(writes, rows.map((r) => r.id), now);
+          const eventIds = this.writeState(
+            writes,
+            rows.map((r) => r.id),
+            now,
+          );
           return { ids: rows.map((r) => r.id), entries, writes, eventIds };
         }),
       { durable: false },
@@ -274,7 +294,8 @@ export class SqliteHotPathStore implements HotPathStore {
           s.insertOrder.run(...values, lastPayload, now, now);
         } catch (error) {
           // Another writer stored this order since our read: retried against its state.
-          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ConcurrentUpdateError(`order ${state.orderId} was stored concurrently`);
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+            throw new ConcurrentUpdateError(`order ${state.orderId} was stored concurrently`);
           throw error;
         }
       } else if (s.updateOrder.run(...values.slice(1), lastPayload, now, state.orderId, storedVersion).changes !== 1) {
@@ -285,7 +306,17 @@ export class SqliteHotPathStore implements HotPathStore {
       Number(s.insertEvent.run(e.orderId, e.type, e.status, e.filledQuantity, e.source, entryIds[e.entry], e.payload, now).lastInsertRowid),
     );
     for (const f of writes.fills) {
-      s.insertFill.run(f.orderId, f.tradingsymbol, f.transactionType, f.quantity, f.price, f.cumulativeQuantity, f.exchangeTimestamp, f.event === null ? null : eventIds[f.event], now);
+      s.insertFill.run(
+        f.orderId,
+        f.tradingsymbol,
+        f.transactionType,
+        f.quantity,
+        f.price,
+        f.cumulativeQuantity,
+        f.exchangeTimestamp,
+        f.event === null ? null : eventIds[f.event],
+        now,
+      );
     }
     return eventIds;
   }
@@ -338,7 +369,9 @@ export class SqliteHotPathStore implements HotPathStore {
       ),
       pendingIds: db.prepare(`SELECT "id" FROM "inbox" WHERE "processedAt" IS NULL ORDER BY "id" LIMIT ?`).pluck(),
       pendingRange: db.prepare(`SELECT "id", "source", "orderId", "rawBody" FROM "inbox" WHERE "processedAt" IS NULL AND "id" BETWEEN ? AND ? ORDER BY "id"`),
-      markEntry: db.prepare(`UPDATE "inbox" SET "processedAt" = ?, "outcome" = ?, "note" = ?, "attempts" = "attempts" + 1 WHERE "id" = ? AND "processedAt" IS NULL`),
+      markEntry: db.prepare(
+        `UPDATE "inbox" SET "processedAt" = ?, "outcome" = ?, "note" = ?, "attempts" = "attempts" + 1 WHERE "id" = ? AND "processedAt" IS NULL`,
+      ),
       park: db.prepare(`UPDATE "inbox" SET "processedAt" = ?, "outcome" = 'failed', "attempts" = ?, "note" = ? WHERE "id" = ?`),
       countPending: db.prepare(`SELECT COUNT(*) FROM "inbox" WHERE "processedAt" IS NULL`).pluck(),
       lastInboxId: db.prepare(`SELECT MAX("id") FROM "inbox"`).pluck(),
@@ -348,7 +381,10 @@ export class SqliteHotPathStore implements HotPathStore {
         `INSERT INTO "orders" (${quoted(orderColumns)}, "version", "createdAt", "updatedAt") VALUES (${placeholders(orderColumns.length)}, 1, ?, ?)`,
       ),
       updateOrder: db.prepare(
-        `UPDATE "orders" SET ${orderColumns.slice(1).map((c) => `"${c}" = ?`).join(', ')}, "version" = "version" + 1, "updatedAt" = ? WHERE "orderId" = ? AND "version" = ?`,
+        `UPDATE "orders" SET ${orderColumns
+          .slice(1)
+          .map((c) => `"${c}" = ?`)
+          .join(', ')}, "version" = "version" + 1, "updatedAt" = ? WHERE "orderId" = ? AND "version" = ?`,
       ),
       insertEvent: db.prepare(
         `INSERT INTO "order_events" ("orderId", "type", "status", "filledQuantity", "source", "inboxId", "payload", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

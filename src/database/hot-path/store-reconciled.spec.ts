@@ -52,7 +52,9 @@ describe.each(STORE_DIALECTS)('HotPathStore.storeReconciled: a reconcile plan in
 
   it('stores the plan in order as reconcile entries, skipping what the inbox holds and repeats within the plan', async () => {
     const known = row('1', 'UPDATE', 3);
-    await dataSource.getRepository(InboxEntry).insert({ dedupKey: dedupKeyOf(toOrderUpdate(known)), source: 'postback', orderId: '1', rawBody: JSON.stringify(known) });
+    await dataSource
+      .getRepository(InboxEntry)
+      .insert({ dedupKey: dedupKeyOf(toOrderUpdate(known)), source: 'postback', orderId: '1', rawBody: JSON.stringify(known) });
     const plan = [known, row('1', 'COMPLETE', 10), row('2', 'OPEN', 0), row('2', 'OPEN', 0), row('3', 'REJECTED', 0)];
 
     const { written } = await store.storeReconciled(intake(plan));
@@ -71,17 +73,25 @@ describe.each(STORE_DIALECTS)('HotPathStore.storeReconciled: a reconcile plan in
   it('writes a plan larger than one transaction completely, in order', async () => {
     const plan = Array.from({ length: 12_345 }, (_, i) => row(String(100_000 + i), 'OPEN', 0));
     expect((await store.storeReconciled(intake(plan))).written).toBe(plan.length);
-    const ids = await dataSource.query<Array<{ orderId: string }>>(`SELECT "orderId" FROM inbox WHERE source = 'reconcile' AND length("orderId") = 6 ORDER BY id`);
+    const ids = await dataSource.query<Array<{ orderId: string }>>(
+      `SELECT "orderId" FROM inbox WHERE source = 'reconcile' AND length("orderId") = 6 ORDER BY id`,
+    );
     expect(ids.map((r) => r.orderId)).toEqual(plan.map((r) => r.order_id));
   });
 
   it('leaves out the rows a live update may have overtaken during the read, and only those', async () => {
     const modified = (id: string, price: number) => ({ ...row(id, 'OPEN', 3), price });
-    const stored = new Map([['7001', snapshotOf(modified('7001', 400))], ['7002', snapshotOf(modified('7002', 400))], ['7003', snapshotOf(modified('7003', 400))]]);
+    const stored = new Map([
+      ['7001', snapshotOf(modified('7001', 400))],
+      ['7002', snapshotOf(modified('7002', 400))],
+      ['7003', snapshotOf(modified('7003', 400))],
+    ]);
     const lastInboxId = await store.lastInboxId();
     // While Kite's book was being read, live postbacks reached orders 7001 and 7002 (7003 had none).
     for (const live of [modified('7001', 401), modified('7002', 401)]) {
-      await dataSource.getRepository(InboxEntry).insert({ dedupKey: dedupKeyOf(toOrderUpdate(live)), source: 'postback', orderId: live.order_id, rawBody: JSON.stringify(live) });
+      await dataSource
+        .getRepository(InboxEntry)
+        .insert({ dedupKey: dedupKeyOf(toOrderUpdate(live)), source: 'postback', orderId: live.order_id, rawBody: JSON.stringify(live) });
     }
     const plan = [
       modified('7001', 399), // a modification as the book had it: maybe older than the live one, left out
@@ -89,7 +99,12 @@ describe.each(STORE_DIALECTS)('HotPathStore.storeReconciled: a reconcile plan in
       modified('7003', 399), // no live update reached 7003: written
     ];
     expect(await store.storeReconciled(intake(plan, stored), lastInboxId)).toEqual({ written: 2, overtaken: 1 });
-    const written = await dataSource.getRepository(InboxEntry).find({ where: { source: 'reconcile', orderId: In(['7001', '7002', '7003']) }, order: { id: 'ASC' } });
-    expect(written.map((e) => [e.orderId, JSON.parse(e.rawBody).filled_quantity])).toEqual([['7002', 5], ['7003', 3]]);
+    const written = await dataSource
+      .getRepository(InboxEntry)
+      .find({ where: { source: 'reconcile', orderId: In(['7001', '7002', '7003']) }, order: { id: 'ASC' } });
+    expect(written.map((e) => [e.orderId, JSON.parse(e.rawBody).filled_quantity])).toEqual([
+      ['7002', 5],
+      ['7003', 3],
+    ]);
   });
 });

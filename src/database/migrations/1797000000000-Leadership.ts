@@ -14,12 +14,7 @@ export class Leadership1797000000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'leadership',
-        columns: [
-          { ...c.varchar('id', 16), isPrimary: true },
-          c.varchar('holder', 96),
-          c.integer('epoch'),
-          c.timestamp('expiresAt', false),
-        ],
+        columns: [{ ...c.varchar('id', 16), isPrimary: true }, c.varchar('holder', 96), c.integer('epoch'), c.timestamp('expiresAt', false)],
       }),
     );
   }

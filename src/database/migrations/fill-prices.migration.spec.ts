@@ -10,7 +10,10 @@ describe('migration FillPrices on a trade log written by the old code', () => {
 
   it('turns prices of 0 into unpriced (NULL) and times each fill by its order.filled event (exchange_update_timestamp)', async () => {
     const base = sqliteDataSourceOptions({ path: `${tmp.dir}/old.sqlite`, synchronous: 'NORMAL' }, ENTITIES);
-    const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'FillPrices1796281438159'));
+    const before = MIGRATIONS.slice(
+      0,
+      MIGRATIONS.findIndex((m) => m.name === 'FillPrices1796281438159'),
+    );
     const old = await new DataSource({ ...base, migrations: before, logging: false }).initialize();
     const event = (at: string) => JSON.stringify({ order: { orderId: '1', exchangeUpdateTimestamp: at }, fill: { quantity: 1 } });
     await old.query(
@@ -32,9 +35,9 @@ describe('migration FillPrices on a trade log written by the old code', () => {
         { orderId: '2', price: 471, cumulativeQuantity: 1, exchangeTimestamp: '2026-11-25 09:16:00' }, // no event: kept
       ]);
       // Still one fill per rise.
-      await expect(
-        migrated.query(`INSERT INTO "fills" ("orderId", "quantity", "price", "cumulativeQuantity") VALUES ('1', 1, NULL, 3)`),
-      ).rejects.toThrow(/UNIQUE/);
+      await expect(migrated.query(`INSERT INTO "fills" ("orderId", "quantity", "price", "cumulativeQuantity") VALUES ('1', 1, NULL, 3)`)).rejects.toThrow(
+        /UNIQUE/,
+      );
     } finally {
       await migrated.destroy();
     }

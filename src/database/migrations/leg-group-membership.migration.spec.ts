@@ -10,7 +10,10 @@ describe('migration LegGroupMembership on a trade log written by the old code', 
 
   it("gives each group leg (and its reversals) its group's id from the `<group>/<leg>` name, and no other leg one", async () => {
     const base = sqliteDataSourceOptions({ path: `${tmp.dir}/old.sqlite`, synchronous: 'NORMAL' }, ENTITIES);
-    const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'LegGroupMembership1797000000100'));
+    const before = MIGRATIONS.slice(
+      0,
+      MIGRATIONS.findIndex((m) => m.name === 'LegGroupMembership1797000000100'),
+    );
     const old = await new DataSource({ ...base, migrations: before, logging: false }).initialize();
     const group = async (parentOrderId: string, name: string) =>
       await old.query<Array<{ id: number }>>(
@@ -21,10 +24,19 @@ describe('migration LegGroupMembership on a trade log written by the old code', 
     const [underscored] = await group('1', 'a_b');
     const [hedge2] = await group('2', 'hedge');
     let n = 0;
-    for (const [parentOrderId, legName] of [['1', 'hedge/buy'], ['1', 'hedge/buy:unwind'], ['1', 'exit'], ['1', 'other/x'], ['1', 'aXb/x'], ['1', 'a_b/x'], ['2', 'hedge/buy']]) {
-      await old.query(`INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request") VALUES ('s', ?, ?, ?, ?, 'placed', '{}')`, [
-        parentOrderId, parentOrderId, legName, `lwtag${++n}`,
-      ]);
+    for (const [parentOrderId, legName] of [
+      ['1', 'hedge/buy'],
+      ['1', 'hedge/buy:unwind'],
+      ['1', 'exit'],
+      ['1', 'other/x'],
+      ['1', 'aXb/x'],
+      ['1', 'a_b/x'],
+      ['2', 'hedge/buy'],
+    ]) {
+      await old.query(
+        `INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request") VALUES ('s', ?, ?, ?, ?, 'placed', '{}')`,
+        [parentOrderId, parentOrderId, legName, `lwtag${++n}`],
+      );
     }
     await old.destroy();
 

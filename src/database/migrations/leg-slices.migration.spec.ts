@@ -15,7 +15,9 @@ describe('migration LegSlices on a trade log written by the old code', () => {
     const before = MIGRATIONS.slice(0, legSlices);
     const through = MIGRATIONS.slice(0, legSlices + 1);
     const old = await new DataSource({ ...base, migrations: before, logging: false }).initialize();
-    await old.query(`INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request") VALUES ('s', '1', '1', 'exit', 'lwold', 'placed', '{}')`);
+    await old.query(
+      `INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request") VALUES ('s', '1', '1', 'exit', 'lwold', 'placed', '{}')`,
+    );
     await old.destroy();
 
     const migrated = await new DataSource({ ...base, migrations: through, logging: false }).initialize();
@@ -23,9 +25,13 @@ describe('migration LegSlices on a trade log written by the old code', () => {
       expect(await migrated.query(`SELECT "legName", "slice", "slices", "sliceOf", "slicing", "autosliceParentId" FROM "legs"`)).toEqual([
         { legName: 'exit', slice: 0, slices: 0, sliceOf: null, slicing: null, autosliceParentId: null },
       ]);
-      await migrated.query(`INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request", "slice", "sliceOf") VALUES ('s', '1', '1', 'exit', 'lwslice1', 'intent', '{}', 1, 1)`);
+      await migrated.query(
+        `INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request", "slice", "sliceOf") VALUES ('s', '1', '1', 'exit', 'lwslice1', 'intent', '{}', 1, 1)`,
+      );
       await expect(
-        migrated.query(`INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request") VALUES ('s', '1', '1', 'exit', 'lwagain', 'intent', '{}')`),
+        migrated.query(
+          `INSERT INTO "legs" ("strategy", "chainId", "parentOrderId", "legName", "tag", "status", "request") VALUES ('s', '1', '1', 'exit', 'lwagain', 'intent', '{}')`,
+        ),
       ).rejects.toThrow(/UNIQUE/);
       await migrated.undoLastMigration();
       expect(await migrated.query(`SELECT "tag" FROM "legs"`)).toEqual([{ tag: 'lwold' }]);

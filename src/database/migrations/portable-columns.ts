@@ -11,7 +11,10 @@ export function portableColumns(queryRunner: QueryRunner) {
     varchar: (name: string, length: number, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable }),
     text: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'text', isNullable: nullable }),
     integer: (name: string, options: { nullable?: boolean; default?: number } = {}): TableColumnOptions => ({
-      name, type: 'integer', isNullable: options.nullable ?? false, ...(options.default !== undefined ? { default: String(options.default) } : {}),
+      name,
+      type: 'integer',
+      isNullable: options.nullable ?? false,
+      ...(options.default !== undefined ? { default: String(options.default) } : {}),
     }),
     boolean: (name: string, fallback: boolean): TableColumnOptions => ({ name, type: 'boolean', isNullable: false, default: fallback ? 'true' : 'false' }),
     timestamp: (name: string, nullable = true): TableColumnOptions => ({ name, type: timestamp, isNullable: nullable }),
