@@ -83,9 +83,10 @@ describePostgres('PostgresLeadership: a lease row with a fencing epoch (real Pos
       await eventually(
         async () =>
           (
-            (await a.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "leadership"%'`, [
-              db.name,
-            ])) as unknown[]
+            await a.query<unknown[]>(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "leadership"%'`,
+              [db.name],
+            )
           ).length === 1,
         "the standby's takeover waiting on the lease row",
         10_000,

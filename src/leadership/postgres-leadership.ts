@@ -59,11 +59,11 @@ export class PostgresLeadership extends Leadership {
 
   async fence(manager: EntityManager): Promise<boolean> {
     if (!this.isLeader()) return false;
-    const rows = (await manager.query(`SELECT 1 FROM "leadership" WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3 FOR SHARE`, [
+    const rows = await manager.query<unknown[]>(`SELECT 1 FROM "leadership" WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3 FOR SHARE`, [
       ROW,
       this.holder,
       this.epoch,
-    ])) as unknown[];
+    ]);
     return rows.length === 1;
   }
 
@@ -115,13 +115,13 @@ export class PostgresLeadership extends Leadership {
   }
 
   private async campaign(started: number): Promise<void> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ epoch: number }>>(
       `INSERT INTO "leadership" ("id", "holder", "epoch", "expiresAt") VALUES ($1, $2, 1, ${DB_NOW} + make_interval(secs => $3))
        ON CONFLICT ("id") DO UPDATE SET "holder" = EXCLUDED."holder", "epoch" = "leadership"."epoch" + 1, "expiresAt" = EXCLUDED."expiresAt"
        WHERE "leadership"."expiresAt" < ${DB_NOW}
        RETURNING "epoch"`,
       [ROW, this.holder, this.rowLeaseMs / 1000],
-    )) as Array<{ epoch: number }>;
+    );
     if (rows.length !== 1 || this.stopped) return;
     this.epoch = rows[0].epoch;
     this.believedUntil = started + this.rowLeaseMs;
@@ -133,10 +133,10 @@ export class PostgresLeadership extends Leadership {
     if (this.lost) return;
     if (Date.now() >= this.believedUntil)
       return this.lose(`its lease ran out before it was renewed (paused or cut off for ${Date.now() - this.believedUntil + this.rowLeaseMs} ms)`);
-    const result = (await this.dataSource.query(
+    const result = await this.dataSource.query<[unknown[], number]>(
       `UPDATE "leadership" SET "expiresAt" = ${DB_NOW} + make_interval(secs => $4) WHERE "id" = $1 AND "holder" = $2 AND "epoch" = $3`,
       [ROW, this.holder, this.epoch, this.rowLeaseMs / 1000],
-    )) as [unknown[], number];
+    );
     if (result[1] !== 1) return this.lose('another instance took over');
     this.believedUntil = started + this.rowLeaseMs;
   }

@@ -27,7 +27,7 @@ class PostbackBalancer {
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
     return this;
   }
 
@@ -83,7 +83,7 @@ class KiteTap {
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
     return this;
   }
 
@@ -182,14 +182,16 @@ describePostgres('several engine processes on one PostgreSQL database', () => {
     await eventually(() => tags.every((tag) => omsOrdersTagged(sim, tag).length >= 1), 'every exit at the broker', 60_000);
     await eventually(async () => (await pendingInbox()) === 0, 'the inbox worked empty', 30_000);
     for (const tag of tags) expect(omsOrdersTagged(sim, tag)).toHaveLength(1);
-    const stored = new Set(((await store.query(`SELECT "dedupKey" FROM "inbox"`)) as Array<{ dedupKey: string }>).map((r) => r.dedupKey));
+    const stored = new Set((await store.query<Array<{ dedupKey: string }>>(`SELECT "dedupKey" FROM "inbox"`)).map((r) => r.dedupKey));
     const lost = balancer.acknowledged.filter((body) => !stored.has(dedupKeyOf(toOrderUpdate(JSON.parse(body) as Record<string, unknown>))));
     expect(lost).toEqual([]);
     // Fills add up: per order, the fills stored are the quantity filled.
-    const fills = (await store.query(`SELECT "orderId", SUM("quantity") AS q, MAX("cumulativeQuantity") AS c FROM "fills" GROUP BY "orderId"`)) as Array<{
-      q: string;
-      c: number;
-    }>;
+    const fills = await store.query<
+      Array<{
+        q: string;
+        c: number;
+      }>
+    >(`SELECT "orderId", SUM("quantity") AS q, MAX("cumulativeQuantity") AS c FROM "fills" GROUP BY "orderId"`);
     expect(fills.length).toBeGreaterThanOrEqual(tags.length);
     for (const f of fills) expect(Number(f.q)).toBe(Number(f.c));
 

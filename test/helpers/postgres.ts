@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { sqliteDataSourceOptions } from '../../src/database/data-source.options';
 import { openDataSource } from '../../src/database/postgres/migrate-locked';
 import { postgresDataSourceOptions } from '../../src/database/postgres/postgres-data-source.options';
@@ -68,7 +68,7 @@ export async function openTestStore(dialect: 'sqlite' | 'postgres'): Promise<{ d
     };
   }
   const db = await createTestDatabase();
-  const dataSource = await openDataSource(postgresDataSourceOptions(db.url, ENTITIES) as DataSourceOptions);
+  const dataSource = await openDataSource(postgresDataSourceOptions(db.url, ENTITIES));
   return {
     dataSource,
     url: db.url,

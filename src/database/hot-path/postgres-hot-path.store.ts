@@ -498,7 +498,7 @@ export class PostgresHotPathStore implements HotPathStore {
 
   private async read<T>(sql: string, parameters: unknown[] = []): Promise<T> {
     try {
-      return (await this.dataSource.query(sql, parameters)) as T;
+      return await this.dataSource.query(sql, parameters);
     } catch (error) {
       throw unavailable(error) ? new StoreUnavailableError(error) : error;
     }
