@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { BatchEntry, OrderStateWrites, StoredOrder } from '../database/hot-path/hot-path.store';
 import type { StoredOrderEventPayload } from '../events/order.events';
 import type { OrderSnapshot } from '../events/order-snapshot';
+import { ORDER_SNAPSHOT_KEYS } from '../events/order-snapshot';
 import type { Order } from './entities/order.entity';
 import { applyOrderUpdate } from './order-state.machine';
 import { InvalidOrderUpdateError, OrderUpdate, toOrderUpdate, UpdateOutcome } from './order-update';
@@ -22,31 +23,9 @@ export interface OrderStateDecision extends OrderStateWrites {
   payloads: StoredOrderEventPayload[];
 }
 
-const SNAPSHOT_KEYS: ReadonlyArray<keyof OrderSnapshot> = [
-  'orderId',
-  'status',
-  'statusMessage',
-  'exchange',
-  'tradingsymbol',
-  'transactionType',
-  'orderType',
-  'product',
-  'variety',
-  'tag',
-  'quantity',
-  'filledQuantity',
-  'pendingQuantity',
-  'cancelledQuantity',
-  'price',
-  'triggerPrice',
-  'averagePrice',
-  'orderTimestamp',
-  'exchangeUpdateTimestamp',
-];
-
 export function snapshotOf(order: Order): OrderSnapshot {
   const snapshot = {} as Record<string, unknown>;
-  for (const key of SNAPSHOT_KEYS) snapshot[key] = order[key];
+  for (const key of ORDER_SNAPSHOT_KEYS) snapshot[key] = order[key];
   return snapshot as unknown as OrderSnapshot;
 }
 

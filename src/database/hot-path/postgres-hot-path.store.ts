@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { OrderSnapshot } from '../../events/order-snapshot';
+import { ORDER_SNAPSHOT_KEYS } from '../../events/order-snapshot';
 import type { WriteTransactions } from '../write-transactions';
 import {
   Applied,
@@ -20,28 +21,7 @@ import {
 } from './hot-path.store';
 import { textOf } from '../../common/text-of';
 
-const SNAPSHOT_COLUMNS = [
-  'orderId',
-  'status',
-  'statusMessage',
-  'exchange',
-  'tradingsymbol',
-  'transactionType',
-  'orderType',
-  'product',
-  'variety',
-  'tag',
-  'quantity',
-  'filledQuantity',
-  'pendingQuantity',
-  'cancelledQuantity',
-  'price',
-  'triggerPrice',
-  'averagePrice',
-  'orderTimestamp',
-  'exchangeUpdateTimestamp',
-] as const satisfies ReadonlyArray<keyof OrderSnapshot>;
-const ORDER_COLUMNS = [...SNAPSHOT_COLUMNS, 'lastPayload'];
+const ORDER_COLUMNS = [...ORDER_SNAPSHOT_KEYS, 'lastPayload'];
 /** Array types for unnest(): one multi-row statement per table and batch instead of a round trip per row. */
 const INTEGER_COLUMNS = new Set(['quantity', 'filledQuantity', 'pendingQuantity', 'cancelledQuantity']);
 const FLOAT_COLUMNS = new Set(['price', 'triggerPrice', 'averagePrice']);
@@ -387,7 +367,7 @@ export class PostgresHotPathStore implements HotPathStore {
   private async loadOrders(q: QueryRunner, entries: readonly BatchEntry[]): Promise<Map<string, StoredOrder>> {
     const orders = new Map<string, StoredOrder>();
     const ids = [...new Set(entries.map((e) => e.orderId))];
-    const rows = (await q.query(`SELECT ${quoted(SNAPSHOT_COLUMNS)}, "version" FROM "orders" WHERE "orderId" = ANY($1::text[]) FOR UPDATE`, [ids])) as Array<
+    const rows = (await q.query(`SELECT ${quoted(ORDER_SNAPSHOT_KEYS)}, "version" FROM "orders" WHERE "orderId" = ANY($1::text[]) FOR UPDATE`, [ids])) as Array<
       OrderSnapshot & { version: number }
     >;
     for (const { version, ...state } of rows) orders.set(state.orderId, { state, version });

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { OrderSnapshot } from '../../events/order-snapshot';
+import { ORDER_SNAPSHOT_KEYS } from '../../events/order-snapshot';
 import type { WriteTransactions } from '../write-transactions';
 import {
   Applied,
@@ -20,28 +21,6 @@ import {
   StoreUnavailableError,
 } from './hot-path.store';
 import { textOf } from '../../common/text-of';
-
-const SNAPSHOT_COLUMNS = [
-  'orderId',
-  'status',
-  'statusMessage',
-  'exchange',
-  'tradingsymbol',
-  'transactionType',
-  'orderType',
-  'product',
-  'variety',
-  'tag',
-  'quantity',
-  'filledQuantity',
-  'pendingQuantity',
-  'cancelledQuantity',
-  'price',
-  'triggerPrice',
-  'averagePrice',
-  'orderTimestamp',
-  'exchangeUpdateTimestamp',
-] as const satisfies ReadonlyArray<keyof OrderSnapshot>;
 
 /** Rows per transaction when storing a reconcile plan: bounds how long it holds the write queue (acks wait behind it). */
 const ROWS_PER_TRANSACTION = 5_000;
@@ -288,7 +267,7 @@ export class SqliteHotPathStore implements HotPathStore {
   private writeState(writes: OrderStateWrites, entryIds: readonly number[], now: string): number[] {
     const s = this.sql();
     for (const { state, lastPayload, storedVersion } of writes.orders) {
-      const values = SNAPSHOT_COLUMNS.map((c) => state[c]);
+      const values = ORDER_SNAPSHOT_KEYS.map((c) => state[c]);
       if (storedVersion === null) {
         try {
           s.insertOrder.run(...values, lastPayload, now, now);
@@ -356,7 +335,7 @@ export class SqliteHotPathStore implements HotPathStore {
 
   /** Prepared once, on first use (after the migrations ran). */
   private prepare(db: Database) {
-    const orderColumns = [...SNAPSHOT_COLUMNS, 'lastPayload'];
+    const orderColumns = [...ORDER_SNAPSHOT_KEYS, 'lastPayload'];
     const statements = {
       dedupKeyStored: db.prepare(`SELECT 1 FROM "inbox" WHERE "dedupKey" = ?`).pluck(),
       anyPending: db.prepare(`SELECT 1 FROM "inbox" WHERE "processedAt" IS NULL LIMIT 1`).pluck(),
@@ -376,7 +355,7 @@ export class SqliteHotPathStore implements HotPathStore {
       countPending: db.prepare(`SELECT COUNT(*) FROM "inbox" WHERE "processedAt" IS NULL`).pluck(),
       lastInboxId: db.prepare(`SELECT MAX("id") FROM "inbox"`).pluck(),
       liveOrdersSince: db.prepare(`SELECT DISTINCT "orderId" FROM "inbox" WHERE "id" > ? AND "source" <> 'reconcile'`).pluck(),
-      order: db.prepare(`SELECT ${quoted(SNAPSHOT_COLUMNS)}, "version" FROM "orders" WHERE "orderId" = ?`),
+      order: db.prepare(`SELECT ${quoted(ORDER_SNAPSHOT_KEYS)}, "version" FROM "orders" WHERE "orderId" = ?`),
       insertOrder: db.prepare(
         `INSERT INTO "orders" (${quoted(orderColumns)}, "version", "createdAt", "updatedAt") VALUES (${placeholders(orderColumns.length)}, 1, ?, ?)`,
       ),
