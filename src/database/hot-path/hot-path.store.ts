@@ -1,6 +1,6 @@
 import type { OrderSnapshot } from '../../events/order-snapshot';
-import type { InboxOutcome, InboxSource } from '../../inbox/inbox-entry.entity';
-import type { OrderUpdate } from '../../orders/order-update';
+import type { OrderEventSource as InboxSource } from '../../events/order-snapshot';
+import type { OrderUpdate, UpdateOutcome as InboxOutcome } from '../../events/order-update';
 
 /**
  * The store behind the per-postback path: the inbox, the orders, order_events (the outbox) and fills. One interface,
