@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { GroupLeg } from '../../src/broker/leg-group.service';
 import type { LegOrder } from '../../src/broker/leg-order';
 import type { Alert } from '../../src/notifier/alert';
 import { Notifier } from '../../src/notifier/notifier.service';
@@ -13,6 +14,20 @@ export const restingSell = (price: number, quantity = 1): LegOrder => ({
   product: 'MIS',
   order_type: 'LIMIT',
   price,
+});
+
+/** A group's BUY leg of 50 NFO options (NRML): LIMIT at `price`, or MARKET with Kite's automatic market protection. */
+export const buyOptionLeg = (tradingsymbol: string, legName: string, order_type: 'MARKET' | 'LIMIT', price?: number): GroupLeg => ({
+  legName,
+  order: {
+    exchange: 'NFO',
+    tradingsymbol,
+    transaction_type: 'BUY',
+    quantity: 50,
+    product: 'NRML',
+    order_type,
+    ...(price ? { price } : { market_protection: -1 }),
+  },
 });
 
 /** Every alert the app's notifier is asked to send from now on (still sent as usual). */

@@ -8,7 +8,7 @@ import type { KiteSimulator } from '../../src/simulator';
 import type { SimulatorOptions } from '../../src/simulator/simulator.options';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
-import { recordAlerts } from '../helpers/legs';
+import { buyOptionLeg, recordAlerts } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor } from '../simulator/kite-client';
 
@@ -16,18 +16,6 @@ const SHORT = 'NIFTY24DEC24000CE';
 const NEAR = 'NIFTY24DEC24200CE';
 const FAR = 'NIFTY24DEC24400CE';
 
-const buy = (tradingsymbol: string, legName: string, order_type: 'MARKET' | 'LIMIT', price?: number): GroupLeg => ({
-  legName,
-  order: {
-    exchange: 'NFO',
-    tradingsymbol,
-    transaction_type: 'BUY',
-    quantity: 50,
-    product: 'NRML',
-    order_type,
-    ...(price ? { price } : { market_protection: -1 }),
-  },
-});
 const short: GroupLeg = {
   legName: 'short',
   order: { exchange: 'NFO', tradingsymbol: SHORT, transaction_type: 'SELL', quantity: 50, product: 'NRML', order_type: 'LIMIT', price: 90 },
@@ -85,7 +73,7 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
       parentOrderId: p,
       name: 'strangle',
       fillTimeoutMs,
-      legs: [buy(NEAR, 'hedge-near', 'MARKET'), buy(FAR, 'hedge-far', 'LIMIT', 10), short],
+      legs: [buyOptionLeg(NEAR, 'hedge-near', 'MARKET'), buyOptionLeg(FAR, 'hedge-far', 'LIMIT', 10), short],
     });
     return { p, g };
   };
@@ -159,7 +147,7 @@ describe('hedge group unwinds: done when the reversal has filled', () => {
       parentOrderId: p,
       name: 'single',
       fillTimeoutMs: 3_000,
-      legs: [buy(FAR, 'hedge', 'LIMIT', 10), short],
+      legs: [buyOptionLeg(FAR, 'hedge', 'LIMIT', 10), short],
     });
     const hedge = (await legNamed(p, 'single/hedge'))!.orderId!;
     sim.fillOrder(hedge, 20); // 20 of 50 bought

@@ -1,6 +1,6 @@
 import { LegGroup } from '../../src/broker/entities/leg-group.entity';
 import { Leg } from '../../src/broker/entities/leg.entity';
-import { GroupLeg, LegGroupService } from '../../src/broker/leg-group.service';
+import { LegGroupService } from '../../src/broker/leg-group.service';
 import { legTag } from '../../src/broker/leg-tag';
 import { OrderGateway } from '../../src/broker/order-gateway.service';
 import { PlacementRefusedError } from '../../src/broker/order-rails';
@@ -8,7 +8,7 @@ import { KillSwitchService } from '../../src/rails/kill-switch.service';
 import type { KiteSimulator } from '../../src/simulator';
 import { engineEnv, legPlacements, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
-import { refusalOf, restingSell } from '../helpers/legs';
+import { buyOptionLeg, refusalOf, restingSell } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor, place, PlaceParams } from '../simulator/kite-client';
 
@@ -57,26 +57,14 @@ describe('kill switch: nothing that adds risk, everything that reduces it', () =
   });
 
   it('tripped while a hedge group waits, then a hedge is rejected: the group unwinds, and its reversal goes out and fills', async () => {
-    const option = (tradingsymbol: string, legName: string, order_type: 'MARKET' | 'LIMIT', price?: number): GroupLeg => ({
-      legName,
-      order: {
-        exchange: 'NFO',
-        tradingsymbol,
-        transaction_type: 'BUY',
-        quantity: 50,
-        product: 'NRML',
-        order_type,
-        ...(price ? { price } : { market_protection: -1 }),
-      },
-    });
     const group = await t.app.get(LegGroupService).placeGroup({
       strategy: 'ks-test',
       parentOrderId: '940002',
       name: 'strangle',
       fillTimeoutMs: 60_000,
       legs: [
-        option(NEAR, 'hedge-near', 'MARKET'), // fills at once
-        option(FAR, 'hedge-far', 'LIMIT', 10), // rests below the market
+        buyOptionLeg(NEAR, 'hedge-near', 'MARKET'), // fills at once
+        buyOptionLeg(FAR, 'hedge-far', 'LIMIT', 10), // rests below the market
         {
           legName: 'short',
           order: { exchange: 'NFO', tradingsymbol: SHORT, transaction_type: 'SELL', quantity: 50, product: 'NRML', order_type: 'LIMIT', price: 90 },

@@ -9,18 +9,9 @@ import { OrderPacer } from '../../src/rails/rate-limits';
 import type { KiteSimulator } from '../../src/simulator';
 import { engineEnv, legPlacements, omsOrdersTagged, startEngine, startSimulator } from '../helpers/engine-with-simulator';
 import { eventually } from '../helpers/eventually';
+import { restingSell } from '../helpers/legs';
 import { tempDir, TestApp } from '../helpers/test-app';
 import { kiteFor, place, sbinBuy } from '../simulator/kite-client';
-
-const limit = (price: number, quantity = 1): LegOrder => ({
-  exchange: 'NSE',
-  tradingsymbol: 'SBIN',
-  transaction_type: 'SELL',
-  quantity,
-  product: 'MIS',
-  order_type: 'LIMIT',
-  price,
-});
 
 /** Records, each time the engine's pacer lets an order action go, the pacer's own count of its last rolling second. */
 function recordPacerDecisions(pacer: OrderPacer): number[] {
@@ -60,7 +51,7 @@ describe('safety rails in the order gateway, against the simulator', () => {
     await start();
     const decisions = recordPacerDecisions(t.app.get(OrderPacer));
     sim.clearRequests();
-    const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => placeLeg(limit(900 + i))));
+    const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => placeLeg(restingSell(900 + i))));
     expect(outcomes.map((o) => o.status)).toEqual(Array(30).fill('placed'));
     // Each leg is in Kite's book exactly once (a 429 from the simulator, if any, is retried only after a tag lookup).
     for (const o of outcomes) expect(omsOrdersTagged(sim, o.tag)).toHaveLength(1);
@@ -77,7 +68,7 @@ describe('safety rails in the order gateway, against the simulator', () => {
   it('refuses a MARKET order with no market protection before it leaves, with a clear message', async () => {
     await start();
     sim.clearRequests();
-    const outcome = await placeLeg({ ...limit(0), order_type: 'MARKET', price: undefined });
+    const outcome = await placeLeg({ ...restingSell(0), order_type: 'MARKET', price: undefined });
     expect(outcome.status).toBe('failed');
     expect(outcome.error).toMatchObject({
       errorType: 'MarketProtectionRequired',
@@ -90,8 +81,8 @@ describe('safety rails in the order gateway, against the simulator', () => {
 
   it('kill switch: stops placement at once, cancels open legwork orders, survives a restart, and re-arms', async () => {
     await start();
-    const resting = [await placeLeg(limit(999)), await placeLeg(limit(998))]; // SELLs far above the market: stay OPEN
-    const done = await placeLeg(limit(997));
+    const resting = [await placeLeg(restingSell(999)), await placeLeg(restingSell(998))]; // SELLs far above the market: stay OPEN
+    const done = await placeLeg(restingSell(997));
     sim.fillOrder(done.orderId!, 1); // a legwork order that is over: nothing to cancel
     const someoneElses = (await place(kiteFor(sim), sbinBuy({ price: 300 }))).order_id; // not legwork's: left alone
     expect([...resting, done].map((o) => o.status)).toEqual(['placed', 'placed', 'placed']);
@@ -105,7 +96,7 @@ describe('safety rails in the order gateway, against the simulator', () => {
     expect(sim.getOrder(done.orderId!)!.status).toBe('COMPLETE');
     expect(sim.getOrder(someoneElses)!.status).toBe('OPEN');
 
-    const refused = await placeLeg(limit(996));
+    const refused = await placeLeg(restingSell(996));
     expect(refused).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch' } });
     expect(legPlacements(sim, refused.tag)).toHaveLength(0);
 
@@ -115,10 +106,10 @@ describe('safety rails in the order gateway, against the simulator', () => {
     expect((await t.app.get(KillSwitchService).status()).tripped).toBe(true);
     const ready = await request(t.app.getHttpServer()).get('/health/ready');
     expect(ready.body.details.killSwitch).toMatchObject({ status: 'up', tripped: true, reason: 'test: market went crazy' });
-    expect(await placeLeg(limit(995))).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch' } });
+    expect(await placeLeg(restingSell(995))).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch' } });
 
     expect((await request(t.app.getHttpServer()).delete('/rails/kill-switch')).body).toMatchObject({ tripped: false });
-    expect((await placeLeg(limit(994))).status).toBe('placed');
+    expect((await placeLeg(restingSell(994))).status).toBe('placed');
   });
 
   it('kill switch from the CLI: through the engine when it runs, into the trade log when it does not', async () => {
@@ -126,14 +117,14 @@ describe('safety rails in the order gateway, against the simulator', () => {
     const url = async () => (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     const opts = { url: await url(), db, print: () => undefined };
     expect(await runKillSwitch('trip', { ...opts, reason: 'from the cli' })).toEqual({ tripped: true, via: 'engine' });
-    expect(await placeLeg(limit(995))).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch' } });
+    expect(await placeLeg(restingSell(995))).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch' } });
     expect(await runKillSwitch('rearm', opts)).toEqual({ tripped: false, via: 'engine' });
-    expect((await placeLeg(limit(994))).status).toBe('placed');
+    expect((await placeLeg(restingSell(994))).status).toBe('placed');
 
     await t.close();
     expect(await runKillSwitch('trip', { ...opts, reason: 'engine down, stop it before it starts' })).toEqual({ tripped: true, via: 'file' });
     await start();
-    expect(await placeLeg(limit(993))).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch' } });
+    expect(await placeLeg(restingSell(993))).toMatchObject({ status: 'failed', error: { errorType: 'KillSwitch' } });
     expect(await runKillSwitch('status', { ...opts, url: await url() })).toEqual({ tripped: true, via: 'engine' });
   });
 
