@@ -74,6 +74,7 @@ describe('evidence settles legs: orders carrying a leg tag, seen on any channel'
       return row.orderId && row;
     }, 'the failed leg linked to the late order');
     expect(leg).toMatchObject({ status: 'placed', orderId: order_id });
+    await eventually(() => alerts.some((a) => a.text.includes(order_id)), 'the alert naming the late order');
     expect(alerts).toContainEqual(expect.objectContaining({ severity: 'critical', text: expect.stringContaining(order_id) }));
   });
 
@@ -86,8 +87,9 @@ describe('evidence settles legs: orders carrying a leg tag, seen on any channel'
     await eventually(() => sim.getOrder(extra)!.status === 'CANCELLED', 'the extra order cancelled');
     expect(sim.getOrder(outcome.orderId!)!.status).toBe('OPEN');
     expect(await legs().findOneByOrFail({ tag: outcome.tag })).toMatchObject({ status: 'placed', orderId: outcome.orderId });
-    const alert = alerts.find((a) => a.severity === 'critical' && a.text.includes(extra));
-    expect(alert?.text).toContain(outcome.orderId!);
+    // The alert is sent on its own course, not necessarily before the cancel lands: wait for it like the next test does.
+    const alert = await eventually(() => alerts.find((a) => a.severity === 'critical' && a.text.includes(extra)), 'the duplicate alert');
+    expect(alert.text).toContain(outcome.orderId!);
   });
 
   it('with LEG_CANCEL_DUPLICATES=false the extra order is left alone; the alert still goes out', async () => {
