@@ -206,6 +206,15 @@ async function main(): Promise<void> {
     ['legwork', legwork('legwork', 'FULL')],
     ['legwork-normal', legwork('legwork-normal', 'NORMAL')],
     ['bare-node-full', bareNode('bare-node-full', 'FULL')],
+    [
+      'nest-floor',
+      (db) =>
+        spawnServer('nest-floor', process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/baselines/nest-floor-server.ts'], {
+          DB: db,
+          SECRET,
+          SYNCHRONOUS: 'NORMAL',
+        }),
+    ],
   ];
   let flask = 'not asked for';
   if (TARGETS.has('flask')) {

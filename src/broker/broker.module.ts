@@ -8,6 +8,7 @@ import { LegGroupService } from './leg-group.service';
 import { Order } from '../orders/entities/order.entity';
 import { LegEvidenceListener } from './leg-evidence.listener';
 import { LegLedger } from './leg-ledger';
+import { LegLookup } from './leg-lookup';
 import { LegRecoveryService } from './leg-recovery.service';
 import { OrderGateway } from './order-gateway.service';
 import { ORDER_RAILS, OrderRailsSlot } from './order-rails';
@@ -37,6 +38,7 @@ import { LeadershipModule } from '../leadership/leadership.module';
   ],
   providers: [
     LegLedger,
+    LegLookup,
     OrderGateway,
     SlicePlanner,
     LegRecoveryService,
@@ -46,6 +48,6 @@ import { LeadershipModule } from '../leadership/leadership.module';
     { provide: ORDER_RAILS, useExisting: OrderRailsSlot },
     RunningStrategies,
   ],
-  exports: [OrderGateway, LegRecoveryService, LegGroupService, LegLedger, ORDER_RAILS, OrderRailsSlot, RunningStrategies],
+  exports: [OrderGateway, LegRecoveryService, LegGroupService, LegLedger, LegLookup, ORDER_RAILS, OrderRailsSlot, RunningStrategies],
 })
 export class BrokerModule {}

@@ -14,6 +14,7 @@ import { Notifier } from '../notifier/notifier.service';
 import { Leg } from './entities/leg.entity';
 import { classifyKiteError, KiteErrorInfo } from './kite-error';
 import { legLabel, LegLedger, NewLeg } from './leg-ledger';
+import { LegLookup } from './leg-lookup';
 import { isCancellable, outcomeOf } from './leg-state.machine';
 import type { KiteOrderRow, LegOrder, LegOutcome, PlaceLegRequest, Variety } from './leg-order';
 import { isLegTag, legTag } from './leg-tag';
@@ -92,6 +93,7 @@ export class OrderGateway {
     @InjectMetric(Metric.Orders) private readonly orders: Counter<string>,
     private readonly slicePlanner: SlicePlanner,
     private readonly leadership: Leadership,
+    private readonly legLookup: LegLookup,
   ) {}
 
   /** Place a leg exactly once. Resolves (never rejects for Kite errors) with what happened. */
@@ -390,7 +392,7 @@ export class OrderGateway {
   /** A leg's chain: the parent's own chain when the parent order is itself a leg, else the parent order id. */
   async chainOf(parentOrderId: string): Promise<string> {
     if (!parentOrderId) return '';
-    const parentLeg = await this.legs.findOne({ where: { orderId: parentOrderId }, select: { chainId: true } });
+    const parentLeg = await this.legLookup.byOrderId(parentOrderId);
     return parentLeg?.chainId ?? parentOrderId;
   }
 

@@ -1,7 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { Leg } from '../broker/entities/leg.entity';
+import { LegLookup, LegOwner } from '../broker/leg-lookup';
 import { isLegTag } from '../broker/leg-tag';
 import { errorText } from '../common/error-text';
 import type { OrderSnapshot } from '../events/order-snapshot';
@@ -19,15 +17,15 @@ import { GttService } from './gtt.service';
 export class GttOrderLinker {
   private readonly logger = new Logger('Gtts');
   /** Look-ups under way per order: the strategy host and the tracker ask about the same event at once. */
-  private readonly pending = new Map<string, Promise<Leg | null>>();
+  private readonly pending = new Map<string, Promise<LegOwner | null>>();
 
   constructor(
-    @InjectRepository(Leg) private readonly legs: Repository<Leg>,
+    private readonly legs: LegLookup,
     private readonly gtts: GttService,
   ) {}
 
-  /** The leg row of an order without a leg tag (a GTT's fired order), or null. Never throws. */
-  legOf(order: Pick<OrderSnapshot, 'orderId' | 'tag' | 'exchange' | 'tradingsymbol' | 'transactionType' | 'quantity'>): Promise<Leg | null> {
+  /** The leg of an order without a leg tag (a GTT's fired order), or null. Never throws. */
+  legOf(order: Pick<OrderSnapshot, 'orderId' | 'tag' | 'exchange' | 'tradingsymbol' | 'transactionType' | 'quantity'>): Promise<LegOwner | null> {
     if (isLegTag(order.tag)) return Promise.resolve(null);
     let lookup = this.pending.get(order.orderId);
     if (!lookup) {
@@ -37,14 +35,16 @@ export class GttOrderLinker {
     return lookup;
   }
 
-  private async lookUp(order: Pick<OrderSnapshot, 'orderId' | 'tag' | 'exchange' | 'tradingsymbol' | 'transactionType' | 'quantity'>): Promise<Leg | null> {
+  private async lookUp(
+    order: Pick<OrderSnapshot, 'orderId' | 'tag' | 'exchange' | 'tradingsymbol' | 'transactionType' | 'quantity'>,
+  ): Promise<LegOwner | null> {
     try {
-      const linked = await this.legs.findOneBy({ orderId: order.orderId });
+      const linked = await this.legs.byOrderId(order.orderId);
       // Kite places a GTT's order without a tag: a tagged order is someone's entry or another tool's, never a GTT's.
       if (linked || order.tag) return linked;
       if (!(await this.gtts.couldHaveFired(order))) return null;
       await this.gtts.syncSafely();
-      return await this.legs.findOneBy({ orderId: order.orderId });
+      return await this.legs.byOrderId(order.orderId);
     } catch (error) {
       this.logger.error(`order ${order.orderId}: could not tell whether a GTT fired it: ${errorText(error)}`);
       return null;

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { classifyKiteError, KiteErrorInfo } from '../broker/kite-error';
 import { LegLedger } from '../broker/leg-ledger';
@@ -13,6 +13,7 @@ import { ORDER_RAILS, OrderRails, PlacementRefusedError } from '../broker/order-
 import { CoalescedRuns } from '../common/coalesced-runs';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
+import { PreparedQuery } from '../database/prepared-query';
 import { WriteTransactions } from '../database/write-transactions';
 import { hydrateOrderEvent, StoredOrderEventPayload } from '../events/order.events';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
@@ -117,6 +118,8 @@ export class GttService {
   private readonly passes = new CoalescedRuns(() => this.run());
   /** Fired orders without an order id this process already alerted on. */
   private readonly misfireAlerted = new Set<string>();
+  /** Asked for every untagged order event (couldHaveFired): written once, not built per call. */
+  private readonly firingCandidates: PreparedQuery<Pick<Gtt, 'request'>>;
 
   constructor(
     @InjectRepository(Gtt) private readonly gtts: Repository<Gtt>,
@@ -132,7 +135,15 @@ export class GttService {
     private readonly notifier: Notifier,
     private readonly bus: EventEmitter2,
     private readonly config: ConfigService<LegworkConfig, true>,
-  ) {}
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    this.firingCandidates = new PreparedQuery(
+      dataSource,
+      Gtt,
+      `SELECT "request" FROM "gtts" WHERE "exchange" = :exchange AND "tradingsymbol" = :tradingsymbol ` +
+        `AND ("status" IN (:...live) OR ("status" = 'triggered' AND "updatedAt" > :since))`,
+    );
+  }
 
   /** Place a GTT exactly once. Throws GttSpecError for a malformed spec (nothing recorded); never for Kite's refusals. */
   async place(request: PlaceGttRequest): Promise<GttOutcome> {
@@ -542,12 +553,11 @@ export class GttService {
   /** For the strategy host and the external-orders tracker: GTTs of ours that could have fired this untagged order. */
   async couldHaveFired(order: { exchange: string | null; tradingsymbol: string | null; transactionType: string | null; quantity: number }): Promise<boolean> {
     if (!order.exchange || !order.tradingsymbol) return false;
-    const since = new Date(Date.now() - WATCH_TRIGGERED_MS);
-    const candidates = await this.gtts.find({
-      where: [
-        { exchange: order.exchange, tradingsymbol: order.tradingsymbol, status: In([...UNSETTLED_GTT_STATUSES, ...LIVE_GTT_STATUSES]) },
-        { exchange: order.exchange, tradingsymbol: order.tradingsymbol, status: 'triggered', updatedAt: MoreThan(since) },
-      ],
+    const candidates = await this.firingCandidates.all({
+      exchange: order.exchange,
+      tradingsymbol: order.tradingsymbol,
+      live: [...UNSETTLED_GTT_STATUSES, ...LIVE_GTT_STATUSES],
+      since: new Date(Date.now() - WATCH_TRIGGERED_MS),
     });
     return candidates.some((gtt) =>
       (JSON.parse(gtt.request) as GttRequest).params.orders.some(

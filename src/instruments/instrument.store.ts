@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { PreparedQuery } from '../database/prepared-query';
 import { WriteTransactions } from '../database/write-transactions';
 import { Instrument } from './entities/instrument.entity';
 import { InstrumentList, InstrumentLoadTrigger } from './entities/instrument-list.entity';
@@ -25,6 +26,21 @@ const OPTION_TYPES = ['CE', 'PE'];
  */
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+const INFO_COLUMNS = [
+  'exchange',
+  'tradingsymbol',
+  'instrumentToken',
+  'exchangeToken',
+  'name',
+  'segment',
+  'instrumentType',
+  'expiry',
+  'strike',
+  'lotSize',
+  'tickSize',
+  'lastPrice',
+] as const satisfies ReadonlyArray<keyof InstrumentInfo>;
+
 function info(row: Instrument): InstrumentInfo {
   const { exchange, tradingsymbol, instrumentToken, exchangeToken, name, segment, instrumentType, expiry, strike, lotSize, tickSize, lastPrice } = row;
   return { exchange, tradingsymbol, instrumentToken, exchangeToken, name, segment, instrumentType, expiry, strike, lotSize, tickSize, lastPrice };
@@ -37,19 +53,28 @@ function info(row: Instrument): InstrumentInfo {
  */
 @Injectable()
 export class InstrumentStore {
+  private readonly bySymbol: PreparedQuery<InstrumentInfo>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly writes: WriteTransactions,
-  ) {}
+  ) {
+    this.bySymbol = new PreparedQuery(
+      dataSource,
+      Instrument,
+      `SELECT ${INFO_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "instruments" ` +
+        `WHERE "listId" = (SELECT MAX("id") FROM "instrument_lists" WHERE "status" = 'complete') AND "exchange" = :exchange AND "tradingsymbol" = :tradingsymbol LIMIT 1`,
+    );
+  }
 
   /** The list lookups answer from: the newest complete one. */
   currentList(): Promise<InstrumentList | null> {
     return this.dataSource.getRepository(InstrumentList).findOne({ where: { status: 'complete' }, order: { id: 'DESC' } });
   }
 
+  /** Asked for every placement (sizing, slicing): written once, not built per call. */
   async find(exchange: string, tradingsymbol: string): Promise<InstrumentInfo | null> {
-    const row = await this.rows().andWhere('i.exchange = :exchange AND i.tradingsymbol = :tradingsymbol', { exchange, tradingsymbol }).getOne();
-    return row && info(row);
+    return this.bySymbol.one({ exchange, tradingsymbol });
   }
 
   async findByToken(instrumentToken: number): Promise<InstrumentInfo | null> {

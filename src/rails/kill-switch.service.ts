@@ -6,6 +6,7 @@ import type { Gauge } from 'prom-client';
 import { EntityManager, Repository } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { KITE_CLIENT, KiteClient } from '../kite-session/kite-client.provider';
+import { PreparedQuery } from '../database/prepared-query';
 import { WriteTransactions } from '../database/write-transactions';
 import { Notifier } from '../notifier/notifier.service';
 import { Metric } from '../metrics/metrics';
@@ -39,6 +40,8 @@ export interface TripResult extends KillSwitchStatus {
 @Injectable()
 export class KillSwitchService {
   private readonly logger = new Logger('KillSwitch');
+  /** Read before every placement (and inside its counting transaction): written once, not built per call. */
+  private readonly stateRow: PreparedQuery<Pick<KillSwitchState, 'tripped' | 'reason' | 'changedBy' | 'changedAt'>>;
 
   constructor(
     @InjectRepository(KillSwitchState) private readonly states: Repository<KillSwitchState>,
@@ -51,11 +54,17 @@ export class KillSwitchService {
     private readonly pacer: OrderPacer,
     @InjectMetric(Metric.KillSwitchTripped) private readonly trippedGauge: Gauge<string>,
     private readonly bus: EventEmitter2,
-  ) {}
+  ) {
+    this.stateRow = new PreparedQuery(
+      states.manager.connection,
+      KillSwitchState,
+      `SELECT "tripped", "reason", "changedBy", "changedAt" FROM "kill_switch" WHERE "id" = :id`,
+    );
+  }
 
   /** Read from the database every time: another instance, or the CLI, may have changed it. */
   async status(manager?: EntityManager): Promise<KillSwitchStatus> {
-    const row = await (manager ?? this.states.manager).findOneBy(KillSwitchState, { id: ID });
+    const row = await this.stateRow.one({ id: ID }, manager);
     this.trippedGauge.set(row?.tripped ? 1 : 0);
     return { tripped: row?.tripped ?? false, reason: row?.reason ?? null, changedBy: row?.changedBy ?? null, changedAt: row?.changedAt?.toISOString() ?? null };
   }

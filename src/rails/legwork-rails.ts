@@ -7,6 +7,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { CurrentOrder, OrderRails, OrderRailsSlot, PlacementRefusedError } from '../broker/order-rails';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
+import { PreparedQuery } from '../database/prepared-query';
 import { WriteTransactions } from '../database/write-transactions';
 import { Metric } from '../metrics/metrics';
 import { istToday } from '../market/ist-time';
@@ -38,6 +39,8 @@ const METRICS_REFRESH_MS = 5_000;
 @Injectable()
 export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Rails');
+  private readonly countPlaced: PreparedQuery<{ n: number | string }>;
+  private readonly insertAction: PreparedQuery<never>;
   private refresher: NodeJS.Timeout | undefined;
 
   constructor(
@@ -53,7 +56,20 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     private readonly sizing: OrderSizingRail,
     @InjectRepository(Leg) private readonly legs: Repository<Leg>,
     private readonly slot: OrderRailsSlot,
-  ) {}
+  ) {
+    // Both run in every placement's counting transaction: written once, not built per call.
+    const dataSource = actions.manager.connection;
+    this.countPlaced = new PreparedQuery(
+      dataSource,
+      OrderAction,
+      `SELECT COUNT(*) AS "n" FROM "order_actions" WHERE "tradingDay" = :tradingDay AND "action" = 'place'`,
+    );
+    this.insertAction = new PreparedQuery(
+      dataSource,
+      OrderAction,
+      `INSERT INTO "order_actions" ("action", "strategy", "orderId", "tradingDay", "at") VALUES (:action, :strategy, :orderId, :tradingDay, :at)`,
+    );
+  }
 
   onModuleInit(): void {
     // The broker's gateway and GTT service check every order through its slot: from now on, through these rails.
@@ -199,8 +215,8 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private placedToday(manager: EntityManager): Promise<number> {
-    return manager.countBy(OrderAction, { tradingDay: istToday(), action: 'place' });
+  private async placedToday(manager: EntityManager): Promise<number> {
+    return Number((await this.countPlaced.one({ tradingDay: istToday() }, manager))?.n ?? 0);
   }
 
   private assertUnderDailyLimit(today: number, limit: number): void {
@@ -254,8 +270,7 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     await this.writes.run(
       async (m) => {
         await recheck(m);
-        // updateEntity(false): nothing generated is needed back, so no re-select of the row.
-        await m.createQueryBuilder().insert().into(OrderAction).values({ action, strategy, orderId, tradingDay: istToday() }).updateEntity(false).execute();
+        await this.insertAction.execute({ action, strategy, orderId, tradingDay: istToday(), at: new Date() }, m);
       },
       { durable: false },
     );

@@ -1,11 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
-import { Repository } from 'typeorm';
-import { Leg } from '../broker/entities/leg.entity';
+import { LegLookup } from '../broker/leg-lookup';
 import { isLegTag } from '../broker/leg-tag';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
@@ -44,7 +42,7 @@ export class StrategyDispatcher implements OnModuleDestroy {
     private readonly contexts: StrategyContextFactory,
     private readonly holds: DeliveryHolds,
     private readonly config: ConfigService<LegworkConfig, true>,
-    @InjectRepository(Leg) private readonly legs: Repository<Leg>,
+    private readonly legLookup: LegLookup,
     @InjectMetric(Metric.StrategyHandlerSeconds) private readonly durations: Histogram<string>,
     @InjectMetric(Metric.StrategyFailures) private readonly failures: Counter<string>,
     private readonly gttOrders: GttOrderLinker,
@@ -113,7 +111,7 @@ export class StrategyDispatcher implements OnModuleDestroy {
 
   /** The leg behind the event's order: by its legwork leg tag, or (no leg tag) the order a GTT of ours fired. */
   private async legOf(event: AnyOrderEvent): Promise<LegInfo | null> {
-    const row = isLegTag(event.order.tag) ? await this.legs.findOne({ where: { tag: event.order.tag } }) : await this.gttOrders.legOf(event.order);
+    const row = isLegTag(event.order.tag) ? await this.legLookup.byTag(event.order.tag) : await this.gttOrders.legOf(event.order);
     return row ? { strategy: row.strategy, chainId: row.chainId, parentOrderId: row.parentOrderId, legName: row.legName, tag: row.tag } : null;
   }
 }

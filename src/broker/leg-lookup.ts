@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { PreparedQuery } from '../database/prepared-query';
+import { Leg } from './entities/leg.entity';
+
+/** Whose an order is: the leg row's identity, without its request or claim. */
+export type LegOwner = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag'>;
+
+const OWNER = `"strategy", "chainId", "parentOrderId", "legName", "tag"`;
+
+/**
+ * The leg behind an order, by its leg tag or by its order id. Asked on every order event (the strategy host, the GTT
+ * linker, the external-orders tracker) and on every placement (a leg's chain), so the queries are written once
+ * (PreparedQuery) instead of built per call. A slice shares its leg's chain and strategy: the first row is the leg.
+ */
+@Injectable()
+export class LegLookup {
+  private readonly ownerByTag: PreparedQuery<LegOwner>;
+  private readonly ownerByOrderId: PreparedQuery<LegOwner>;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.ownerByTag = new PreparedQuery(dataSource, Leg, `SELECT ${OWNER} FROM "legs" WHERE "tag" = :tag LIMIT 1`);
+    this.ownerByOrderId = new PreparedQuery(dataSource, Leg, `SELECT ${OWNER} FROM "legs" WHERE "orderId" = :orderId ORDER BY "id" LIMIT 1`);
+  }
+
+  byTag(tag: string): Promise<LegOwner | null> {
+    return this.ownerByTag.one({ tag });
+  }
+
+  byOrderId(orderId: string): Promise<LegOwner | null> {
+    return this.ownerByOrderId.one({ orderId });
+  }
+}

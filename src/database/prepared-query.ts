@@ -1,0 +1,60 @@
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/**
+ * A query that runs per order event or per placement (the strategy host's leg look-up, the GTT linker, the rails'
+ * checks), written once instead of built by TypeORM's query builder on every call: building and escaping the SQL
+ * was most of what such a read cost (issue 15's profiles). The SQL is standard — quoted identifiers, `:named`
+ * parameters, LIMIT — and is bound per call by the data source's own driver (`?` on SQLite, `$1` on PostgreSQL), so
+ * the same text runs on both. SQLite prepares it once (TypeORM's better-sqlite3 statement cache keys on the text).
+ *
+ * Rows come back as TypeORM would hydrate the entity's columns: each column named after an entity column (by its
+ * database name) goes through the driver's own conversion (booleans, dates, JSON), so a row reads the same on both
+ * databases. Columns that are not the entity's (COUNT(*) AS "n") come back raw.
+ */
+export class PreparedQuery<Row extends ObjectLiteral> {
+  private columns: Map<string, ColumnMetadata | null> | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entity: EntityTarget<ObjectLiteral>,
+    private readonly sql: string,
+  ) {}
+
+  /** Every row. `manager`: inside that transaction (its connection on PostgreSQL). */
+  async all(parameters: Record<string, unknown>, manager?: EntityManager): Promise<Row[]> {
+    const [sql, values] = this.dataSource.driver.escapeQueryWithParameters(this.sql, parameters, {});
+    const rows = await (manager ?? this.dataSource.manager).query<Array<Record<string, unknown>>>(sql, values);
+    return rows.map((row) => this.hydrate(row));
+  }
+
+  /** A statement that returns no rows (an INSERT, an UPDATE). */
+  async execute(parameters: Record<string, unknown>, manager?: EntityManager): Promise<void> {
+    const [sql, values] = this.dataSource.driver.escapeQueryWithParameters(this.sql, parameters, {});
+    await (manager ?? this.dataSource.manager).query(sql, values);
+  }
+
+  /** The first row, or null. */
+  async one(parameters: Record<string, unknown>, manager?: EntityManager): Promise<Row | null> {
+    return (await this.all(parameters, manager))[0] ?? null;
+  }
+
+  private hydrate(raw: Record<string, unknown>): Row {
+    const row: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      const column = this.column(name);
+      row[column ? column.propertyName : name] = column ? this.dataSource.driver.prepareHydratedValue(value, column) : value;
+    }
+    return row as Row;
+  }
+
+  private column(name: string): ColumnMetadata | null {
+    this.columns ??= new Map();
+    let column = this.columns.get(name);
+    if (column === undefined) {
+      column = this.dataSource.getMetadata(this.entity).columns.find((c) => c.databaseName === name) ?? null;
+      this.columns.set(name, column);
+    }
+    return column;
+  }
+}
