@@ -7,6 +7,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
 import { errorText } from '../common/error-text';
 import type { LegworkConfig } from '../config/legwork.config';
+import { PreparedQuery } from '../database/prepared-query';
 import { isUniqueViolation } from '../database/unique-violation';
 import { WriteTransactions } from '../database/write-transactions';
 import { LegEventName, LegFailedEvent, LegPlacedEvent, LegRef, LegSighting, LegUnknownEvent } from '../events/leg.events';
@@ -17,6 +18,26 @@ import type { KiteErrorInfo } from './kite-error';
 import { LegStatus, settleDeadline, sightingDecision, slicedLegStatus, SlicingPath, statesBefore } from './leg-state.machine';
 
 /** A leg's row as recorded before anything is sent. */
+/** The columns a new leg is recorded with (record): the rest take their defaults. */
+const NEW_LEG_COLUMNS = [
+  'strategy',
+  'chainId',
+  'parentOrderId',
+  'legName',
+  'tag',
+  'request',
+  'triggerEventId',
+  'reducesRisk',
+  'groupId',
+  'status',
+  'orderId',
+  'attempts',
+  'claimedBy',
+  'claimExpiresAt',
+  'createdAt',
+  'updatedAt',
+] as const satisfies ReadonlyArray<keyof Leg>;
+
 export type NewLeg = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag' | 'request' | 'triggerEventId' | 'reducesRisk' | 'groupId'>;
 
 /** One slice of a leg above the freeze limit, as recorded with the leg: its number (1…n), its own tag and request. */
@@ -39,6 +60,8 @@ export class LegLedger {
   private readonly logger = new Logger('Legs');
   /** This instance in claims: host, process and a random part (two engines in one process are two owners). */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly insertLeg: PreparedQuery<Leg>;
+  private readonly linkOrder: PreparedQuery<Pick<Leg, 'id'>>;
 
   constructor(
     @InjectRepository(Leg) private readonly legs: Repository<Leg>,
@@ -47,7 +70,22 @@ export class LegLedger {
     private readonly notifier: Notifier,
     private readonly config: ConfigService<LegworkConfig, true>,
     private readonly leadership: Leadership,
-  ) {}
+  ) {
+    // The two writes every placement makes — the leg recorded, then linked to its order — written once instead of
+    // built per call (PreparedQuery); RETURNING (SQLite and PostgreSQL alike) gives back the row, or whether it moved.
+    const dataSource = legs.manager.connection;
+    this.insertLeg = new PreparedQuery(
+      dataSource,
+      Leg,
+      `INSERT INTO "legs" (${NEW_LEG_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${NEW_LEG_COLUMNS.map((c) => `:${c}`).join(', ')}) RETURNING *`,
+    );
+    this.linkOrder = new PreparedQuery(
+      dataSource,
+      Leg,
+      `UPDATE "legs" SET "status" = 'placed', "orderId" = :orderId, "claimedBy" = NULL, "claimExpiresAt" = NULL, "errorType" = NULL, ` +
+        `"lastError" = NULL, "updatedAt" = :now WHERE "id" = :id AND "orderId" IS NULL AND "status" IN (:...from) RETURNING "id"`,
+    );
+  }
 
   /**
    * Record a new leg, already claimed by this instance and counted as its first attempt: nothing can send it but us
@@ -57,10 +95,11 @@ export class LegLedger {
   async record(values: NewLeg): Promise<Leg | null> {
     const row = { ...values, status: 'placing' as const, orderId: null, attempts: 1, claimedBy: this.owner, claimExpiresAt: this.leaseEnd() };
     try {
-      // insert, not save: save's change tracking costs more than the statement on this path.
       return await this.writes.run(async (m) => {
         await this.fence(m, 'recording a leg');
-        return m.create(Leg, { ...row, ...(await m.insert(Leg, row)).generatedMaps[0] });
+        const now = new Date();
+        const inserted = await this.insertLeg.one({ ...row, createdAt: now, updatedAt: now }, m);
+        return m.create(Leg, inserted!);
       });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -220,10 +259,9 @@ export class LegLedger {
   async sighted(leg: Leg, orderId: string, via: LegSighting): Promise<Sighting> {
     if (sightingDecision(leg, orderId) === 'link') {
       const was = leg.status;
-      const linked = await this.move(
-        { id: leg.id, orderId: IsNull(), status: In(statesBefore('placed')) },
-        { status: 'placed', orderId, claimedBy: null, claimExpiresAt: null, errorType: null, lastError: null },
-      );
+      const linked = await this.writes
+        .run((m) => this.linkOrder.all({ id: leg.id, orderId, from: statesBefore('placed'), now: new Date() }, m), { durable: false })
+        .then((rows) => rows.length > 0);
       if (linked) {
         leg = { ...leg, status: 'placed', orderId, claimedBy: null, claimExpiresAt: null };
         this.announcePlaced(leg, orderId, via, was);
