@@ -73,15 +73,12 @@ export class LegLedger {
   ) {
     // The two writes every placement makes — the leg recorded, then linked to its order — written once instead of
     // built per call (PreparedQuery); RETURNING (SQLite and PostgreSQL alike) gives back the row, or whether it moved.
-    const dataSource = legs.manager.connection;
-    this.insertLeg = new PreparedQuery(
-      dataSource,
-      Leg,
+    this.insertLeg = PreparedQuery.on(
+      legs,
       `INSERT INTO "legs" (${NEW_LEG_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${NEW_LEG_COLUMNS.map((c) => `:${c}`).join(', ')}) RETURNING *`,
     );
-    this.linkOrder = new PreparedQuery(
-      dataSource,
-      Leg,
+    this.linkOrder = PreparedQuery.on(
+      legs,
       `UPDATE "legs" SET "status" = 'placed', "orderId" = :orderId, "claimedBy" = NULL, "claimExpiresAt" = NULL, "errorType" = NULL, ` +
         `"lastError" = NULL, "updatedAt" = :now WHERE "id" = :id AND "orderId" IS NULL AND "status" IN (:...from) RETURNING "id"`,
     );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { PreparedQuery } from '../database/prepared-query';
 import { Leg } from './entities/leg.entity';
 
@@ -19,9 +19,9 @@ export class LegLookup {
   private readonly ownerByTag: PreparedQuery<LegOwner>;
   private readonly ownerByOrderId: PreparedQuery<LegOwner>;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    this.ownerByTag = new PreparedQuery(dataSource, Leg, `SELECT ${OWNER} FROM "legs" WHERE "tag" = :tag LIMIT 1`);
-    this.ownerByOrderId = new PreparedQuery(dataSource, Leg, `SELECT ${OWNER} FROM "legs" WHERE "orderId" = :orderId ORDER BY "id" LIMIT 1`);
+  constructor(@InjectRepository(Leg) legs: Repository<Leg>) {
+    this.ownerByTag = PreparedQuery.on(legs, `SELECT ${OWNER} FROM "legs" WHERE "tag" = :tag LIMIT 1`);
+    this.ownerByOrderId = PreparedQuery.on(legs, `SELECT ${OWNER} FROM "legs" WHERE "orderId" = :orderId ORDER BY "id" LIMIT 1`);
   }
 
   byTag(tag: string): Promise<LegOwner | null> {

@@ -57,7 +57,7 @@ describe.each(STORE_DIALECTS)('PreparedQuery: SQL written once, bound per call (
   });
 
   it('reads inside a transaction through its manager (sees what that transaction wrote)', async () => {
-    const ofLeg = new PreparedQuery<Pick<Leg, 'chainId'>>(dataSource, Leg, `SELECT "chainId" FROM "legs" WHERE "orderId" = :orderId LIMIT 1`);
+    const ofLeg = PreparedQuery.on<Pick<Leg, 'chainId'>>(dataSource.getRepository(Leg), `SELECT "chainId" FROM "legs" WHERE "orderId" = :orderId LIMIT 1`);
     await dataSource.transaction(async (manager) => {
       await manager.insert(Leg, {
         strategy: 's',

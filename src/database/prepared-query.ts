@@ -1,5 +1,5 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
 
 /**
  * A query that runs per order event or per placement (the strategy host's leg look-up, the GTT linker, the rails'
@@ -14,6 +14,11 @@ import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typ
  */
 export class PreparedQuery<Row extends ObjectLiteral> {
   private columns: Map<string, ColumnMetadata | null> | undefined;
+
+  /** A query over the repository's entity (its table and columns), on the repository's data source. */
+  static on<Row extends ObjectLiteral>(repository: Repository<ObjectLiteral>, sql: string): PreparedQuery<Row> {
+    return new PreparedQuery<Row>(repository.manager.connection, repository.target, sql);
+  }
 
   constructor(
     private readonly dataSource: DataSource,

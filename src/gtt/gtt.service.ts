@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { Leg } from '../broker/entities/leg.entity';
 import { classifyKiteError, KiteErrorInfo } from '../broker/kite-error';
 import { LegLedger } from '../broker/leg-ledger';
@@ -135,11 +135,9 @@ export class GttService {
     private readonly notifier: Notifier,
     private readonly bus: EventEmitter2,
     private readonly config: ConfigService<LegworkConfig, true>,
-    @InjectDataSource() dataSource: DataSource,
   ) {
-    this.firingCandidates = new PreparedQuery(
-      dataSource,
-      Gtt,
+    this.firingCandidates = PreparedQuery.on(
+      gtts,
       `SELECT "request" FROM "gtts" WHERE "exchange" = :exchange AND "tradingsymbol" = :tradingsymbol ` +
         `AND ("status" IN (:...live) OR ("status" = 'triggered' AND "updatedAt" > :since))`,
     );

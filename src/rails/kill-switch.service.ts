@@ -55,11 +55,7 @@ export class KillSwitchService {
     @InjectMetric(Metric.KillSwitchTripped) private readonly trippedGauge: Gauge<string>,
     private readonly bus: EventEmitter2,
   ) {
-    this.stateRow = new PreparedQuery(
-      states.manager.connection,
-      KillSwitchState,
-      `SELECT "tripped", "reason", "changedBy", "changedAt" FROM "kill_switch" WHERE "id" = :id`,
-    );
+    this.stateRow = PreparedQuery.on(states, `SELECT "tripped", "reason", "changedBy", "changedAt" FROM "kill_switch" WHERE "id" = :id`);
   }
 
   /** Read from the database every time: another instance, or the CLI, may have changed it. */

@@ -58,15 +58,9 @@ export class LegworkRails implements OrderRails, OnModuleInit, OnModuleDestroy {
     private readonly slot: OrderRailsSlot,
   ) {
     // Both run in every placement's counting transaction: written once, not built per call.
-    const dataSource = actions.manager.connection;
-    this.countPlaced = new PreparedQuery(
-      dataSource,
-      OrderAction,
-      `SELECT COUNT(*) AS "n" FROM "order_actions" WHERE "tradingDay" = :tradingDay AND "action" = 'place'`,
-    );
-    this.insertAction = new PreparedQuery(
-      dataSource,
-      OrderAction,
+    this.countPlaced = PreparedQuery.on(actions, `SELECT COUNT(*) AS "n" FROM "order_actions" WHERE "tradingDay" = :tradingDay AND "action" = 'place'`);
+    this.insertAction = PreparedQuery.on(
+      actions,
       `INSERT INTO "order_actions" ("action", "strategy", "orderId", "tradingDay", "at") VALUES (:action, :strategy, :orderId, :tradingDay, :at)`,
     );
   }
