@@ -1,8 +1,8 @@
 /**
  * Ingress throughput and ack latency: legwork vs a bare node:http server doing the same per-request work (the
- * practical limit) vs the Flask receiver from Kite's guides (if Debian's python3-flask is installed). Same machine,
- * same request mix, one run, targets alternating; reported as ratios to the bare-node baseline, with issue 15's
- * targets and whether each is met.
+ * practical limit), vs the framework alone (nest-floor: NestJS on platform-express, a guard, one insert), vs the Flask
+ * receiver from Kite's guides (if Debian's python3-flask is installed). Same machine, same request mix, one run,
+ * targets alternating; reported as ratios to the bare-node baseline, with issue 15's targets and whether each is met.
  *
  *   npm run bench                 # full run (10 s per target), all new orders
  *   npm run bench -- --smoke      # seconds, proves the script works (CI)
@@ -31,8 +31,8 @@ const DURATION = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = smoke ? 1 : Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const MIX = (process.env.BENCH_MIX ?? 'new') as keyof typeof MIXES;
-/** Comma-separated subset of bare-node, legwork, flask, and the extras legwork-normal, bare-node-full (default: the first three). */
-const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'bare-node,legwork,flask').split(',').map((t) => t.trim()));
+/** Comma-separated subset of bare-node, legwork, nest-floor, flask, and the extras legwork-normal, bare-node-full (default: the first four). */
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'bare-node,legwork,nest-floor,flask').split(',').map((t) => t.trim()));
 /** Profile legwork with V8 (--cpu-prof) and name the top frames of the measured window; the file stays in bench/results. */
 const CPU_PROF = ['1', 'true', 'yes'].includes((process.env.BENCH_CPU_PROF ?? '').toLowerCase());
 /** wrk when the distribution has it (lighter on the CPU the server needs), else autocannon. BENCH_LOAD=autocannon forces it. */
@@ -124,6 +124,19 @@ function writeBodies(dir: string, name: string, bodies: string[]): { file: strin
   const file = join(dir, `${name}.txt`);
   writeFileSync(file, `${bodies.join('\n')}\n`);
   return { file, bodies };
+}
+
+/**
+ * How far the framework alone gets (nest-floor: NestJS on platform-express, a guard, one insert, no engine) and how
+ * close legwork comes to it: what the issue's ≥ 0.4× bare-node asks of legwork, in the terms of its own design.
+ */
+function framework(results: Result[]): { floorVsBare: number; legworkVsFloor: number | null } | null {
+  const [floor, bare, legwork] = ['nest-floor', 'bare-node', 'legwork'].map((name) => results.find((r) => r.target === name));
+  if (!floor || !bare) return null;
+  return {
+    floorVsBare: +(floor.requestsPerSec / bare.requestsPerSec).toFixed(2),
+    legworkVsFloor: legwork ? +(legwork.requestsPerSec / floor.requestsPerSec).toFixed(2) : null,
+  };
 }
 
 type Verdict = { target: string; value: number | null; wanted: string; met: boolean | null; note?: string };
@@ -281,6 +294,8 @@ async function main(): Promise<void> {
   for (const v of targetsMet) {
     console.log(`  ${v.target}: ${v.value ?? '—'} (wanted ${v.wanted}) ${v.met === null ? `n/a: ${v.note}` : v.met ? 'met' : 'NOT met'}`);
   }
+  const floor = framework(results);
+  if (floor) console.log(`framework floor (not a target): nest-floor ÷ bare-node ${floor.floorVsBare}, legwork ÷ nest-floor ${floor.legworkVsFloor}`);
   for (const profile of profiles) printCpuProfile(profile);
   const all = rounds.flat();
   const legworkRuns = all.filter((r) => r.target.startsWith('legwork'));
@@ -289,6 +304,7 @@ async function main(): Promise<void> {
     allAnswered200: all.every((r) => r.errors === 0 && r.non2xx === 0 && r.requestsPerSec > 0),
     legworkDrained: legworkRuns.every((r) => r.drainSeconds !== null && r.drainSeconds !== undefined),
     targets: results.map((r) => r.target),
+    framework: floor,
   };
   const file = writeResults('ingress', smoke, startedAt, {
     durationSeconds: DURATION,

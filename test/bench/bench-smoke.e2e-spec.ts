@@ -179,14 +179,20 @@ describe('bench scripts, smoke mode', () => {
   it('ingress: every signed postback got its 200 from every target, and legwork processed all it acknowledged', () => {
     const r = succeeded('ingress');
     const targets = r.results.map((row: { target: string }) => row.target);
-    expect(targets).toEqual(expect.arrayContaining(['bare-node', 'legwork'])); // flask too when python3-flask is installed
+    expect(targets).toEqual(expect.arrayContaining(['bare-node', 'legwork', 'nest-floor'])); // flask too when python3-flask is installed
     for (const row of r.results) {
       expect(row).toMatchObject({ non2xx: 0, errors: 0, requestsPerSec: expect.any(Number), p99ms: expect.any(Number) });
       expect(row.requestsPerSec).toBeGreaterThan(0);
     }
     const legwork = r.results.find((row: { target: string }) => row.target === 'legwork');
     expect(legwork).toMatchObject({ backlogAtEnd: expect.any(Number), drainSeconds: expect.any(Number) });
-    expect(r.summary).toEqual({ allAnswered200: true, legworkDrained: true, targets });
+    // The framework's own floor beside them (NestJS + platform-express + guard + one insert), as ratios.
+    expect(r.summary).toEqual({
+      allAnswered200: true,
+      legworkDrained: true,
+      targets,
+      framework: { floorVsBare: expect.any(Number), legworkVsFloor: expect.any(Number) },
+    });
     // Every postback a new order by default; issue 15's targets reported as ratios within the run, with a verdict or
     // the reason there is none (a baseline not installed here).
     expect(r.mix).toMatchObject({ name: 'new', open: 1 });
