@@ -4,15 +4,11 @@
  * FULL, same as legwork's default) — and answer 200. No framework, no ORM.
  */
 import { createServer } from 'node:http';
-import Database from 'better-sqlite3';
-import { hexDigestsEqual, postbackChecksum, sha256Hex } from '../../src/common/kite-checksum';
+import { hexDigestsEqual, postbackChecksum } from '../../src/common/kite-checksum';
+import { bareInbox } from './bare-inbox';
 
 const [port, dbPath, secret] = [Number(process.env.PORT ?? 0), process.env.DB ?? ':memory:', process.env.SECRET ?? ''];
-const db = new Database(dbPath);
-db.pragma('journal_mode = WAL');
-db.pragma(`synchronous = ${process.env.SYNCHRONOUS ?? 'FULL'}`);
-db.exec('CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY, dedup_key TEXT UNIQUE, order_id TEXT, raw_body TEXT, received_at TEXT)');
-const insert = db.prepare('INSERT OR IGNORE INTO inbox (dedup_key, order_id, raw_body, received_at) VALUES (?, ?, ?, ?)');
+const store = bareInbox(dbPath, process.env.SYNCHRONOUS ?? 'FULL');
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -31,7 +27,7 @@ const server = createServer((req, res) => {
       res.writeHead(403).end();
       return;
     }
-    insert.run(sha256Hex(`${body.order_id}|${body.status}|${body.filled_quantity}`), String(body.order_id), raw, new Date().toISOString());
+    store(body, raw);
     res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
   });
 });

@@ -8,17 +8,13 @@ import 'reflect-metadata';
 import { CanActivate, Controller, ExecutionContext, ForbiddenException, HttpCode, Injectable, Module, Post, Req, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import Database from 'better-sqlite3';
 import { raw } from 'express';
 import type { Request } from 'express';
-import { hexDigestsEqual, postbackChecksum, sha256Hex } from '../../src/common/kite-checksum';
+import { hexDigestsEqual, postbackChecksum } from '../../src/common/kite-checksum';
+import { bareInbox } from './bare-inbox';
 
 const [port, dbPath, secret] = [Number(process.env.PORT ?? 0), process.env.DB ?? ':memory:', process.env.SECRET ?? ''];
-const db = new Database(dbPath);
-db.pragma('journal_mode = WAL');
-db.pragma(`synchronous = ${process.env.SYNCHRONOUS ?? 'NORMAL'}`);
-db.exec('CREATE TABLE IF NOT EXISTS inbox (id INTEGER PRIMARY KEY, dedup_key TEXT UNIQUE, order_id TEXT, raw_body TEXT, received_at TEXT)');
-const insert = db.prepare('INSERT OR IGNORE INTO inbox (dedup_key, order_id, raw_body, received_at) VALUES (?, ?, ?, ?)');
+const store = bareInbox(dbPath, process.env.SYNCHRONOUS ?? 'NORMAL');
 
 type PostbackRequest = Request & { rawText?: string; payload?: Record<string, unknown> };
 
@@ -38,8 +34,7 @@ class PostbackController {
   @HttpCode(200)
   @UseGuards(ChecksumGuard)
   receive(@Req() req: PostbackRequest): { status: 'ok' } {
-    const body = req.payload!;
-    insert.run(sha256Hex(`${body.order_id}|${body.status}|${body.filled_quantity}`), String(body.order_id), req.rawText, new Date().toISOString());
+    store(req.payload!, req.rawText!);
     return { status: 'ok' };
   }
 }
