@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -8,6 +8,7 @@ import { RunningStrategies } from '../broker/running-strategies';
 import { errorText } from '../common/error-text';
 import { ExternalOrderRow, HOT_PATH_STORE, HotPathStore } from '../database/hot-path/hot-path.store';
 import { OnAnyOrderEvent } from '../events/on-any-order-event';
+import { DeliveryHolds } from '../orders/delivery-holds';
 import { GttOrderLinker } from '../gtt/gtt-order-linker';
 import type { AnyOrderEvent } from '../events/order.events';
 import { Metric } from '../metrics/metrics';
@@ -21,18 +22,20 @@ import { ExternalOrder } from './entities/external-order.entity';
  * is stored like any other; this only records that it is external. Strategies still never see it (the strategy host
  * delivers it only to handlers with `external: true`).
  *
- * The rows are written in batches (every order first seen in one turn of the event loop, one unit of work with a
- * prepared statement): on a busy morning most postbacks are first sights of external orders, and a write of its own
- * for each cost as much as the postback. Nothing rests on memory: the batch is queued for the database before the
- * events that caused it can be marked dispatched (the publisher's marks come later through the same write queue), so
- * a crash before it is written means those events are published again at the next start, and recorded then.
+ * The rows are written in batches: every order first seen while the publisher delivers a batch of events goes in one
+ * unit of work (a prepared statement), written once the event loop comes round (setImmediate). On a busy morning most
+ * postbacks are first sights of external orders, and a write per order cost more than its postback's own (issue 15).
+ * Nothing rests on memory: each event whose order is in a batch is held (DeliveryHolds) until the batch is committed,
+ * so the publisher does not mark it dispatched before; a crash in between means the event is published again at the
+ * next start, and the order recorded then.
  */
 @Injectable()
-export class ExternalOrdersTracker {
+export class ExternalOrdersTracker implements OnModuleDestroy {
   private readonly logger = new Logger('ExternalOrders');
   /** Orders already known to be external (or known not to be): saves a write per event. An accelerator only. */
   private readonly seen = new Set<string>();
-  private batch: ExternalOrderRow[] = [];
+  /** First sights waiting for their write, and that write (events are held until it settles). */
+  private pending: { rows: ExternalOrderRow[]; written: Promise<void> } | null = null;
 
   constructor(
     @InjectRepository(ExternalOrder) private readonly externals: Repository<ExternalOrder>,
@@ -41,6 +44,7 @@ export class ExternalOrdersTracker {
     @InjectMetric(Metric.ExternalOrders) private readonly counter: Counter<string>,
     // The order a GTT of ours fired carries no tag, yet is ours.
     private readonly gttOrders: GttOrderLinker,
+    private readonly holds: DeliveryHolds,
   ) {}
 
   isExternalTag(tag: string | null | undefined): boolean {
@@ -54,7 +58,8 @@ export class ExternalOrdersTracker {
     this.seen.add(order.orderId);
     // An order one of our GTTs fired carries no tag, but it is legwork's: linked to its chain, not external.
     if (!this.isExternalTag(order.tag) || (await this.gttOrders.legOf(order))) return;
-    this.batch.push({
+    const batch = (this.pending ??= this.nextBatch());
+    batch.rows.push({
       orderId: order.orderId,
       tag: order.tag ?? null,
       tradingsymbol: order.tradingsymbol ?? null,
@@ -62,13 +67,32 @@ export class ExternalOrdersTracker {
       firstSource: event.source,
       tradingDay: istToday(),
     });
-    if (this.batch.length === 1) queueMicrotask(() => void this.record());
+    this.holds.hold(event.eventId, batch.written);
   }
 
-  /** Writes the batch gathered; never in the way of event delivery (the order itself is stored either way). */
-  private async record(): Promise<void> {
-    const rows = this.batch;
-    this.batch = [];
+  /** Resolves once the first sights gathered so far are written (or their write failed). */
+  async flushed(): Promise<void> {
+    await this.pending?.written;
+  }
+
+  /** A graceful stop writes what is gathered (the database closes after the modules). */
+  onModuleDestroy(): Promise<void> {
+    return this.flushed();
+  }
+
+  private nextBatch(): { rows: ExternalOrderRow[]; written: Promise<void> } {
+    const rows: ExternalOrderRow[] = [];
+    const written = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        if (this.pending?.rows === rows) this.pending = null;
+        void this.record(rows).finally(resolve);
+      }),
+    );
+    return { rows, written };
+  }
+
+  /** Writes a batch; never in the way of event delivery (the order itself is stored either way). Never throws. */
+  private async record(rows: ExternalOrderRow[]): Promise<void> {
     try {
       const inserted = await this.store.recordExternalOrders(rows);
       const fresh = rows.filter((_, i) => inserted[i]); // the rest were recorded before (another instance, an earlier run)

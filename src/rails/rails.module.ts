@@ -20,6 +20,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { NotifierModule } from '../notifier/notifier.module';
 import { BrokerModule } from '../broker/broker.module';
 import { GttModule } from '../gtt/gtt.module';
+import { OrdersModule } from '../orders/orders.module';
 
 /** Safety rails every order passes in the gateway: Kite's rate limits, market protection, lot/tick/freeze sizing, the kill switch (with its endpoints), external-order tracking. Strategy limits: src/strategy-limits. */
 @Module({
@@ -30,6 +31,7 @@ import { GttModule } from '../gtt/gtt.module';
     NotifierModule,
     BrokerModule,
     GttModule,
+    OrdersModule,
     TypeOrmModule.forFeature([KillSwitchState, OrderAction, ExternalOrder, Leg]),
     InstrumentsModule,
   ],

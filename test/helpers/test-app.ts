@@ -10,6 +10,7 @@ import { configureApp } from '../../src/app.setup';
 import { InboxProcessor } from '../../src/inbox/inbox.processor';
 import { InboxService } from '../../src/inbox/inbox.service';
 import { NotifierModule } from '../../src/notifier/notifier.module';
+import { ExternalOrdersTracker } from '../../src/rails/external-orders.tracker';
 import { OrderEventPublisher } from '../../src/orders/order-event.publisher';
 import { SAMPLE_API_SECRET } from './postbacks';
 
@@ -77,6 +78,7 @@ export async function createTestApp(
   if (options.waitForBoot ?? true) await processor.kick();
   const inbox = app.get(InboxService);
   const publisher = app.get(OrderEventPublisher);
+  const tracker = app.get(ExternalOrdersTracker);
   return {
     app,
     dataSource: app.get(DataSource),
@@ -85,6 +87,9 @@ export async function createTestApp(
       await processor.kick();
       await processor.idle();
       await publisher.idle();
+      // First sights of external orders hold their events until written (ExternalOrdersTracker): written, then marked.
+      await tracker.flushed();
+      await new Promise((resolve) => setImmediate(resolve));
       await publisher.flushMarks();
     },
     close: () => app.close(),
