@@ -160,7 +160,7 @@ function verdicts(results: Result[]): Verdict[] {
       ...judge(
         ratio(legwork?.requestsPerSec, flask?.requestsPerSec),
         (v) => v >= TARGET.vsFlask,
-        flask ? unavailable('legwork') : 'Flask baseline unavailable (install Debian python3-flask)',
+        flask ? unavailable('legwork') : !TARGETS.has('flask') ? unavailable('flask') : 'Flask baseline unavailable (install Debian python3-flask)',
       ),
     },
     {
