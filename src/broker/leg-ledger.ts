@@ -17,18 +17,12 @@ import { Leg } from './entities/leg.entity';
 import type { KiteErrorInfo } from './kite-error';
 import { LegStatus, settleDeadline, sightingDecision, slicedLegStatus, SlicingPath, statesBefore } from './leg-state.machine';
 
-/** A leg's row as recorded before anything is sent. */
-/** The columns a new leg is recorded with (record): the rest take their defaults. */
+/** What a caller gives for a new leg (NewLeg). */
+const NEW_LEG_FIELDS = ['strategy', 'chainId', 'parentOrderId', 'legName', 'tag', 'request', 'triggerEventId', 'reducesRisk', 'groupId'] as const;
+
+/** The columns a new leg is recorded with (record): the caller's fields and its claim; the rest take their defaults. */
 const NEW_LEG_COLUMNS = [
-  'strategy',
-  'chainId',
-  'parentOrderId',
-  'legName',
-  'tag',
-  'request',
-  'triggerEventId',
-  'reducesRisk',
-  'groupId',
+  ...NEW_LEG_FIELDS,
   'status',
   'orderId',
   'attempts',
@@ -38,7 +32,8 @@ const NEW_LEG_COLUMNS = [
   'updatedAt',
 ] as const satisfies ReadonlyArray<keyof Leg>;
 
-export type NewLeg = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag' | 'request' | 'triggerEventId' | 'reducesRisk' | 'groupId'>;
+/** A leg's row as recorded before anything is sent. */
+export type NewLeg = Pick<Leg, (typeof NEW_LEG_FIELDS)[number]>;
 
 /** One slice of a leg above the freeze limit, as recorded with the leg: its number (1…n), its own tag and request. */
 export type NewSlice = Pick<Leg, 'slice' | 'tag' | 'request'>;
