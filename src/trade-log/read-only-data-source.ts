@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { preparedOn } from '../database/postgres/migrate-locked';
 
 /** The trade-log file is missing, unreadable, or not a legwork trade log. */
 export class TradeLogOpenError extends Error {}
@@ -31,19 +32,12 @@ async function openPostgresReadOnly(url: string, entities: DataSourceOptions['en
   } catch (error) {
     throw new TradeLogOpenError(`cannot open trade log on PostgreSQL ${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const runner = dataSource.createQueryRunner();
-  try {
+  return preparedOn(dataSource, async (runner) => {
     const missing: string[] = [];
     for (const table of REQUIRED_TABLES) if (!(await runner.hasTable(table))) missing.push(table);
     if (missing.length > 0)
       throw new TradeLogOpenError(`${name} is not a legwork trade log (missing tables: ${missing.join(', ')}); start the engine once on it to migrate it`);
-  } catch (error) {
-    await runner.release();
-    await dataSource.destroy();
-    throw error;
-  }
-  await runner.release();
-  return dataSource;
+  });
 }
 
 /**
