@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { bindSqliteNumbers } from './sqlite-bound-numbers';
+import { sqliteConnectionOf } from './sqlite-connection';
 import { WalCheckpointer } from './wal-checkpointer';
 
 export interface SqliteSettings {
@@ -73,7 +74,7 @@ export async function commitSync(dataSource: DataSource, fdatasync: Fdatasync = 
   const [{ synchronous }] = await dataSource.query<Array<{ synchronous: number }>>('PRAGMA synchronous');
   const file = dataSource.options.database;
   if (file === ':memory:' || file === '') return { mode: 'off', ...nothing };
-  const connection = (dataSource.driver as unknown as { databaseConnection: { pragma(source: string): unknown; open: boolean } }).databaseConnection;
+  const connection = sqliteConnectionOf(dataSource)!;
   const checkpointer = new WalCheckpointer(file, connection);
   if (synchronous < 2) return { mode: 'off', sync: nothing.sync, close: () => checkpointer.stop() };
   connection.pragma('synchronous = NORMAL');

@@ -1,9 +1,8 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { QueryFailedError } from 'typeorm';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
-
-type SqliteStatement = { reader: boolean; all(...values: unknown[]): unknown[]; run(...values: unknown[]): unknown };
-type SqliteConnection = { prepare(sql: string): SqliteStatement };
+import type { Database, Statement } from 'better-sqlite3';
+import { sqliteConnectionOf } from './sqlite-connection';
 
 /**
  * A query that runs per order event or per placement (the strategy host's leg look-up, the GTT linker, the rails'
@@ -18,9 +17,9 @@ type SqliteConnection = { prepare(sql: string): SqliteStatement };
  */
 export class PreparedQuery<Row extends ObjectLiteral> {
   private columns: Map<string, ColumnMetadata | null> | undefined;
-  private sqlite: SqliteConnection | null | undefined;
+  private sqlite: Database | null | undefined;
   /** Per SQL text: one, unless a `:...list` parameter varies in length. */
-  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly statements = new Map<string, Statement<unknown[]>>();
 
   /** A query over the repository's entity (its table and columns), on the repository's data source. */
   static on<Row extends ObjectLiteral>(repository: Repository<ObjectLiteral>, sql: string): PreparedQuery<Row> {
@@ -61,13 +60,8 @@ export class PreparedQuery<Row extends ObjectLiteral> {
   }
 
   /** The engine's better-sqlite3 connection, or null on another database. */
-  private sqliteConnection(): SqliteConnection | null {
-    if (this.sqlite === undefined) {
-      this.sqlite =
-        this.dataSource.options.type === 'better-sqlite3'
-          ? (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection
-          : null;
-    }
+  private sqliteConnection(): Database | null {
+    if (this.sqlite === undefined) this.sqlite = sqliteConnectionOf(this.dataSource);
     return this.sqlite;
   }
 

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { OrderSnapshot } from '../../events/order-snapshot';
 import { ORDER_SNAPSHOT_KEYS } from '../../events/order-snapshot';
+import { sqliteConnectionOf } from '../sqlite-connection';
 import type { WriteTransactions } from '../write-transactions';
 import {
   Applied,
@@ -326,7 +327,7 @@ export class SqliteHotPathStore implements HotPathStore {
   }
 
   private db(): Database {
-    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    return sqliteConnectionOf(this.dataSource)!;
   }
 
   private sql() {
