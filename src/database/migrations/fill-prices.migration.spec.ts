@@ -1,20 +1,12 @@
-import { DataSource } from 'typeorm';
+import { oldTradeLog } from '../../../test/helpers/old-trade-log';
 import { tempDir } from '../../../test/helpers/test-app';
-import { sqliteDataSourceOptions } from '../data-source.options';
-import { ENTITIES } from '../../entities';
-import { MIGRATIONS } from './index';
 
 describe('migration FillPrices on a trade log written by the old code', () => {
   const tmp = tempDir('legwork-migration-');
   afterAll(() => tmp.cleanup());
 
   it('turns prices of 0 into unpriced (NULL) and times each fill by its order.filled event (exchange_update_timestamp)', async () => {
-    const base = sqliteDataSourceOptions({ path: `${tmp.dir}/old.sqlite`, synchronous: 'NORMAL' }, ENTITIES);
-    const before = MIGRATIONS.slice(
-      0,
-      MIGRATIONS.findIndex((m) => m.name === 'FillPrices1796281438159'),
-    );
-    const old = await new DataSource({ ...base, migrations: before, logging: false }).initialize();
+    const { old, migrate } = await oldTradeLog(tmp.dir, 'FillPrices1796281438159');
     const event = (at: string) => JSON.stringify({ order: { orderId: '1', exchangeUpdateTimestamp: at }, fill: { quantity: 1 } });
     await old.query(
       `INSERT INTO "order_events" ("id", "orderId", "type", "status", "filledQuantity", "source", "payload") VALUES
@@ -27,7 +19,7 @@ describe('migration FillPrices on a trade log written by the old code', () => {
     );
     await old.destroy();
 
-    const migrated = await new DataSource({ ...base, logging: false }).initialize();
+    const migrated = await migrate();
     try {
       expect(await migrated.query(`SELECT "orderId", "price", "cumulativeQuantity", "exchangeTimestamp" FROM "fills" ORDER BY "id"`)).toEqual([
         { orderId: '1', price: 470.5, cumulativeQuantity: 2, exchangeTimestamp: '2026-11-25 11:00:00' },

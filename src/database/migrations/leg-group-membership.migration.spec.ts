@@ -1,20 +1,12 @@
-import { DataSource } from 'typeorm';
+import { oldTradeLog } from '../../../test/helpers/old-trade-log';
 import { tempDir } from '../../../test/helpers/test-app';
-import { ENTITIES } from '../../entities';
-import { sqliteDataSourceOptions } from '../data-source.options';
-import { MIGRATIONS } from './index';
 
 describe('migration LegGroupMembership on a trade log written by the old code', () => {
   const tmp = tempDir('legwork-migration-');
   afterAll(() => tmp.cleanup());
 
   it("gives each group leg (and its reversals) its group's id from the `<group>/<leg>` name, and no other leg one", async () => {
-    const base = sqliteDataSourceOptions({ path: `${tmp.dir}/old.sqlite`, synchronous: 'NORMAL' }, ENTITIES);
-    const before = MIGRATIONS.slice(
-      0,
-      MIGRATIONS.findIndex((m) => m.name === 'LegGroupMembership1797000000100'),
-    );
-    const old = await new DataSource({ ...base, migrations: before, logging: false }).initialize();
+    const { old, migrate } = await oldTradeLog(tmp.dir, 'LegGroupMembership1797000000100');
     const group = async (parentOrderId: string, name: string) =>
       await old.query<Array<{ id: number }>>(
         `INSERT INTO "leg_groups" ("strategy", "parentOrderId", "name", "direction", "status", "spec", "deadline") VALUES ('s', ?, ?, 'entry', 'done', '{}', '2026-12-01 10:00:00') RETURNING "id"`,
@@ -40,7 +32,7 @@ describe('migration LegGroupMembership on a trade log written by the old code', 
     }
     await old.destroy();
 
-    const migrated = await new DataSource({ ...base, logging: false }).initialize();
+    const migrated = await migrate();
     try {
       const rows = await migrated.query<unknown[]>(`SELECT "parentOrderId", "legName", "groupId" FROM "legs" ORDER BY "id"`);
       expect(rows).toEqual([
