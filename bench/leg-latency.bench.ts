@@ -40,6 +40,7 @@ import { ROOT, simulatorEngineEnv, spawnEngine } from './lib/engine-child';
 import { watchLikeThePage } from './lib/page-watcher';
 import { printCpuProfile, ProfileSummary, ProfileWindow, summariseCpuProfile } from './lib/cpu-profile';
 import { isSmoke, resultsDir, writeResults } from './lib/results';
+import { threadCpu } from './lib/thread-cpu';
 
 const SECRET = 'bench-leg-latency-secret';
 const smoke = isSmoke();
@@ -168,25 +169,20 @@ async function measure(sim: KiteSimulator, postbackUrl: string, chains: number, 
   const samples: number[] = [];
   for (let i = 0; i < chains; i++) {
     const { orderId, body } = entryPostback();
-    const seen = sim.requests.length;
+    // Waited on, not polled: a polling loop would spin while the engine waits for its fsyncs and HTTP, and that CPU
+    // would count as the engine's (the longer a side's chain, the more it would spin).
+    const placement = sim.nextRequest((r) => r.method === 'POST' && r.path === '/orders/regular', 10_000);
+    placement.catch(() => undefined); // awaited below; the send may fail first
     const t0 = performance.now();
     await send(postbackUrl, body);
     const acked = performance.now();
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const hit = sim.requests.slice(seen).find((r) => r.method === 'POST' && r.path === '/orders/regular');
-      if (hit) {
-        samples.push(hit.receivedHr - t0);
-        const published = publishedAt.get(orderId);
-        if (breakdown) breakdown.ack.push(acked - t0);
-        if (breakdown && published !== undefined) {
-          breakdown.toEvent.push(published - t0);
-          breakdown.eventToPlacement.push(hit.receivedHr - published);
-        }
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`no leg placed for entry ${orderId} within 10 s`);
-      await new Promise((resolve) => setImmediate(resolve));
+    const hit = await placement.catch(() => Promise.reject(new Error(`no leg placed for entry ${orderId} within 10 s`)));
+    samples.push(hit.receivedHr - t0);
+    const published = publishedAt.get(orderId);
+    if (breakdown) breakdown.ack.push(acked - t0);
+    if (breakdown && published !== undefined) {
+      breakdown.toEvent.push(published - t0);
+      breakdown.eventToPlacement.push(hit.receivedHr - published);
     }
     if (sim.requests.length > 1000) sim.clearRequests();
     // Chains spaced like a trading day's (not back to back): the previous chain's trailing writes are done.
@@ -284,11 +280,19 @@ async function main(): Promise<void> {
     // CPU time of this process per chain: sender + simulator (+ the engine when in-process). Machine noise stretches
     // wall times but not CPU time, so the difference between the sides is the engine's own work per chain.
     const cpu = { legwork: 0, bare: 0 };
+    // The same split by thread: the event loop's own work, and what runs beside it (fdatasync, checkpoints, GC helpers).
+    const threads = { legwork: { mainMs: 0, otherMs: 0 }, bare: { mainMs: 0, otherMs: 0 } };
     const cpuOf = async (side: 'legwork' | 'bare', work: () => Promise<number[]>) => {
       const start = process.cpuUsage();
+      const threadsAtStart = threadCpu();
       const samples = await work();
       const used = process.cpuUsage(start);
+      const threadsAtEnd = threadCpu();
       cpu[side] += (used.user + used.system) / 1000;
+      if (threadsAtStart && threadsAtEnd) {
+        threads[side].mainMs += threadsAtEnd.mainMs - threadsAtStart.mainMs;
+        threads[side].otherMs += threadsAtEnd.otherMs - threadsAtStart.otherMs;
+      }
       return samples;
     };
     const profiler = CPU_PROF && IN_PROCESS ? inProcessProfiler() : null;
@@ -313,7 +317,14 @@ async function main(): Promise<void> {
       baseline: b,
       ratios: { p50: ratio(l.p50, b.p50), p99: ratio(l.p99, b.p99) },
       cpuMsPerChain: IN_PROCESS
-        ? { legwork: round2(cpu.legwork / l.n), bare: round2(cpu.bare / b.n), engine: round2(cpu.legwork / l.n - cpu.bare / b.n) }
+        ? {
+            legwork: round2(cpu.legwork / l.n),
+            bare: round2(cpu.bare / b.n),
+            engine: round2(cpu.legwork / l.n - cpu.bare / b.n),
+            // /proc counts in 10 ms ticks: read over a whole run's chains only.
+            engineMainThread: round2(threads.legwork.mainMs / l.n - threads.bare.mainMs / b.n),
+            engineOtherThreads: round2(threads.legwork.otherMs / l.n - threads.bare.otherMs / b.n),
+          }
         : { note: 'engine CPU is measured only with the engine in this process' },
       legworkBreakdown: IN_PROCESS
         ? { ack: stats(breakdown.ack), postbackToEvent: stats(breakdown.toEvent), eventToPlacement: stats(breakdown.eventToPlacement) }
@@ -349,6 +360,10 @@ async function main(): Promise<void> {
     if (IN_PROCESS)
       console.log(
         `CPU per chain: ${round2(cpu.legwork / l.n)} ms with legwork, ${round2(cpu.bare / b.n)} ms with the script (sender + simulator + server): the engine's own work ≈ ${round2(cpu.legwork / l.n - cpu.bare / b.n)} ms`,
+      );
+    if (IN_PROCESS && threadCpu())
+      console.log(
+        `  of which on the event loop's thread ≈ ${result.cpuMsPerChain.engineMainThread} ms, on other threads (fdatasync, WAL checkpoints, GC helpers) ≈ ${result.cpuMsPerChain.engineOtherThreads} ms`,
       );
     if (WATCHERS > 0)
       console.log(`${WATCHERS} open /trades page(s) watching: ${result.watchers.streamMessages} stream messages, ${result.watchers.pageReads} page reads`);

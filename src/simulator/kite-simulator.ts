@@ -75,6 +75,12 @@ export class KiteSimulator {
   readonly options: SimulatorOptions;
   /** Every API request received (control routes excluded), oldest first. */
   readonly requests: RecordedRequest[] = [];
+  /** Callers of nextRequest() still waiting, each with the request it waits for. */
+  private readonly requestWaiters = new Set<{
+    matches: (request: RecordedRequest) => boolean;
+    arrived: (request: RecordedRequest) => void;
+    fail: (error: Error) => void;
+  }>();
 
   private readonly walk: PriceWalk;
   private readonly book: OrderBook;
@@ -171,7 +177,8 @@ export class KiteSimulator {
   }
 
   /**
-   * Stops timers, discards held/delayed postbacks, cuts open connections (held requests included) and closes.
+   * Stops timers, discards held/delayed postbacks, cuts open connections (held requests included), fails nextRequest()
+   * waiters and closes.
    * Orders, prices and tokens survive: start() again (on the same port) to model an API outage.
    */
   async stop(): Promise<void> {
@@ -179,6 +186,7 @@ export class KiteSimulator {
     this.tickTimer = undefined;
     for (const timer of this.heldRequests.keys()) clearTimeout(timer);
     this.heldRequests.clear();
+    for (const waiter of this.requestWaiters) waiter.fail(new Error('the simulator stopped before a matching request arrived'));
     await this.postbacks.close();
     await this.orderStream.close();
     const server = this.server;
@@ -448,6 +456,27 @@ export class KiteSimulator {
     this.requests.length = 0;
   }
 
+  /**
+   * The next API request that `matches`, arriving after this call: resolved the moment it is read (before it is
+   * answered), so a latency bench waits on it instead of polling `requests` (polling would burn the CPU it measures).
+   * Rejects after `timeoutMs`.
+   */
+  nextRequest(matches: (request: RecordedRequest) => boolean, timeoutMs: number): Promise<RecordedRequest> {
+    return new Promise((resolve, reject) => {
+      const settle = () => {
+        clearTimeout(timer);
+        this.requestWaiters.delete(waiter);
+      };
+      const waiter = {
+        matches,
+        arrived: (request: RecordedRequest) => (settle(), resolve(request)),
+        fail: (error: Error) => (settle(), reject(error)),
+      };
+      const timer = setTimeout(() => waiter.fail(new Error(`no matching request reached the simulator within ${timeoutMs} ms`)), timeoutMs);
+      this.requestWaiters.add(waiter);
+    });
+  }
+
   // ---- HTTP --------------------------------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -458,7 +487,9 @@ export class KiteSimulator {
       const method = req.method ?? 'GET';
       const body = parseBody(await readBody(req), req.headers['content-type']);
       if (!path.startsWith('/_sim/')) {
-        this.requests.push({ method, path, query, body, headers: req.headers, receivedAt: new Date(), receivedHr: performance.now() });
+        const request = { method, path, query, body, headers: req.headers, receivedAt: new Date(), receivedHr: performance.now() };
+        this.requests.push(request);
+        for (const waiter of this.requestWaiters) if (waiter.matches(request)) waiter.arrived(request);
       }
 
       const found = matchRoute(this.routes, method, path);

@@ -162,7 +162,13 @@ describe('bench scripts, smoke mode', () => {
     expect(r.target).toMatchObject({ legworkP99BelowMs: 10, met: expect.any(Boolean) });
     expect(r.arrangement).toBe('in-process');
     // Reported, never judged here (no timing assertions in the suite).
-    expect(r.cpuMsPerChain).toEqual({ legwork: expect.any(Number), bare: expect.any(Number), engine: expect.any(Number) });
+    expect(r.cpuMsPerChain).toEqual({
+      legwork: expect.any(Number),
+      bare: expect.any(Number),
+      engine: expect.any(Number),
+      engineMainThread: expect.any(Number),
+      engineOtherThreads: expect.any(Number),
+    });
     expect(r.targets.map((t: { target: string }) => t.target)).toEqual(['legwork p50 ÷ script p50', 'legwork p99 (ms)', 'engine CPU per chain (ms)']);
     for (const t of r.targets) expect(t).toMatchObject({ value: expect.any(Number), wanted: expect.any(String), met: expect.any(Boolean) });
   });

@@ -170,6 +170,20 @@ describe('KiteSimulator with the official kiteconnect client', () => {
     expect(sim.requests[1].receivedAt.getTime()).toBeGreaterThanOrEqual(sim.requests[0].receivedAt.getTime());
   });
 
+  it('hands a waiter the next matching request as it arrives, times out, and fails waiters when it stops', async () => {
+    const cancel = sim.nextRequest((r) => r.method === 'DELETE', 5_000);
+    const { order_id } = await place(kite, sbinBuy({ tag: 'waited' }));
+    await kite.cancelOrder('regular', order_id);
+    // The placement before it did not match; the cancellation did, and it is the one recorded in `requests`.
+    await expect(cancel).resolves.toBe(sim.requests[1]);
+    expect((await cancel).path).toBe(`/orders/regular/${order_id}`);
+
+    await expect(sim.nextRequest((r) => r.method === 'PUT', 50)).rejects.toThrow('no matching request reached the simulator within 50 ms');
+    const pending = sim.nextRequest(() => true, 5_000);
+    await sim.stop();
+    await expect(pending).rejects.toThrow('the simulator stopped before a matching request arrived');
+  });
+
   it('walks prices on tick(), and on a timer with autoTickMs', async () => {
     const start = sim.getPrice('SBIN');
     sim.tick(20);
