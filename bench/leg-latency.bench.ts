@@ -40,7 +40,7 @@ import { ROOT, simulatorEngineEnv, spawnEngine } from './lib/engine-child';
 import { watchLikeThePage } from './lib/page-watcher';
 import { printCpuProfile, ProfileSummary, ProfileWindow, summariseCpuProfile } from './lib/cpu-profile';
 import { isSmoke, resultsDir, writeResults } from './lib/results';
-import { threadCpu } from './lib/thread-cpu';
+import { processWrites, threadCpu } from './lib/proc-stats';
 
 const SECRET = 'bench-leg-latency-secret';
 const smoke = isSmoke();
@@ -282,12 +282,20 @@ async function main(): Promise<void> {
     const cpu = { legwork: 0, bare: 0 };
     // The same split by thread: the event loop's own work, and what runs beside it (fdatasync, checkpoints, GC helpers).
     const threads = { legwork: { mainMs: 0, otherMs: 0 }, bare: { mainMs: 0, otherMs: 0 } };
+    // And the write system calls made meanwhile (a count, steady from run to run): the engine's are mostly WAL frames.
+    const writes = { legwork: { calls: 0, bytes: 0 }, bare: { calls: 0, bytes: 0 } };
     const cpuOf = async (side: 'legwork' | 'bare', work: () => Promise<number[]>) => {
       const start = process.cpuUsage();
       const threadsAtStart = threadCpu();
+      const writesAtStart = processWrites();
       const samples = await work();
       const used = process.cpuUsage(start);
       const threadsAtEnd = threadCpu();
+      const writesAtEnd = processWrites();
+      if (writesAtStart && writesAtEnd) {
+        writes[side].calls += writesAtEnd.calls - writesAtStart.calls;
+        writes[side].bytes += writesAtEnd.bytes - writesAtStart.bytes;
+      }
       cpu[side] += (used.user + used.system) / 1000;
       if (threadsAtStart && threadsAtEnd) {
         threads[side].mainMs += threadsAtEnd.mainMs - threadsAtStart.mainMs;
@@ -326,6 +334,12 @@ async function main(): Promise<void> {
             engineOtherThreads: round2(threads.legwork.otherMs / l.n - threads.bare.otherMs / b.n),
           }
         : { note: 'engine CPU is measured only with the engine in this process' },
+      engineWritesPerChain: IN_PROCESS
+        ? {
+            syscalls: Math.round(writes.legwork.calls / l.n - writes.bare.calls / b.n),
+            kib: Math.round((writes.legwork.bytes / l.n - writes.bare.bytes / b.n) / 1024),
+          }
+        : { note: "the engine's writes are counted only with the engine in this process" },
       legworkBreakdown: IN_PROCESS
         ? { ack: stats(breakdown.ack), postbackToEvent: stats(breakdown.toEvent), eventToPlacement: stats(breakdown.eventToPlacement) }
         : { ack: stats(breakdown.ack) },
@@ -364,6 +378,10 @@ async function main(): Promise<void> {
     if (IN_PROCESS && threadCpu())
       console.log(
         `  of which on the event loop's thread ≈ ${result.cpuMsPerChain.engineMainThread} ms, on other threads (fdatasync, WAL checkpoints, GC helpers) ≈ ${result.cpuMsPerChain.engineOtherThreads} ms`,
+      );
+    if (IN_PROCESS && processWrites())
+      console.log(
+        `engine's write system calls per chain: ${result.engineWritesPerChain.syscalls} (${result.engineWritesPerChain.kib} KiB): WAL frames (two writes per page a commit changed), checkpoints, HTTP`,
       );
     if (WATCHERS > 0)
       console.log(`${WATCHERS} open /trades page(s) watching: ${result.watchers.streamMessages} stream messages, ${result.watchers.pageReads} page reads`);

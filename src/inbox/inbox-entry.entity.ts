@@ -13,7 +13,8 @@ export type InboxOutcome = UpdateOutcome;
  * The unique dedup key absorbs repeats in the schema itself, so duplicates are harmless even across instances.
  */
 @Entity('inbox')
-@Index('IDX_inbox_pending', ['processedAt', 'id'])
+// Pending entries only: most are applied on arrival and never enter it (PendingOnlyIndexes migration).
+@Index('IDX_inbox_pending', ['id'], { where: '"processedAt" IS NULL' })
 export class InboxEntry {
   @PrimaryGeneratedColumn()
   id: number;

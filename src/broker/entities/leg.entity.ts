@@ -18,7 +18,7 @@ export class Leg {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Index()
+  /** Looked up by UQ_legs_key, which starts with it. */
   @Column({ type: 'varchar', length: 64 })
   strategy: string;
 
@@ -42,7 +42,8 @@ export class Leg {
   @Column({ type: 'varchar', length: 16 })
   status: LegStatus;
 
-  @Index()
+  /** Indexed once set (linked): a leg is recorded before it has an order. */
+  @Index('IDX_legs_orderId', { where: '"orderId" IS NOT NULL' })
   @Column({ type: 'varchar', length: 32, nullable: true })
   orderId: string | null;
 
@@ -86,7 +87,7 @@ export class Leg {
   slices: number;
 
   /** On a slice: the id of the leg it is a slice of. */
-  @Index('IDX_legs_sliceOf')
+  @Index('IDX_legs_sliceOf', { where: '"sliceOf" IS NOT NULL' })
   @Column({ type: 'integer', nullable: true })
   sliceOf: number | null;
 
@@ -99,7 +100,7 @@ export class Leg {
   groupId: number | null;
 
   /** A leg sent with Kite's autoslice: the parent order id Kite answered with (its slices carry `autoslice:<it>` in `tags`). */
-  @Index('IDX_legs_autosliceParentId')
+  @Index('IDX_legs_autosliceParentId', { where: '"autosliceParentId" IS NOT NULL' })
   @Column({ type: 'varchar', length: 32, nullable: true })
   autosliceParentId: string | null;
 

@@ -10,7 +10,7 @@ export class Fill {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Index()
+  /** Looked up by the unique index above, which starts with it. */
   @Column({ type: 'varchar', length: 32 })
   orderId: string;
 

@@ -6,7 +6,8 @@ import type { OrderEventSource } from '../../events/order-snapshot';
  * a row with no dispatchedAt is (re)published after a restart, so no event is lost to a crash.
  */
 @Entity('order_events')
-@Index('IDX_order_events_undispatched', ['dispatchedAt', 'id'])
+// Undispatched events only: an event leaves it once published (PendingOnlyIndexes migration).
+@Index('IDX_order_events_undispatched', ['id'], { where: '"dispatchedAt" IS NULL' })
 export class OrderEventRecord {
   @PrimaryGeneratedColumn()
   id: number;
