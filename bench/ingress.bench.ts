@@ -19,6 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/engine-process';
+import { processWrites } from './lib/proc-stats';
 import { printCpuProfile, ProfileSummary, summariseCpuProfile } from './lib/cpu-profile';
 import { LoadResult, runLoad, wrkAvailable } from './lib/load';
 import { MIXES, postbackMix } from './lib/postback-mix';
@@ -45,6 +46,8 @@ interface Result extends LoadResult {
   target: string;
   /** Server CPU ms (user + system) per 1000 requests in the measured window (legwork: plus draining its backlog). */
   cpuMsPer1k: number | null;
+  /** Write system calls per 1000 requests in the same window (files and sockets): steady where CPU time is noisy. */
+  writesPer1k: number | null;
   /** legwork only: acknowledged but unprocessed when the load stopped, and seconds until processing caught up. */
   backlogAtEnd?: number;
   drainSeconds?: number | null;
@@ -110,14 +113,17 @@ async function load(server: RunningServer, bodies: Bodies, dir: string): Promise
   // Warm up (JIT, SQLite page cache) before measuring, with bodies of its own: the measured ones are all still new.
   await runLoad(TOOL, { url, ...bodies.warmup, bodiesFile: bodies.warmup.file, seconds: 1, connections: CONNECTIONS, dir });
   const cpuBefore = cpuSeconds(server.child.pid);
+  const writesBefore = server.child.pid === undefined ? null : processWrites(server.child.pid);
   const fromUs = monotonicUs();
   const run = await runLoad(TOOL, { url, ...bodies.measured, bodiesFile: bodies.measured.file, seconds: DURATION, connections: CONNECTIONS, dir });
   // legwork: include the processing still to do when the load stopped, so its CPU covers ack + processing.
   const drained = server.name.startsWith('legwork') ? await drain(server.url) : {};
   const toUs = monotonicUs();
   const cpuAfter = cpuSeconds(server.child.pid);
+  const writesAfter = server.child.pid === undefined ? null : processWrites(server.child.pid);
   const cpuMsPer1k = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / run.requests);
-  return { result: { target: server.name, ...run, cpuMsPer1k, ...drained }, window: { fromUs, toUs } };
+  const writesPer1k = writesBefore === null || writesAfter === null ? null : Math.round(((writesAfter.calls - writesBefore.calls) * 1000) / run.requests);
+  return { result: { target: server.name, ...run, cpuMsPer1k, writesPer1k, ...drained }, window: { fromUs, toUs } };
 }
 
 function writeBodies(dir: string, name: string, bodies: string[]): { file: string; bodies: string[] } {

@@ -38,21 +38,21 @@ export function threadCpu(): ThreadCpu | null {
   return cpu;
 }
 
-/** Write system calls (write, pwrite, writev: files and sockets) this process made so far, and the bytes they wrote. */
+/** Write system calls (write, pwrite, writev: files and sockets) a process made so far, and the bytes they wrote. */
 export interface ProcessWrites {
   calls: number;
   bytes: number;
 }
 
 /**
- * From /proc/self/io (Linux), every thread counted. Unlike CPU time, a count that machine noise does not move: on the
- * engine's side mostly SQLite writing WAL frames (two writes per page a commit changed) and HTTP answers. Null where
- * /proc is not there.
+ * From /proc/<pid>/io (Linux; this process by default), every thread counted. Unlike CPU time, a count that machine
+ * noise does not move: on the engine's side mostly SQLite writing WAL frames (two writes per page a commit changed)
+ * and HTTP answers. Null where /proc is not there (or the process is gone).
  */
-export function processWrites(): ProcessWrites | null {
+export function processWrites(pid: number | 'self' = 'self'): ProcessWrites | null {
   let io: string;
   try {
-    io = readFileSync('/proc/self/io', 'utf8');
+    io = readFileSync(`/proc/${pid}/io`, 'utf8');
   } catch {
     return null;
   }

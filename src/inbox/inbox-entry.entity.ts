@@ -19,8 +19,8 @@ export class InboxEntry {
   @PrimaryGeneratedColumn()
   id: number;
 
-  /** Hash of the normalised order state (see dedup-key.ts): the same update by any route maps to one key. */
-  @Column({ type: 'varchar', length: 64, unique: true })
+  /** The order id and a hash of its normalised state (see dedup-key.ts): the same update by any route maps to one key. */
+  @Column({ type: 'varchar', length: 100, unique: true })
   dedupKey: string;
 
   @Column({ type: 'varchar', length: 16 })

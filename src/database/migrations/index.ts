@@ -14,6 +14,7 @@ import { PositionsChecks1796900000200 } from './1796900000200-PositionsChecks';
 import { Leadership1797000000000 } from './1797000000000-Leadership';
 import { LegGroupMembership1797000000100 } from './1797000000100-LegGroupMembership';
 import { PendingOnlyIndexes1797000000200 } from './1797000000200-PendingOnlyIndexes';
+import { DedupKeyByOrder1797000000300 } from './1797000000300-DedupKeyByOrder';
 import type { MigrationInterface } from 'typeorm';
 
 /** Ordered list of schema migrations (new ones come from `npm run migration:generate -- src/database/migrations/Name`). */
@@ -34,4 +35,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Leadership1797000000000,
   LegGroupMembership1797000000100,
   PendingOnlyIndexes1797000000200,
+  DedupKeyByOrder1797000000300,
 ];
