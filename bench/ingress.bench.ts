@@ -15,11 +15,11 @@
  * and how long it took to drain.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/engine-process';
-import { processWrites } from './lib/proc-stats';
+import { processCpuMs, processWrites } from './lib/proc-stats';
 import { printCpuProfile, ProfileSummary, summariseCpuProfile } from './lib/cpu-profile';
 import { LoadResult, runLoad, wrkAvailable } from './lib/load';
 import { MIXES, postbackMix } from './lib/postback-mix';
@@ -79,18 +79,6 @@ async function drain(url: string): Promise<{ backlogAtEnd: number; drainSeconds:
   return { backlogAtEnd, drainSeconds: +((Date.now() - started) / 1000).toFixed(2) };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .replace(/^.*\) /, '')
-      .split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return null;
-  }
-}
-
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -112,16 +100,17 @@ async function load(server: RunningServer, bodies: Bodies, dir: string): Promise
   const url = `${server.url}/kite/postback`;
   // Warm up (JIT, SQLite page cache) before measuring, with bodies of its own: the measured ones are all still new.
   await runLoad(TOOL, { url, ...bodies.warmup, bodiesFile: bodies.warmup.file, seconds: 1, connections: CONNECTIONS, dir });
-  const cpuBefore = cpuSeconds(server.child.pid);
-  const writesBefore = server.child.pid === undefined ? null : processWrites(server.child.pid);
+  const pid = server.child.pid;
+  const cpuBefore = pid === undefined ? null : processCpuMs(pid);
+  const writesBefore = pid === undefined ? null : processWrites(pid);
   const fromUs = monotonicUs();
   const run = await runLoad(TOOL, { url, ...bodies.measured, bodiesFile: bodies.measured.file, seconds: DURATION, connections: CONNECTIONS, dir });
   // legwork: include the processing still to do when the load stopped, so its CPU covers ack + processing.
   const drained = server.name.startsWith('legwork') ? await drain(server.url) : {};
   const toUs = monotonicUs();
-  const cpuAfter = cpuSeconds(server.child.pid);
-  const writesAfter = server.child.pid === undefined ? null : processWrites(server.child.pid);
-  const cpuMsPer1k = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / run.requests);
+  const cpuAfter = pid === undefined ? null : processCpuMs(pid);
+  const writesAfter = pid === undefined ? null : processWrites(pid);
+  const cpuMsPer1k = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1000) / run.requests);
   const writesPer1k = writesBefore === null || writesAfter === null ? null : Math.round(((writesAfter.calls - writesBefore.calls) * 1000) / run.requests);
   return { result: { target: server.name, ...run, cpuMsPer1k, writesPer1k, ...drained }, window: { fromUs, toUs } };
 }

@@ -284,6 +284,8 @@ async function main(): Promise<void> {
     const threads = { legwork: { mainMs: 0, otherMs: 0 }, bare: { mainMs: 0, otherMs: 0 } };
     // And the write system calls made meanwhile (a count, steady from run to run): the engine's are mostly WAL frames.
     const writes = { legwork: { calls: 0, bytes: 0 }, bare: { calls: 0, bytes: 0 } };
+    // Both read from /proc: where it is missing (not Linux), they are left out of the printout.
+    const procReadable = { threads: threadCpu() !== null, writes: processWrites() !== null };
     const cpuOf = async (side: 'legwork' | 'bare', work: () => Promise<number[]>) => {
       const start = process.cpuUsage();
       const threadsAtStart = threadCpu();
@@ -292,14 +294,14 @@ async function main(): Promise<void> {
       const used = process.cpuUsage(start);
       const threadsAtEnd = threadCpu();
       const writesAtEnd = processWrites();
-      if (writesAtStart && writesAtEnd) {
-        writes[side].calls += writesAtEnd.calls - writesAtStart.calls;
-        writes[side].bytes += writesAtEnd.bytes - writesAtStart.bytes;
-      }
       cpu[side] += (used.user + used.system) / 1000;
       if (threadsAtStart && threadsAtEnd) {
         threads[side].mainMs += threadsAtEnd.mainMs - threadsAtStart.mainMs;
         threads[side].otherMs += threadsAtEnd.otherMs - threadsAtStart.otherMs;
+      }
+      if (writesAtStart && writesAtEnd) {
+        writes[side].calls += writesAtEnd.calls - writesAtStart.calls;
+        writes[side].bytes += writesAtEnd.bytes - writesAtStart.bytes;
       }
       return samples;
     };
@@ -375,11 +377,11 @@ async function main(): Promise<void> {
       console.log(
         `CPU per chain: ${round2(cpu.legwork / l.n)} ms with legwork, ${round2(cpu.bare / b.n)} ms with the script (sender + simulator + server): the engine's own work ≈ ${round2(cpu.legwork / l.n - cpu.bare / b.n)} ms`,
       );
-    if (IN_PROCESS && threadCpu())
+    if (IN_PROCESS && procReadable.threads)
       console.log(
         `  of which on the event loop's thread ≈ ${result.cpuMsPerChain.engineMainThread} ms, on other threads (fdatasync, WAL checkpoints, GC helpers) ≈ ${result.cpuMsPerChain.engineOtherThreads} ms`,
       );
-    if (IN_PROCESS && processWrites())
+    if (IN_PROCESS && procReadable.writes)
       console.log(
         `engine's write system calls per chain: ${result.engineWritesPerChain.syscalls} (${result.engineWritesPerChain.kib} KiB): WAL frames (two writes per page a commit changed), checkpoints, HTTP`,
       );

@@ -9,6 +9,22 @@ export interface ThreadCpu {
 /** Clock ticks per second for /proc's utime/stime: 100 on every Linux Node runs on (USER_HZ). */
 const TICKS_PER_SECOND = 100;
 
+/** CPU ms (user + system) in a /proc …/stat line: utime and stime, fields 14 and 15. */
+function cpuMsOf(stat: string): number {
+  // Counted after the command name, which may hold spaces: split after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU ms (user + system, every thread) a process has used so far, from /proc/<pid>/stat (Linux); null elsewhere. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    return cpuMsOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Splits this process's CPU time by thread, from /proc/self/task (Linux): the event loop's own work apart from what
  * runs beside it — libuv's pool (fdatasync), worker threads (the WAL checkpointer), V8's GC helpers. process.cpuUsage()
@@ -29,9 +45,7 @@ export function threadCpu(): ThreadCpu | null {
     } catch {
       continue; // the thread ended meanwhile
     }
-    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime, stime are 14, 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    const ms = cpuMsOf(stat);
     if (task === String(process.pid)) cpu.mainMs += ms;
     else cpu.otherMs += ms;
   }

@@ -4,10 +4,13 @@ import { Repository } from 'typeorm';
 import { PreparedQuery } from '../database/prepared-query';
 import { Leg } from './entities/leg.entity';
 
-/** Whose an order is: the leg row's identity, without its request or claim. */
-export type LegOwner = Pick<Leg, 'strategy' | 'chainId' | 'parentOrderId' | 'legName' | 'tag'>;
+/** The leg row's identity, without its request or claim: the type and the queries' columns from one list. */
+const OWNER_COLUMNS = ['strategy', 'chainId', 'parentOrderId', 'legName', 'tag'] as const satisfies ReadonlyArray<keyof Leg>;
 
-const OWNER = `"strategy", "chainId", "parentOrderId", "legName", "tag"`;
+/** Whose an order is. */
+export type LegOwner = Pick<Leg, (typeof OWNER_COLUMNS)[number]>;
+
+const OWNER = OWNER_COLUMNS.map((c) => `"${c}"`).join(', ');
 
 /**
  * The leg behind an order, by its leg tag or by its order id. Asked on every order event (the strategy host, the GTT

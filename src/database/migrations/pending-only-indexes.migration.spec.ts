@@ -3,7 +3,7 @@ import { oldTradeLog } from '../../../test/helpers/old-trade-log';
 import { describePostgres, openTestStore } from '../../../test/helpers/postgres';
 import { tempDir } from '../../../test/helpers/test-app';
 
-/** The indexes this migration changes, as each dialect's catalogue states them after it. */
+/** Indexes this migration rebuilds as partial ones, under the same names. */
 const CHANGED = ['IDX_inbox_pending', 'IDX_order_events_undispatched', 'IDX_legs_sliceOf', 'IDX_legs_autosliceParentId'];
 /** Gone (the legs' order id index comes back as IDX_legs_orderId, partial). */
 const DROPPED = ['IDX_a571eab44139efcd4958b9b00f', 'IDX_14a90cf09b991f3cda7d94f7d0', 'IDX_b00676bcda2e2e45c198675e43'];
